@@ -1,0 +1,52 @@
+"""JSON API for accounts: bearer tokens and the caller's identity."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, get, post
+from litestar.params import JSONBody
+from litestar.status_codes import HTTP_201_CREATED
+
+from innovation_hub.accounts import services
+from innovation_hub.accounts.schemas import MeOut, TokenOut, TokenRequest
+from innovation_hub.accounts.tables import User
+from innovation_hub.core.auth import ANY_USER, PUBLIC
+from innovation_hub.core.errors import FormInvalid, HubError
+from innovation_hub.core.web import settings_of
+
+
+class BadCredentials(HubError):
+    status_code = 401
+    code = "bad_credentials"
+    title = "Wrong email or password"
+
+
+@post("/auth/tokens", access=PUBLIC, status_code=HTTP_201_CREATED, tags=["accounts"],
+      summary="Exchange email and password for a bearer token", security=[])
+async def create_token(request: Request[Any, Any, Any], data: JSONBody[TokenRequest]) -> TokenOut:
+    ip = request.client.host if request.client else "unknown"
+    try:
+        user = await services.authenticate(data.email, data.password, ip=ip,
+                                           limiter=request.app.state.login_limiter)
+    except FormInvalid as exc:
+        raise BadCredentials("Wrong email or password.") from exc
+    token, expires_at = await services.issue_api_token(user, days=settings_of(request).api_token_days)
+    return TokenOut(token=token, expires_at=expires_at)
+
+
+@get("/me", access=ANY_USER, tags=["accounts"], summary="The account the token belongs to")
+async def me(request: Request[User, Any, Any]) -> MeOut:
+    user = request.user
+    return MeOut(
+        id=user.id,
+        email=user.email,
+        name=user.name,
+        role=user.role,
+        organisation_name=user.organisation_name,
+        locale=user.locale,
+        email_verified=user.email_verified_at is not None,
+    )
+
+
+ROUTES = [create_token, me]

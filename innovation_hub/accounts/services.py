@@ -1,0 +1,414 @@
+"""Accounts: registration, login, tokens, email links, profiles. Every rule lives here."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from innovation_hub.core import audit, mail
+from innovation_hub.core.auth import MEMBER_ROLES, ROLES
+from innovation_hub.core.clock import utcnow
+from innovation_hub.core.database import transaction
+from innovation_hub.core.errors import FormInvalid, NotFound, TooManyRequests
+from innovation_hub.core.i18n import LOCALES, gettext as _
+from innovation_hub.core.ratelimit import RateLimiter
+from innovation_hub.core.security import (
+    MIN_PASSWORD_LENGTH,
+    hash_password,
+    needs_rehash,
+    new_secret_token,
+    token_digest,
+    verify_password,
+)
+from innovation_hub.core.taxcode import is_valid_tax_code, normalise_tax_code
+from innovation_hub.accounts.tables import ApiToken, EmailToken, User
+
+VERIFY_EMAIL = "verify_email"
+RESET_PASSWORD = "reset_password"  # noqa: S105 (a purpose name, not a password)
+RESET_TOKEN_HOURS = 2
+MAX_PASSWORD_LENGTH = 1024  # argon2 is slow by design; refuse megabyte "passwords"
+
+
+def normalise_email(value: str) -> str:
+    return value.strip().lower()
+
+
+def _looks_like_email(value: str) -> bool:
+    local, at, domain = value.partition("@")
+    return bool(at and local and "." in domain and " " not in value and len(value) <= 254)
+
+
+def _password_error(password: str) -> str | None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return _("Use at least %(n)s characters.", n=MIN_PASSWORD_LENGTH)
+    if len(password) > MAX_PASSWORD_LENGTH:
+        return _("Use at most %(n)s characters.", n=MAX_PASSWORD_LENGTH)
+    return None
+
+
+def session_stamp(user: User) -> str:
+    """Changes when the password changes, which ends every other session."""
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
+
+
+@dataclass
+class NewAccount:
+    email: str
+    password: str
+    name: str
+    role: str
+    organisation_name: str = ""
+    school: str = ""
+    tax_code: str = ""
+    phone: str = ""
+    locale: str = "vi"
+
+    @classmethod
+    def from_form(cls, form: dict[str, Any], locale: str) -> NewAccount:
+        def text(key: str) -> str:
+            value = form.get(key, "")
+            return value.strip() if isinstance(value, str) else ""
+
+        return cls(
+            email=normalise_email(text("email")),
+            password=form.get("password", "") if isinstance(form.get("password"), str) else "",
+            name=text("name"),
+            role=text("role"),
+            organisation_name=text("organisation_name"),
+            school=text("school"),
+            tax_code=normalise_tax_code(text("tax_code")),
+            phone=text("phone"),
+            locale=text("locale") if text("locale") in LOCALES else locale,
+        )
+
+
+def _account_errors(account: NewAccount, allowed_roles: tuple[str, ...]) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if not _looks_like_email(account.email):
+        errors["email"] = _("Enter a valid email address.")
+    if error := _password_error(account.password):
+        errors["password"] = error
+    if not account.name:
+        errors["name"] = _("Enter your full name.")
+    elif len(account.name) > 200:
+        errors["name"] = _("Use at most %(n)s characters.", n=200)
+    if account.role not in allowed_roles:
+        errors["role"] = _("Choose one of the listed account types.")
+    if account.role == "student" and not account.school:
+        errors["school"] = _("Enter your school or university.")
+    if account.role in {"startup", "enterprise"} and not account.organisation_name:
+        errors["organisation_name"] = _("Enter the name of your organisation.")
+    if account.role == "enterprise" and not is_valid_tax_code(account.tax_code):
+        errors["tax_code"] = _(
+            "Enter a valid tax code: 10 digits, or 10 digits, a hyphen and 3 digits for a branch."
+        )
+    elif account.tax_code and not is_valid_tax_code(account.tax_code):
+        errors["tax_code"] = _("This is not a valid Vietnamese tax code.")
+    for key in ("organisation_name", "school"):
+        if len(getattr(account, key)) > 200 and key not in errors:
+            errors[key] = _("Use at most %(n)s characters.", n=200)
+    if len(account.phone) > 30:
+        errors["phone"] = _("Use at most %(n)s characters.", n=30)
+    return errors
+
+
+async def _email_taken(email: str) -> bool:
+    return await User.exists().where(User.email == email).run()
+
+
+async def _insert_user(account: NewAccount, *, verified: bool) -> User:
+    now = utcnow()
+    user = User(
+        email=account.email,
+        password_hash=hash_password(account.password),
+        name=account.name,
+        role=account.role,
+        organisation_name=account.organisation_name,
+        school=account.school,
+        tax_code=account.tax_code,
+        phone=account.phone,
+        locale=account.locale,
+        email_verified_at=now if verified else None,
+        created_at=now,
+        updated_at=now,
+    )
+    await user.save()
+    return user
+
+
+async def _issue_email_token(user: User, purpose: str, hours: int) -> str:
+    token = new_secret_token()
+    await EmailToken.insert(
+        EmailToken(
+            user=user.id,
+            purpose=purpose,
+            token_digest=token_digest(token),
+            expires_at=utcnow() + timedelta(hours=hours),
+        )
+    ).run()
+    return token
+
+
+async def _send_verification(user: User, base_url: str, hours: int) -> None:
+    token = await _issue_email_token(user, VERIFY_EMAIL, hours)
+    await mail.enqueue(
+        to=user.email,
+        template="verify_email",
+        context={"name": user.name, "link": f"{base_url}/verify-email/{token}", "hours": hours},
+        locale=user.locale,
+    )
+
+
+async def register(account: NewAccount, *, base_url: str, token_hours: int) -> User:
+    """Self-registration for students, startups and enterprises; sends a verification link."""
+    errors = _account_errors(account, MEMBER_ROLES)
+    if errors:
+        raise FormInvalid(errors)
+    async with transaction():
+        if await _email_taken(account.email):
+            raise FormInvalid({"email": _("An account with this email already exists.")},
+                              code="email_taken")
+        user = await _insert_user(account, verified=False)
+        await audit.record(actor_id=user.id, action="account.registered", record_type="user",
+                           record_id=user.id, detail={"role": user.role})
+        await _send_verification(user, base_url, token_hours)
+    return user
+
+
+async def create_account(account: NewAccount, *, actor_id: int | None) -> User:
+    """Any role, email taken as verified: for the command line and administrators."""
+    errors = _account_errors(account, ROLES)
+    if errors:
+        raise FormInvalid(errors)
+    async with transaction():
+        if await _email_taken(account.email):
+            raise FormInvalid({"email": _("An account with this email already exists.")},
+                              code="email_taken")
+        user = await _insert_user(account, verified=True)
+        await audit.record(actor_id=actor_id, action="account.created", record_type="user",
+                           record_id=user.id, detail={"role": user.role})
+    return user
+
+
+class LoginLimiter:
+    """Failed logins are limited per account and per client address."""
+
+    def __init__(self, per_account: RateLimiter, per_ip: RateLimiter) -> None:
+        self.per_account = per_account
+        self.per_ip = per_ip
+
+    async def check(self, email: str, ip: str) -> None:
+        wait = max(
+            await self.per_account.retry_after(f"account:{email}"),
+            await self.per_ip.retry_after(f"ip:{ip}"),
+        )
+        if wait:
+            minutes = max(1, -(-wait // 60))
+            raise TooManyRequests(
+                _("Too many failed attempts. Try again in %(minutes)s minutes.", minutes=minutes),
+                retry_after=wait,
+            )
+
+    async def failed(self, email: str, ip: str) -> None:
+        await self.per_account.hit(f"account:{email}")
+        await self.per_ip.hit(f"ip:{ip}")
+
+    async def succeeded(self, email: str) -> None:
+        await self.per_account.reset(f"account:{email}")
+
+
+async def authenticate(email: str, password: str, *, ip: str, limiter: LoginLimiter) -> User:
+    """The active account with this email and password, or FormInvalid / TooManyRequests."""
+    email = normalise_email(email)
+    await limiter.check(email, ip)
+    user = await User.objects().where(User.email == email).first().run()
+    valid = verify_password(user.password_hash if user else None, password[:MAX_PASSWORD_LENGTH])
+    if user is None or not valid or not user.is_active:
+        await limiter.failed(email, ip)
+        raise FormInvalid({"password": _("Wrong email or password.")}, code="bad_credentials")
+    await limiter.succeeded(email)
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+        await user.save([User.password_hash])
+    return user
+
+
+async def user_for_session(session: dict[str, Any]) -> User | None:
+    user_id = session.get("uid")
+    if not isinstance(user_id, int):
+        return None
+    user = await User.objects().where((User.id == user_id) & (User.is_active == True)).first().run()  # noqa: E712
+    if user is None or session.get("stamp") != session_stamp(user):
+        return None
+    return user
+
+
+def login_session(user: User) -> dict[str, Any]:
+    return {"uid": user.id, "stamp": session_stamp(user), "locale": user.locale}
+
+
+async def issue_api_token(user: User, *, days: int) -> tuple[str, datetime]:
+    token = new_secret_token()
+    expires_at = utcnow() + timedelta(days=days)
+    async with transaction():
+        await ApiToken.insert(
+            ApiToken(user=user.id, token_digest=token_digest(token), expires_at=expires_at)
+        ).run()
+        await audit.record(actor_id=user.id, action="api_token.issued", record_type="user",
+                           record_id=user.id)
+    return token, expires_at
+
+
+async def user_for_token(token: str) -> User | None:
+    row = (
+        await ApiToken.select(ApiToken.user)
+        .where((ApiToken.token_digest == token_digest(token)) & (ApiToken.expires_at > utcnow()))
+        .first()
+        .run()
+    )
+    if row is None:
+        return None
+    return await User.objects().where((User.id == row["user"]) & (User.is_active == True)).first().run()  # noqa: E712
+
+
+async def _use_email_token(token: str, purpose: str) -> User:
+    """Marks the link used, once; a used, expired or unknown link is NotFound."""
+    now = utcnow()
+    used = (
+        await EmailToken.update({EmailToken.used_at: now})
+        .where(
+            (EmailToken.token_digest == token_digest(token))
+            & (EmailToken.purpose == purpose)
+            & EmailToken.used_at.is_null()
+            & (EmailToken.expires_at > now)
+        )
+        .returning(EmailToken.user)
+        .run()
+    )
+    if not used:
+        raise NotFound(_("This link is invalid, has expired or was already used."),
+                       code="link_invalid")
+    user = await User.objects().where(User.id == used[0]["user"]).first().run()
+    if user is None:
+        raise NotFound(_("This link is invalid, has expired or was already used."),
+                       code="link_invalid")
+    return user
+
+
+async def verify_email(token: str) -> User:
+    async with transaction():
+        user = await _use_email_token(token, VERIFY_EMAIL)
+        if user.email_verified_at is None:
+            user.email_verified_at = utcnow()
+            await user.save([User.email_verified_at])
+            await audit.record(actor_id=user.id, action="account.email_verified",
+                               record_type="user", record_id=user.id)
+    return user
+
+
+async def resend_verification(user: User, *, base_url: str, token_hours: int) -> None:
+    if user.email_verified_at is not None:
+        return
+    async with transaction():
+        await _send_verification(user, base_url, token_hours)
+
+
+async def request_password_reset(email: str, *, base_url: str) -> None:
+    """Sends a reset link if the account exists; says nothing either way."""
+    email = normalise_email(email)
+    async with transaction():
+        user = await User.objects().where((User.email == email) & (User.is_active == True)).first().run()  # noqa: E712
+        if user is None:
+            return
+        token = await _issue_email_token(user, RESET_PASSWORD, RESET_TOKEN_HOURS)
+        await mail.enqueue(
+            to=user.email,
+            template="reset_password",
+            context={"name": user.name, "link": f"{base_url}/password/reset/{token}",
+                     "hours": RESET_TOKEN_HOURS},
+            locale=user.locale,
+        )
+        await audit.record(actor_id=None, action="account.password_reset_requested",
+                           record_type="user", record_id=user.id)
+
+
+async def check_reset_token(token: str) -> bool:
+    return await EmailToken.exists().where(
+        (EmailToken.token_digest == token_digest(token))
+        & (EmailToken.purpose == RESET_PASSWORD)
+        & EmailToken.used_at.is_null()
+        & (EmailToken.expires_at > utcnow())
+    ).run()
+
+
+async def reset_password(token: str, password: str, confirm: str) -> User:
+    errors: dict[str, str] = {}
+    if error := _password_error(password):
+        errors["password"] = error
+    elif password != confirm:
+        errors["password_confirm"] = _("The two passwords differ.")
+    if errors:
+        raise FormInvalid(errors)
+    async with transaction():
+        user = await _use_email_token(token, RESET_PASSWORD)
+        user.password_hash = hash_password(password)
+        user.updated_at = utcnow()
+        await user.save([User.password_hash, User.updated_at])
+        await ApiToken.delete().where(ApiToken.user == user.id).run()
+        await audit.record(actor_id=user.id, action="account.password_reset",
+                           record_type="user", record_id=user.id)
+    return user
+
+
+async def update_profile(user: User, form: dict[str, Any]) -> User:
+    def text(key: str) -> str:
+        value = form.get(key, "")
+        return value.strip() if isinstance(value, str) else ""
+
+    changes = {
+        "name": text("name"),
+        "organisation_name": text("organisation_name"),
+        "school": text("school"),
+        "phone": text("phone"),
+        "tax_code": normalise_tax_code(text("tax_code")),
+        "locale": text("locale") or user.locale,
+    }
+    errors: dict[str, str] = {}
+    if not changes["name"]:
+        errors["name"] = _("Enter your full name.")
+    for key in ("name", "organisation_name", "school"):
+        if len(changes[key]) > 200 and key not in errors:
+            errors[key] = _("Use at most %(n)s characters.", n=200)
+    if len(changes["phone"]) > 30:
+        errors["phone"] = _("Use at most %(n)s characters.", n=30)
+    if changes["locale"] not in LOCALES:
+        errors["locale"] = _("Choose one of the listed languages.")
+    if user.role == "student" and not changes["school"]:
+        errors["school"] = _("Enter your school or university.")
+    if user.role in {"startup", "enterprise"} and not changes["organisation_name"]:
+        errors["organisation_name"] = _("Enter the name of your organisation.")
+    if (user.role == "enterprise" or changes["tax_code"]) and not is_valid_tax_code(changes["tax_code"]):
+        errors["tax_code"] = _("This is not a valid Vietnamese tax code.")
+    if errors:
+        raise FormInvalid(errors)
+    async with transaction():
+        for key, value in changes.items():
+            setattr(user, key, value)
+        user.updated_at = utcnow()
+        await user.save()
+        await audit.record(actor_id=user.id, action="account.profile_updated",
+                           record_type="user", record_id=user.id)
+    return user
+
+
+async def set_locale(user: User, locale: str) -> None:
+    if locale not in LOCALES:
+        raise FormInvalid({"locale": _("Choose one of the listed languages.")})
+    user.locale = locale
+    await user.save([User.locale])
+
+
+async def list_users() -> list[User]:
+    return await User.objects().order_by(User.role).order_by(User.name).run()

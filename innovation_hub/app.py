@@ -1,0 +1,116 @@
+"""The application factory: wires settings, plumbing, domain routes and jobs together."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from litestar import Litestar, Router
+from litestar.config.csrf import CSRFConfig
+from litestar.datastructures import CacheControlHeader, State
+from litestar.middleware import DefineMiddleware
+from litestar.openapi.config import OpenAPIConfig
+from litestar.openapi.spec import Components, SecurityScheme
+from litestar.plugins.htmx import HTMXPlugin
+from litestar.static_files import create_static_files_router
+
+from innovation_hub.accounts import api as accounts_api
+from innovation_hub.accounts import services as accounts_services
+from innovation_hub.accounts import web as accounts_web
+from innovation_hub.core import mail
+from innovation_hub.core.auth import PUBLIC, AuthenticationMiddleware, access_guard
+from innovation_hub.core.database import close_pool, open_pool
+from innovation_hub.core.errors import EXCEPTION_HANDLERS
+from innovation_hub.core.i18n import LocaleMiddleware
+from innovation_hub.core.jobs import Job, JobRunner
+from innovation_hub.core.ratelimit import RateLimiter
+from innovation_hub.core.security import SecurityHeadersMiddleware
+from innovation_hub.core.sessions import RATE_LIMIT_STORE, session_config, store_registry
+from innovation_hub.core.settings import Settings, get_settings
+from innovation_hub.core.templating import STATIC_DIR, make_environment, template_config
+from innovation_hub.pages import web as pages_web
+
+API_VERSION = "1"
+
+
+def background_jobs(settings: Settings) -> list[Job]:
+    transport = mail.transport_for(settings.smtp_url, settings.mail_dir)
+
+    async def send_outbox() -> int:
+        return await mail.deliver_due(transport, settings.mail_from)
+
+    return [Job("send-outbox", 10, send_outbox)]
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or get_settings()
+    environment = make_environment(settings)
+    mail.configure(environment)
+    stores = store_registry(settings)
+    rate_store = stores.get(RATE_LIMIT_STORE)
+    login_limiter = accounts_services.LoginLimiter(
+        per_account=RateLimiter(rate_store, limit=settings.login_max_failures_per_account,
+                                window_seconds=settings.login_window_seconds),
+        per_ip=RateLimiter(rate_store, limit=settings.login_max_attempts_per_ip,
+                           window_seconds=settings.login_window_seconds),
+    )
+    runner = JobRunner(background_jobs(settings) if settings.run_jobs else [])
+
+    @asynccontextmanager
+    async def lifespan(_: Litestar) -> AsyncIterator[None]:
+        await open_pool()
+        runner.start()
+        try:
+            yield
+        finally:
+            await runner.stop()
+            await close_pool()
+
+    sessions = session_config(settings)
+    web = Router("/", route_handlers=[*pages_web.ROUTES, *accounts_web.ROUTES],
+                 include_in_schema=False)
+    api = Router(f"/api/v{API_VERSION}", route_handlers=[*accounts_api.ROUTES],
+                 security=[{"bearer": []}])
+    static = create_static_files_router(
+        path="/static", directories=[STATIC_DIR], opt={"access": PUBLIC}, include_in_schema=False,
+        cache_control=CacheControlHeader(max_age=3600, public=True), name="static",
+    )
+    return Litestar(
+        route_handlers=[web, api, static],
+        plugins=[HTMXPlugin()],  # first: it replaces signature_types
+        middleware=[
+            DefineMiddleware(SecurityHeadersMiddleware),
+            sessions.middleware,
+            DefineMiddleware(AuthenticationMiddleware,
+                             session_loader=accounts_services.user_for_session,
+                             token_loader=accounts_services.user_for_token),
+            DefineMiddleware(LocaleMiddleware, default_locale=settings.default_locale),
+        ],
+        guards=[access_guard],
+        csrf_config=CSRFConfig(
+            secret=settings.secret_key,
+            cookie_name="hub_csrf",
+            cookie_secure=settings.secure_cookies,
+            cookie_httponly=True,
+            cookie_samesite="lax",
+            header_name="x-csrftoken",
+            exclude=["^/api/", "^/stripe/webhook$"],
+        ),
+        stores=stores,
+        template_config=template_config(environment),
+        openapi_config=OpenAPIConfig(
+            title="Innovation Hub API",
+            version=API_VERSION,
+            path="/schema",
+            openapi_router=Router("/schema", route_handlers=[], opt={"access": PUBLIC}),
+            components=Components(
+                security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer")}
+            ),
+        ),
+        exception_handlers=EXCEPTION_HANDLERS,
+        state=State({"settings": settings, "login_limiter": login_limiter}),
+        lifespan=[lifespan],
+    )
+
+
+app = create_app()

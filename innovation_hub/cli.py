@@ -1,0 +1,108 @@
+"""The ``innovation-hub`` command."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+
+from innovation_hub.core.auth import ROLES
+
+
+def _migrate() -> None:
+    from innovation_hub.core.database import migrate_forwards
+
+    asyncio.run(migrate_forwards())
+
+
+def cmd_migrate(_: argparse.Namespace) -> int:
+    _migrate()
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    _migrate()
+    uvicorn.run("innovation_hub.app:app", host=args.host, port=args.port, proxy_headers=False,
+                log_level="info")
+    return 0
+
+
+def cmd_demo(_: argparse.Namespace) -> int:
+    from innovation_hub.demo import DEMO_PASSWORD, load_demo
+
+    _migrate()
+    created = asyncio.run(load_demo())
+    print(f"demo data: {len(created)} accounts created" + (f" ({', '.join(created)})" if created else ""))
+    print(f"every demo account's password: {DEMO_PASSWORD}")
+    return 0
+
+
+def cmd_users_create(args: argparse.Namespace) -> int:
+    from innovation_hub.accounts.services import NewAccount, create_account
+    from innovation_hub.core.errors import FormInvalid
+
+    account = NewAccount(
+        email=args.email.strip().lower(), password=args.password, name=args.name.strip(),
+        role=args.role, organisation_name=args.organisation, school=args.school,
+        tax_code=args.tax_code,
+    )
+    try:
+        user = asyncio.run(create_account(account, actor_id=None))
+    except FormInvalid as exc:
+        for field, message in exc.field_errors.items():
+            print(f"error: {field}: {message}", file=sys.stderr)
+        return 1
+    print(f"created {user.role} account {user.email} (id {user.id})")
+    return 0
+
+
+def cmd_mail_send(_: argparse.Namespace) -> int:
+    from innovation_hub.app import background_jobs  # wires templates and transport
+    from innovation_hub.core.settings import get_settings
+
+    jobs = {job.name: job for job in background_jobs(get_settings())}
+    sent = asyncio.run(jobs["send-outbox"].run())
+    print(f"sent {sent} messages")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="innovation-hub", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    commands.add_parser("migrate", help="apply all migrations").set_defaults(func=cmd_migrate)
+
+    serve = commands.add_parser("serve", help="migrate, then run the web server")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.set_defaults(func=cmd_serve)
+
+    commands.add_parser("demo", help="load demo data (idempotent)").set_defaults(func=cmd_demo)
+
+    users = commands.add_parser("users", help="manage accounts")
+    users_commands = users.add_subparsers(dest="users_command", required=True)
+    create = users_commands.add_parser("create", help="create an account of any role")
+    create.add_argument("--email", required=True)
+    create.add_argument("--password", required=True)
+    create.add_argument("--role", required=True, choices=ROLES)
+    create.add_argument("--name", required=True)
+    create.add_argument("--organisation", default="")
+    create.add_argument("--school", default="")
+    create.add_argument("--tax-code", default="")
+    create.set_defaults(func=cmd_users_create)
+
+    mail = commands.add_parser("mail", help="the email outbox")
+    mail_commands = mail.add_subparsers(dest="mail_command", required=True)
+    mail_commands.add_parser("send", help="send due messages now").set_defaults(func=cmd_mail_send)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

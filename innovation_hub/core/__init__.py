@@ -1,0 +1,1 @@
+"""Shared plumbing. Nothing in here imports a domain package."""

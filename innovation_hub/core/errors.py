@@ -1,0 +1,168 @@
+"""Errors the services raise, and how each kind of client sees them.
+
+A JSON API call gets ``application/problem+json`` with a ``code``; a page gets an HTML error
+page (or, for htmx, a fragment); a page that needs a login redirects to it.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+from urllib.parse import quote
+
+from litestar import MediaType, Request, Response
+from litestar.exceptions import (
+    HTTPException,
+    NotAuthorizedException,
+    ValidationException,
+)
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+from innovation_hub.core.auth import is_api_path
+
+logger = logging.getLogger("innovation_hub")
+
+PROBLEM_JSON = "application/problem+json"
+
+
+class HubError(Exception):
+    """A request the services refuse. Subclasses fix the HTTP status."""
+
+    status_code = 422
+    code = "rule_broken"
+    title = "Request refused"
+
+    def __init__(
+        self,
+        detail: str,
+        *,
+        code: str | None = None,
+        field_errors: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        if code:
+            self.code = code
+        self.field_errors = field_errors or {}
+
+
+class BadRequest(HubError):
+    status_code = 400
+    code = "bad_request"
+    title = "Malformed request"
+
+
+class NotFound(HubError):
+    status_code = 404
+    code = "not_found"
+    title = "Not found"
+
+
+class Conflict(HubError):
+    status_code = 409
+    code = "conflict"
+    title = "Conflict with existing data"
+
+
+class RuleBroken(HubError):
+    status_code = 422
+    code = "rule_broken"
+    title = "A rule refused the request"
+
+
+class FormInvalid(RuleBroken):
+    """One or more form fields are wrong; ``field_errors`` maps field name to message."""
+
+    code = "invalid_input"
+    title = "Some fields need attention"
+
+    def __init__(self, field_errors: dict[str, str], *, code: str | None = None) -> None:
+        super().__init__("; ".join(f"{k}: {v}" for k, v in field_errors.items()), code=code,
+                         field_errors=field_errors)
+
+
+class TooManyRequests(HubError):
+    status_code = 429
+    code = "rate_limited"
+    title = "Too many requests"
+
+    def __init__(self, detail: str, *, retry_after: int) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after
+
+
+def problem(status: int, title: str, detail: str, code: str, **extra: Any) -> Response[Any]:
+    body: dict[str, Any] = {"status": status, "title": title, "detail": detail, "code": code}
+    body.update(extra)
+    headers = {}
+    if status == 401:
+        headers["www-authenticate"] = "Bearer"
+    if "retry_after" in extra:
+        headers["retry-after"] = str(extra["retry_after"])
+    return Response(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+_HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    415: "unsupported_media_type",
+    422: "rule_broken",
+    429: "rate_limited",
+}
+
+
+def _html_error(request: Request[Any, Any, Any], status: int, detail: str) -> Response[Any]:
+    template = "errors/_error.html" if request.headers.get("hx-request") else "errors/error.html"
+    context = {"status": status, "detail": detail, "user": request.scope.get("user")}
+    return Template(template_name=template, context=context,
+                    status_code=status)
+
+
+def hub_error_handler(request: Request[Any, Any, Any], exc: HubError) -> Response[Any]:
+    if is_api_path(request.url.path):
+        extra: dict[str, Any] = {}
+        if exc.field_errors:
+            extra["errors"] = exc.field_errors
+        if isinstance(exc, TooManyRequests):
+            extra["retry_after"] = exc.retry_after
+        return problem(exc.status_code, exc.title, exc.detail, exc.code, **extra)
+    return _html_error(request, exc.status_code, exc.detail)
+
+
+def http_exception_handler(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    status = exc.status_code
+    if is_api_path(request.url.path):
+        detail = exc.detail
+        if isinstance(exc, ValidationException) and exc.extra:
+            return problem(status, "Malformed request", detail, "bad_request", errors=exc.extra)
+        return problem(status, detail, detail, _HTTP_CODES.get(status, "error"))
+    if isinstance(exc, NotAuthorizedException):
+        login = "/login?next=" + quote(request.url.path, safe="/")
+        if request.headers.get("hx-request"):
+            return Response(None, status_code=204, headers={"hx-redirect": login})
+        return Redirect(path=login)
+    return _html_error(request, status, exc.detail)
+
+
+def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    status = HTTP_500_INTERNAL_SERVER_ERROR
+    if is_api_path(request.url.path):
+        return problem(status, "Internal error", "Something went wrong on our side.", "internal")
+    try:
+        return _html_error(request, status, "Something went wrong on our side.")
+    except Exception:  # the error page itself failed: answer plainly
+        return Response("Internal error", status_code=status, media_type=MediaType.TEXT)
+
+
+EXCEPTION_HANDLERS: dict[Any, Any] = {
+    HubError: hub_error_handler,
+    HTTPException: http_exception_handler,
+    Exception: internal_error_handler,
+}

@@ -1,0 +1,107 @@
+"""Languages: Vietnamese first, English second. Babel catalogues and local formats."""
+
+from __future__ import annotations
+
+import gettext as gettext_module
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import date, datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from babel.dates import format_date as babel_format_date
+from babel.dates import format_datetime as babel_format_datetime
+from babel.numbers import format_currency, format_decimal
+from babel.support import Translations
+from litestar.types import ASGIApp, Receive, Scope, Send
+
+from innovation_hub.core.clock import LOCAL_TZ
+
+LOCALES = ("vi", "en")
+DEFAULT_LOCALE = "vi"
+LOCALE_NAMES = {"vi": "Tiếng Việt", "en": "English"}
+LOCALE_DIR = Path(__file__).resolve().parents[1] / "locale"
+
+_current_locale: ContextVar[str] = ContextVar("hub_locale", default=DEFAULT_LOCALE)
+
+
+@lru_cache(maxsize=len(LOCALES))
+def translations(locale: str) -> gettext_module.NullTranslations:
+    return Translations.load(str(LOCALE_DIR), [locale], domain="messages")
+
+
+def current_locale() -> str:
+    return _current_locale.get()
+
+
+def normalise_locale(value: str | None) -> str | None:
+    return value if value in LOCALES else None
+
+
+@contextmanager
+def use_locale(locale: str) -> Iterator[None]:
+    token = _current_locale.set(normalise_locale(locale) or DEFAULT_LOCALE)
+    try:
+        yield
+    finally:
+        _current_locale.reset(token)
+
+
+def gettext(message: str, **variables: Any) -> str:
+    text = translations(current_locale()).gettext(message)
+    return text % variables if variables else text
+
+
+def ngettext(singular: str, plural: str, n: int, **variables: Any) -> str:
+    text = translations(current_locale()).ngettext(singular, plural, n)
+    return text % {"num": n, **variables}
+
+
+_ = gettext
+
+
+def format_date(value: date | datetime) -> str:
+    if isinstance(value, datetime):
+        value = value.astimezone(LOCAL_TZ).date()
+    return babel_format_date(value, "dd/MM/yyyy", locale=current_locale())
+
+
+def format_datetime(value: datetime) -> str:
+    return babel_format_datetime(value, "dd/MM/yyyy HH:mm", tzinfo=LOCAL_TZ, locale=current_locale())
+
+
+def format_vnd(amount: int) -> str:
+    return format_currency(amount, "VND", locale=current_locale())
+
+
+def format_number(value: int | float) -> str:
+    return format_decimal(value, locale=current_locale())
+
+
+class LocaleMiddleware:
+    """Picks the request's language: the member's choice, else the session's, else Vietnamese."""
+
+    def __init__(self, app: ASGIApp, default_locale: str = DEFAULT_LOCALE) -> None:
+        self.app = app
+        self.default_locale = default_locale
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        user = scope.get("user")
+        session = scope.get("session")
+        # API clients without an account preference get English problem details.
+        fallback = "en" if scope["path"].startswith("/api/") else self.default_locale
+        locale = (
+            normalise_locale(getattr(user, "locale", None))
+            or (normalise_locale(session.get("locale")) if isinstance(session, dict) else None)
+            or fallback
+        )
+        token = _current_locale.set(locale)
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            _current_locale.reset(token)

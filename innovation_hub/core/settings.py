@@ -1,0 +1,132 @@
+"""Settings read once from ``HUB_*`` environment variables."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import urlsplit
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+class SettingsError(ValueError):
+    """A ``HUB_*`` variable holds a value the app cannot use."""
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{name} must be a whole number, got {raw!r}") from exc
+
+
+def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    if raw.lower() in {"1", "true", "yes", "on"}:
+        return True
+    if raw.lower() in {"0", "false", "no", "off"}:
+        return False
+    raise SettingsError(f"{name} must be true or false, got {raw!r}")
+
+
+def _secret_key(env: Mapping[str, str], var_dir: Path) -> str:
+    """The configured key, or one kept in ``var/`` so a laptop's sessions survive restarts."""
+    if key := env.get("HUB_SECRET_KEY"):
+        if len(key) < 32:
+            raise SettingsError("HUB_SECRET_KEY must be at least 32 characters")
+        return key
+    key_file = var_dir / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    var_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    key_file.write_text(key)
+    key_file.chmod(0o600)
+    return key
+
+
+@dataclass(frozen=True)
+class Settings:
+    var_dir: Path
+    database_url: str
+    secret_key: str
+    base_url: str
+    redis_url: str | None
+    smtp_url: str | None
+    mail_from: str
+    centre_name: str
+    department_name: str
+    province_name: str
+    default_locale: str
+    run_jobs: bool
+    session_max_age_seconds: int
+    api_token_days: int
+    login_max_failures_per_account: int
+    login_max_attempts_per_ip: int
+    login_window_seconds: int
+    email_token_hours: int
+    stripe_api_base: str
+    stripe_secret_key: str
+    stripe_publishable_key: str
+    stripe_webhook_secret: str
+    locales: tuple[str, ...] = field(default=("vi", "en"))
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        var_dir = Path(env.get("HUB_VAR_DIR") or Path.cwd() / "var").resolve()
+        database_url = env.get("HUB_DATABASE_URL") or f"sqlite:///{var_dir / 'hub.sqlite3'}"
+        if urlsplit(database_url).scheme not in {"sqlite", "postgres", "postgresql"}:
+            raise SettingsError("HUB_DATABASE_URL must start with sqlite://, postgres:// or postgresql://")
+        base_url = (env.get("HUB_BASE_URL") or "http://127.0.0.1:8000").rstrip("/")
+        return cls(
+            var_dir=var_dir,
+            database_url=database_url,
+            secret_key=_secret_key(env, var_dir),
+            base_url=base_url,
+            redis_url=env.get("HUB_REDIS_URL") or None,
+            smtp_url=env.get("HUB_SMTP_URL") or None,
+            mail_from=env.get("HUB_MAIL_FROM") or "Innovation Hub <no-reply@innovation-hub.local>",
+            centre_name=env.get("HUB_CENTRE_NAME")
+            or "Trung tâm Khởi nghiệp và Đổi mới sáng tạo",
+            department_name=env.get("HUB_DEPARTMENT_NAME") or "Sở Khoa học và Công nghệ",
+            province_name=env.get("HUB_PROVINCE_NAME") or "Tây Ninh",
+            default_locale=env.get("HUB_DEFAULT_LOCALE") or "vi",
+            run_jobs=_bool(env, "HUB_RUN_JOBS", True),
+            session_max_age_seconds=_int(env, "HUB_SESSION_MAX_AGE_SECONDS", 14 * 24 * 3600),
+            api_token_days=_int(env, "HUB_API_TOKEN_DAYS", 30),
+            login_max_failures_per_account=_int(env, "HUB_LOGIN_MAX_FAILURES_PER_ACCOUNT", 5),
+            login_max_attempts_per_ip=_int(env, "HUB_LOGIN_MAX_ATTEMPTS_PER_IP", 30),
+            login_window_seconds=_int(env, "HUB_LOGIN_WINDOW_SECONDS", 15 * 60),
+            email_token_hours=_int(env, "HUB_EMAIL_TOKEN_HOURS", 24),
+            stripe_api_base=env.get("HUB_STRIPE_API_BASE") or "https://api.stripe.com",
+            stripe_secret_key=env.get("HUB_STRIPE_SECRET_KEY") or "",
+            stripe_publishable_key=env.get("HUB_STRIPE_PUBLISHABLE_KEY") or "",
+            stripe_webhook_secret=env.get("HUB_STRIPE_WEBHOOK_SECRET") or "",
+        )
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite:")
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.base_url.startswith("https://")
+
+    @property
+    def mail_dir(self) -> Path:
+        return self.var_dir / "mail"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings.from_env()

@@ -1,0 +1,54 @@
+"""Small helpers every HTML controller uses: form bodies, page-or-fragment, redirects."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from litestar import Request, Response
+from litestar.params import URLEncodedBody
+from litestar.response import Redirect, Template
+
+from innovation_hub.core.settings import Settings
+
+FormBody = URLEncodedBody[dict[str, Any]]
+
+
+def settings_of(request: Request[Any, Any, Any]) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def is_htmx(request: Request[Any, Any, Any]) -> bool:
+    return request.headers.get("hx-request") == "true"
+
+
+def page(
+    request: Request[Any, Any, Any],
+    template: str,
+    context: dict[str, Any] | None = None,
+    *,
+    fragment: str | None = None,
+    status_code: int = 200,
+) -> Template:
+    """The whole page, or only ``fragment`` when htmx asked for it."""
+    name = fragment if fragment and is_htmx(request) else template
+    context = {"user": request.scope.get("user"), **(context or {})}
+    return Template(template_name=name, context=context, status_code=status_code)
+
+
+def go_to(request: Request[Any, Any, Any], path: str) -> Response[Any]:
+    """After a successful form: a 303 for plain forms, HX-Redirect for htmx."""
+    if is_htmx(request):
+        return Response(content=b"", status_code=200, headers={"hx-redirect": path})
+    return Redirect(path=path, status_code=303)
+
+
+def safe_next(value: object, default: str = "/") -> str:
+    """Only local paths, so a login link cannot send people to another site."""
+    if not isinstance(value, str) or not value.startswith("/") or value.startswith("//"):
+        return default
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc or "\\" in value:
+        return default
+    return value

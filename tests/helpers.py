@@ -1,0 +1,53 @@
+"""Shared test helpers: accounts made through the real services, logins through the real pages."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+
+from innovation_hub.accounts.services import NewAccount, create_account
+from innovation_hub.accounts.tables import User
+
+PASSWORD = "correct horse battery"
+
+
+async def make_user(role: str = "student", email: str | None = None, **fields: str) -> User:
+    defaults = {
+        "student": {"school": "Trường THPT Tây Ninh"},
+        "startup": {"organisation_name": "Công ty Khởi Nghiệp Xanh"},
+        "enterprise": {"organisation_name": "Công ty Cổ phần Mía đường", "tax_code": "0100109106"},
+    }.get(role, {})
+    account = NewAccount(email=email or f"{role}@example.vn", password=PASSWORD,
+                         name=f"Người dùng {role}", role=role, **{**defaults, **fields})
+    return await create_account(account, actor_id=None)
+
+
+async def log_in(client: httpx.AsyncClient, email: str, password: str = PASSWORD) -> httpx.Response:
+    response = await post_form(client, "/login", {"email": email, "password": password})
+    assert response.status_code == 303, response.text
+    return response
+
+
+async def api_token(client: httpx.AsyncClient, email: str, password: str = PASSWORD) -> str:
+    response = await client.post("/api/v1/auth/tokens", json={"email": email, "password": password})
+    assert response.status_code == 201, response.text
+    return str(response.json()["token"])
+
+
+CSRF_INPUT = re.compile(r'name="_csrf_token" value="([^"]+)"')
+
+
+async def csrf_token(client: httpx.AsyncClient, path: str = "/login") -> str:
+    """The token a browser would find in the page's forms."""
+    response = await client.get(path)
+    match = CSRF_INPUT.search(response.text)
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+async def post_form(client: httpx.AsyncClient, path: str, data: dict[str, str], *,
+                    htmx: bool = False, token_page: str = "/login") -> httpx.Response:
+    token = await csrf_token(client, token_page)
+    headers = {"hx-request": "true"} if htmx else {}
+    return await client.post(path, data={**data, "_csrf_token": token}, headers=headers)
