@@ -18,8 +18,8 @@ async def make_user(role: str = "student", email: str | None = None, **fields: s
         "startup": {"organisation_name": "Công ty Khởi Nghiệp Xanh"},
         "enterprise": {"organisation_name": "Công ty Cổ phần Mía đường", "tax_code": "0100109106"},
     }.get(role, {})
-    account = NewAccount(email=email or f"{role}@example.vn", password=PASSWORD,
-                         name=f"Người dùng {role}", role=role, **{**defaults, **fields})
+    values = {"name": f"Người dùng {role}", **defaults, **fields}
+    account = NewAccount(email=email or f"{role}@example.vn", password=PASSWORD, role=role, **values)
     return await create_account(account, actor_id=None)
 
 

@@ -7,7 +7,7 @@ check would be 10 is never issued.
 
 import re
 
-_PATTERN = re.compile(r"\d{10}(-\d{3})?")
+_PATTERN = re.compile(r"[0-9]{10}(-[0-9]{3})?")
 _WEIGHTS = (31, 29, 23, 19, 17, 13, 7, 5, 3)
 
 

@@ -1,0 +1,126 @@
+"""The command line and a real server process: migrate, demo, users create, serve, readyz."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import DATABASE_URL, POSTGRES_ADMIN_URL, _postgres_admin, _postgres_url
+
+pytestmark = pytest.mark.slow
+
+
+def hub(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "innovation_hub.cli", *args],
+        env=env, capture_output=True, text=True, timeout=120, check=False,
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+async def own_database(tmp_path: Path) -> Iterator[dict[str, str]]:  # type: ignore[misc]
+    """An environment pointing at a database of this test's own, on the suite's engine."""
+    env = {**os.environ, "HUB_VAR_DIR": str(tmp_path / "var"), "HUB_RUN_JOBS": "false"}
+    if POSTGRES_ADMIN_URL:
+        name = f"hub_cli_{os.getpid()}"
+        await _postgres_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await _postgres_admin(f'CREATE DATABASE "{name}"')
+        env["HUB_DATABASE_URL"] = _postgres_url(name)
+        yield env
+        await _postgres_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    else:
+        env["HUB_DATABASE_URL"] = f"sqlite:///{tmp_path / 'db' / 'hub.sqlite3'}"
+        yield env
+
+
+async def test_users_create_and_duplicate_email(own_database: dict[str, str]) -> None:
+    assert hub(own_database, "migrate").returncode == 0
+    args = ["users", "create", "--email", "ngoc@hub.vn", "--password", "mật khẩu rất dài",
+            "--role", "staff", "--name", "Trần Thị Bích Ngọc"]
+    first = hub(own_database, *args)
+    assert first.returncode == 0, first.stderr
+    assert "created staff account ngoc@hub.vn" in first.stdout
+    second = hub(own_database, *args)
+    assert second.returncode != 0
+    assert "email" in second.stderr
+    bad_role = hub(own_database, *[a if a != "staff" else "wizard" for a in args])
+    assert bad_role.returncode != 0
+
+
+async def test_demo_is_idempotent(own_database: dict[str, str]) -> None:
+    first = hub(own_database, "demo")
+    assert first.returncode == 0, first.stderr
+    assert "9 accounts created" in first.stdout
+    second = hub(own_database, "demo")
+    assert second.returncode == 0
+    assert "0 accounts created" in second.stdout
+
+
+def wait_until_up(url: str, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"server exited: {process.stderr.read().decode() if process.stderr else ''}")
+        try:
+            httpx.get(url, timeout=1)
+            return
+        except httpx.TransportError:
+            time.sleep(0.2)
+    raise AssertionError("server did not start")
+
+
+@pytest.fixture
+def served(own_database: dict[str, str]) -> Iterator[tuple[str, dict[str, str]]]:
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "innovation_hub.cli", "serve", "--port", str(port)],
+        env=own_database, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(f"{base}/healthz", process)
+        yield base, own_database
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
+
+
+async def test_serve_migrates_and_answers_in_vietnamese(served: tuple[str, dict[str, str]]) -> None:
+    base, _ = served
+    home = httpx.get(f"{base}/")
+    assert home.status_code == 200
+    assert '<html lang="vi">' in home.text
+    assert "Không gian làm việc chung" in home.text
+    assert httpx.get(f"{base}/static/vendor/htmx-2.0.11.min.js").status_code == 200
+
+
+async def test_readyz_is_503_when_the_database_is_gone(served: tuple[str, dict[str, str]]) -> None:
+    base, env = served
+    assert httpx.get(f"{base}/readyz").status_code == 200
+    url = env["HUB_DATABASE_URL"]
+    if url.startswith("sqlite:"):
+        shutil.rmtree(Path(url.removeprefix("sqlite:///")).parent)
+    else:
+        await _postgres_admin(f'DROP DATABASE "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
+    gone = httpx.get(f"{base}/readyz", timeout=10)
+    assert gone.status_code == 503
+    assert httpx.get(f"{base}/healthz").status_code == 200  # the process itself is alive
+
+
+def test_suite_database_is_the_configured_one() -> None:
+    assert os.environ["HUB_DATABASE_URL"] == DATABASE_URL
