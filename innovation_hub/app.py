@@ -50,10 +50,16 @@ def create_app(settings: Settings | None = None) -> Litestar:
     stores = store_registry(settings)
     rate_store = stores.get(RATE_LIMIT_STORE)
     login_limiter = accounts_services.LoginLimiter(
-        per_account=RateLimiter(rate_store, limit=settings.login_max_failures_per_account,
-                                window_seconds=settings.login_window_seconds),
-        per_ip=RateLimiter(rate_store, limit=settings.login_max_attempts_per_ip,
-                           window_seconds=settings.login_window_seconds),
+        per_account=RateLimiter(
+            rate_store,
+            limit=settings.login_max_failures_per_account,
+            window_seconds=settings.login_window_seconds,
+        ),
+        per_ip=RateLimiter(
+            rate_store,
+            limit=settings.login_max_attempts_per_ip,
+            window_seconds=settings.login_window_seconds,
+        ),
     )
     runner = JobRunner(background_jobs(settings) if settings.run_jobs else [])
 
@@ -68,13 +74,19 @@ def create_app(settings: Settings | None = None) -> Litestar:
             await close_pool()
 
     sessions = session_config(settings)
-    web = Router("/", route_handlers=[*pages_web.ROUTES, *accounts_web.ROUTES],
-                 include_in_schema=False)
-    api = Router(f"/api/v{API_VERSION}", route_handlers=[*accounts_api.ROUTES],
-                 security=[{"bearer": []}])
+    web = Router(
+        "/", route_handlers=[*pages_web.ROUTES, *accounts_web.ROUTES], include_in_schema=False
+    )
+    api = Router(
+        f"/api/v{API_VERSION}", route_handlers=[*accounts_api.ROUTES], security=[{"bearer": []}]
+    )
     static = create_static_files_router(
-        path="/static", directories=[STATIC_DIR], opt={"access": PUBLIC}, include_in_schema=False,
-        cache_control=CacheControlHeader(max_age=3600, public=True), name="static",
+        path="/static",
+        directories=[STATIC_DIR],
+        opt={"access": PUBLIC},
+        include_in_schema=False,
+        cache_control=CacheControlHeader(max_age=3600, public=True),
+        name="static",
     )
     return Litestar(
         route_handlers=[web, api, static],
@@ -82,9 +94,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
         middleware=[
             DefineMiddleware(SecurityHeadersMiddleware),
             sessions.middleware,
-            DefineMiddleware(AuthenticationMiddleware,
-                             session_loader=accounts_services.user_for_session,
-                             token_loader=accounts_services.user_for_token),
+            DefineMiddleware(
+                AuthenticationMiddleware,
+                session_loader=accounts_services.user_for_session,
+                token_loader=accounts_services.user_for_token,
+            ),
             DefineMiddleware(LocaleMiddleware, default_locale=settings.default_locale),
         ],
         guards=[access_guard],
@@ -103,8 +117,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             title="Innovation Hub API",
             version=API_VERSION,
             path="/schema",
-            openapi_router=Router("/schema", route_handlers=[], opt={"access": PUBLIC},
-                                  include_in_schema=False),
+            openapi_router=Router(
+                "/schema", route_handlers=[], opt={"access": PUBLIC}, include_in_schema=False
+            ),
             # JSON only: the browsable UIs load scripts from CDNs the CSP forbids.
             render_plugins=[JsonRenderPlugin()],
             components=Components(

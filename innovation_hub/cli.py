@@ -24,8 +24,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     _migrate()
-    uvicorn.run("innovation_hub.app:app", host=args.host, port=args.port, proxy_headers=False,
-                log_level="info")
+    uvicorn.run(
+        "innovation_hub.app:app",
+        host=args.host,
+        port=args.port,
+        proxy_headers=False,
+        log_level="info",
+    )
     return 0
 
 
@@ -34,7 +39,10 @@ def cmd_demo(_: argparse.Namespace) -> int:
 
     _migrate()
     created = asyncio.run(load_demo())
-    print(f"demo data: {len(created)} accounts created" + (f" ({', '.join(created)})" if created else ""))
+    print(
+        f"demo data: {len(created)} accounts created"
+        + (f" ({', '.join(created)})" if created else "")
+    )
     print(f"every demo account's password: {DEMO_PASSWORD}")
     return 0
 
@@ -44,8 +52,12 @@ def cmd_users_create(args: argparse.Namespace) -> int:
     from innovation_hub.core.errors import FormInvalid
 
     account = NewAccount(
-        email=args.email.strip().lower(), password=args.password, name=args.name.strip(),
-        role=args.role, organisation_name=args.organisation, school=args.school,
+        email=args.email.strip().lower(),
+        password=args.password,
+        name=args.name.strip(),
+        role=args.role,
+        organisation_name=args.organisation,
+        school=args.school,
         tax_code=args.tax_code,
     )
     try:
@@ -63,7 +75,7 @@ def cmd_mail_send(_: argparse.Namespace) -> int:
     from innovation_hub.core.settings import get_settings
 
     jobs = {job.name: job for job in background_jobs(get_settings())}
-    sent = asyncio.run(jobs["send-outbox"].run())
+    sent: object = asyncio.run(jobs["send-outbox"].run())
     print(f"sent {sent} messages")
     return 0
 

@@ -77,7 +77,8 @@ async def _empty_tables() -> None:
         connection = await asyncpg.connect(DATABASE_URL)
         try:
             names = await connection.fetch(
-                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'migration'"
+                "SELECT tablename FROM pg_tables "
+                "WHERE schemaname = 'public' AND tablename <> 'migration'"
             )
             if names:
                 tables = ", ".join(f'"{row["tablename"]}"' for row in names)
@@ -87,10 +88,13 @@ async def _empty_tables() -> None:
         return
     connection = sqlite3.connect(DATABASE_URL.removeprefix("sqlite:///"))
     try:
-        names = [row[0] for row in connection.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' "
-            "AND name NOT IN ('migration') AND name NOT LIKE 'sqlite_%'"
-        )]
+        names = [
+            row[0]
+            for row in connection.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' "
+                "AND name NOT IN ('migration') AND name NOT LIKE 'sqlite_%'"
+            )
+        ]
         connection.execute("PRAGMA foreign_keys = OFF")
         for name in names:
             connection.execute(f'DELETE FROM "{name}"')

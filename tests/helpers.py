@@ -19,7 +19,9 @@ async def make_user(role: str = "student", email: str | None = None, **fields: s
         "enterprise": {"organisation_name": "Công ty Cổ phần Mía đường", "tax_code": "0100109106"},
     }.get(role, {})
     values = {"name": f"Người dùng {role}", **defaults, **fields}
-    account = NewAccount(email=email or f"{role}@example.vn", password=PASSWORD, role=role, **values)
+    account = NewAccount(
+        email=email or f"{role}@example.vn", password=PASSWORD, role=role, **values
+    )
     return await create_account(account, actor_id=None)
 
 
@@ -46,8 +48,14 @@ async def csrf_token(client: httpx.AsyncClient, path: str = "/login") -> str:
     return match.group(1)
 
 
-async def post_form(client: httpx.AsyncClient, path: str, data: dict[str, str], *,
-                    htmx: bool = False, token_page: str = "/login") -> httpx.Response:
+async def post_form(
+    client: httpx.AsyncClient,
+    path: str,
+    data: dict[str, str],
+    *,
+    htmx: bool = False,
+    token_page: str = "/login",
+) -> httpx.Response:
     token = await csrf_token(client, token_page)
     headers = {"hx-request": "true"} if htmx else {}
     return await client.post(path, data={**data, "_csrf_token": token}, headers=headers)

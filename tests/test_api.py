@@ -22,8 +22,9 @@ async def test_token_works_on_me(client: httpx.AsyncClient) -> None:
 
 async def test_token_response_has_an_offset_expiry(client: httpx.AsyncClient) -> None:
     await make_user("student")
-    response = await client.post("/api/v1/auth/tokens",
-                                 json={"email": "student@example.vn", "password": PASSWORD})
+    response = await client.post(
+        "/api/v1/auth/tokens", json={"email": "student@example.vn", "password": PASSWORD}
+    )
     assert response.status_code == 201
     expires_at = response.json()["expires_at"]
     assert expires_at.endswith(("Z", "+00:00"))
@@ -37,7 +38,11 @@ async def test_tokens_are_stored_hashed(client: httpx.AsyncClient) -> None:
 
 
 async def test_wrong_or_missing_token_is_401_problem(client: httpx.AsyncClient) -> None:
-    for headers in ({}, {"authorization": "Bearer not-a-real-token"}, {"authorization": "Basic abc"}):
+    for headers in (
+        {},
+        {"authorization": "Bearer not-a-real-token"},
+        {"authorization": "Basic abc"},
+    ):
         response = await client.get("/api/v1/me", headers=headers)
         assert response.status_code == 401
         assert response.headers["content-type"].startswith("application/problem+json")
@@ -54,8 +59,9 @@ async def test_api_ignores_session_cookies(client: httpx.AsyncClient) -> None:
 
 async def test_wrong_credentials_are_401(client: httpx.AsyncClient) -> None:
     await make_user("student")
-    response = await client.post("/api/v1/auth/tokens",
-                                 json={"email": "student@example.vn", "password": "wrong password"})
+    response = await client.post(
+        "/api/v1/auth/tokens", json={"email": "student@example.vn", "password": "wrong password"}
+    )
     assert response.status_code == 401
     body = response.json()
     assert body["code"] == "bad_credentials" and "token" not in body
@@ -64,19 +70,26 @@ async def test_wrong_credentials_are_401(client: httpx.AsyncClient) -> None:
 async def test_repeated_failures_get_429(client: httpx.AsyncClient) -> None:
     await make_user("student")
     for _ in range(5):
-        await client.post("/api/v1/auth/tokens", json={"email": "student@example.vn", "password": "x" * 12})
-    response = await client.post("/api/v1/auth/tokens",
-                                 json={"email": "student@example.vn", "password": PASSWORD})
+        await client.post(
+            "/api/v1/auth/tokens", json={"email": "student@example.vn", "password": "x" * 12}
+        )
+    response = await client.post(
+        "/api/v1/auth/tokens", json={"email": "student@example.vn", "password": PASSWORD}
+    )
     assert response.status_code == 429
     assert response.json()["code"] == "rate_limited"
     assert int(response.headers["retry-after"]) > 0
 
 
 async def test_malformed_bodies_are_400_problems(client: httpx.AsyncClient) -> None:
-    for body, content_type in (("{not json", "application/json"), ('{"email": 5}', "application/json"),
-                               ("{}", "application/json")):
-        response = await client.post("/api/v1/auth/tokens", content=body,
-                                     headers={"content-type": content_type})
+    for body, content_type in (
+        ("{not json", "application/json"),
+        ('{"email": 5}', "application/json"),
+        ("{}", "application/json"),
+    ):
+        response = await client.post(
+            "/api/v1/auth/tokens", content=body, headers={"content-type": content_type}
+        )
         assert response.status_code == 400, body
         assert response.headers["content-type"].startswith("application/problem+json")
         assert response.json()["code"] == "bad_request"

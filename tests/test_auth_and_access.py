@@ -8,7 +8,9 @@ from innovation_hub.accounts.tables import User
 from tests.helpers import PASSWORD, csrf_token, log_in, make_user, post_form
 
 
-async def test_anonymous_visitor_is_sent_to_login_from_a_member_page(client: httpx.AsyncClient) -> None:
+async def test_anonymous_visitor_is_sent_to_login_from_a_member_page(
+    client: httpx.AsyncClient,
+) -> None:
     response = await client.get("/profile")
     assert response.status_code == 302
     assert response.headers["location"] == "/login?next=/profile"
@@ -18,8 +20,9 @@ async def test_anonymous_visitor_is_sent_to_login_from_a_member_page(client: htt
 
 async def test_login_returns_to_the_page_asked_for(client: httpx.AsyncClient) -> None:
     await make_user("staff", email="staff@hub.vn")
-    response = await post_form(client, "/login", {"email": "staff@hub.vn", "password": PASSWORD,
-                                                  "next": "/admin/users"})
+    response = await post_form(
+        client, "/login", {"email": "staff@hub.vn", "password": PASSWORD, "next": "/admin/users"}
+    )
     assert response.headers["location"] == "/admin/users"
 
 
@@ -27,8 +30,9 @@ async def test_login_never_redirects_to_another_site(client: httpx.AsyncClient) 
     await make_user("student")
     for target in ("https://evil.example/", "//evil.example/", "/\\evil.example"):
         client.cookies.clear()
-        response = await post_form(client, "/login", {"email": "student@example.vn",
-                                                      "password": PASSWORD, "next": target})
+        response = await post_form(
+            client, "/login", {"email": "student@example.vn", "password": PASSWORD, "next": target}
+        )
         assert response.headers["location"] == "/"
 
 
@@ -58,13 +62,17 @@ async def test_header_shows_who_is_logged_in_and_their_role(client: httpx.AsyncC
 
 async def test_wrong_password_is_answered_next_to_the_field(client: httpx.AsyncClient) -> None:
     await make_user("student")
-    response = await post_form(client, "/login", {"email": "student@example.vn", "password": "wrong password!"})
+    response = await post_form(
+        client, "/login", {"email": "student@example.vn", "password": "wrong password!"}
+    )
     assert response.status_code == 422
     assert "Email hoặc mật khẩu không đúng." in response.text
     assert "hub_session" not in response.cookies
 
 
-async def test_session_id_is_renewed_at_login_and_dead_after_logout(client: httpx.AsyncClient) -> None:
+async def test_session_id_is_renewed_at_login_and_dead_after_logout(
+    client: httpx.AsyncClient,
+) -> None:
     await make_user("student")
     client.cookies.set("hub_session", "a" * 64, domain="testserver.local")  # fixated id
     await log_in(client, "student@example.vn")
@@ -86,8 +94,11 @@ async def test_session_id_is_renewed_at_login_and_dead_after_logout(client: http
 async def test_session_cookie_flags(client: httpx.AsyncClient) -> None:
     await make_user("student")
     response = await log_in(client, "student@example.vn")
-    cookie = next(v for k, v in response.headers.multi_items()
-                  if k == "set-cookie" and v.startswith("hub_session="))
+    cookie = next(
+        v
+        for k, v in response.headers.multi_items()
+        if k == "set-cookie" and v.startswith("hub_session=")
+    )
     assert "HttpOnly" in cookie
     assert "SameSite=lax" in cookie
     assert "Secure" not in cookie  # http base URL on a laptop
@@ -101,18 +112,25 @@ async def test_anonymous_visits_create_no_session(client: httpx.AsyncClient) -> 
 async def test_post_without_csrf_token_is_refused(client: httpx.AsyncClient) -> None:
     await make_user("student")
     await client.get("/login")  # the browser holds the CSRF cookie
-    response = await client.post("/login", data={"email": "student@example.vn", "password": PASSWORD})
+    response = await client.post(
+        "/login", data={"email": "student@example.vn", "password": PASSWORD}
+    )
     assert response.status_code == 403
-    forged = await client.post("/login", data={"email": "student@example.vn", "password": PASSWORD,
-                                               "_csrf_token": "forged"})
+    forged = await client.post(
+        "/login",
+        data={"email": "student@example.vn", "password": PASSWORD, "_csrf_token": "forged"},
+    )
     assert forged.status_code == 403
 
 
 async def test_htmx_sends_csrf_in_header(client: httpx.AsyncClient) -> None:
     await make_user("student")
     token = await csrf_token(client)
-    response = await client.post("/login", data={"email": "student@example.vn", "password": PASSWORD},
-                                 headers={"hx-request": "true", "x-csrftoken": token})
+    response = await client.post(
+        "/login",
+        data={"email": "student@example.vn", "password": PASSWORD},
+        headers={"hx-request": "true", "x-csrftoken": token},
+    )
     assert response.status_code == 200
     assert response.headers["hx-redirect"] == "/"
 
@@ -165,7 +183,9 @@ async def test_user_text_is_rendered_inert(client: httpx.AsyncClient) -> None:
 async def test_language_switch_to_english_and_back(client: httpx.AsyncClient) -> None:
     home = await client.get("/")
     assert 'lang="vi"' in home.text and "Đăng nhập" in home.text
-    response = await post_form(client, "/language", {"locale": "en", "next": "/register"}, token_page="/")
+    response = await post_form(
+        client, "/language", {"locale": "en", "next": "/register"}, token_page="/"
+    )
     assert response.headers["location"] == "/register"
     page = await client.get("/register")
     assert 'lang="en"' in page.text and "Create an account" in page.text
@@ -191,14 +211,20 @@ async def test_login_is_locked_after_repeated_failures_for_that_account(
 ) -> None:
     await make_user("student")
     for _ in range(5):
-        response = await post_form(client, "/login", {"email": "student@example.vn", "password": "nope nope nope"})
+        response = await post_form(
+            client, "/login", {"email": "student@example.vn", "password": "nope nope nope"}
+        )
         assert response.status_code == 422
-    locked = await post_form(client, "/login", {"email": "student@example.vn", "password": PASSWORD})
+    locked = await post_form(
+        client, "/login", {"email": "student@example.vn", "password": PASSWORD}
+    )
     assert locked.status_code == 429
     assert "Hãy thử lại sau" in locked.text
     assert int(locked.headers["retry-after"]) > 0
     # The lock is on the account: from another address the right password still waits.
-    elsewhere = await post_form(other_client, "/login", {"email": "student@example.vn", "password": PASSWORD})
+    elsewhere = await post_form(
+        other_client, "/login", {"email": "student@example.vn", "password": PASSWORD}
+    )
     assert elsewhere.status_code == 429
     # Another account from the first address is not locked.
     await make_user("startup")
@@ -209,23 +235,36 @@ async def test_login_is_locked_after_repeated_failures_for_that_account(
 async def test_login_is_limited_per_address(client: httpx.AsyncClient, settings) -> None:  # type: ignore[no-untyped-def]
     for i in range(settings.login_max_attempts_per_ip):
         await post_form(client, "/login", {"email": f"nobody{i}@example.vn", "password": "x" * 12})
-    response = await post_form(client, "/login", {"email": "another@example.vn", "password": "x" * 12})
+    response = await post_form(
+        client, "/login", {"email": "another@example.vn", "password": "x" * 12}
+    )
     assert response.status_code == 429
 
 
 async def test_admin_creates_a_staff_account(client: httpx.AsyncClient) -> None:
     await make_user("admin", email="admin@hub.vn")
     await log_in(client, "admin@hub.vn")
-    response = await post_form(client, "/admin/users", {
-        "role": "staff", "name": "Trần Thị Ngọc", "email": "ngoc@hub.vn", "password": "a long password"},
-        token_page="/admin/users")
+    response = await post_form(
+        client,
+        "/admin/users",
+        {
+            "role": "staff",
+            "name": "Trần Thị Ngọc",
+            "email": "ngoc@hub.vn",
+            "password": "a long password",
+        },
+        token_page="/admin/users",
+    )
     assert response.status_code == 201
     assert "ngoc@hub.vn" in response.text
     staff = await User.objects().where(User.email == "ngoc@hub.vn").first()
     assert staff is not None and staff.role == "staff" and staff.email_verified_at is not None
-    duplicate = await post_form(client, "/admin/users", {
-        "role": "staff", "name": "Ngọc", "email": "ngoc@hub.vn", "password": "a long password"},
-        token_page="/admin/users")
+    duplicate = await post_form(
+        client,
+        "/admin/users",
+        {"role": "staff", "name": "Ngọc", "email": "ngoc@hub.vn", "password": "a long password"},
+        token_page="/admin/users",
+    )
     assert duplicate.status_code == 422
     assert await User.count().where(User.email == "ngoc@hub.vn") == 1
 
@@ -233,11 +272,18 @@ async def test_admin_creates_a_staff_account(client: httpx.AsyncClient) -> None:
 async def test_profile_update_with_bad_tax_code_changes_nothing(client: httpx.AsyncClient) -> None:
     user = await make_user("enterprise")
     await log_in(client, "enterprise@example.vn")
-    form = {"name": "Tên mới", "organisation_name": "Công ty mới", "tax_code": "123", "locale": "vi"}
+    form = {
+        "name": "Tên mới",
+        "organisation_name": "Công ty mới",
+        "tax_code": "123",
+        "locale": "vi",
+    }
     response = await post_form(client, "/profile", form, token_page="/profile", htmx=True)
     assert response.status_code == 422
     assert "Đây không phải là mã số thuế hợp lệ." in response.text
     unchanged = await User.objects().where(User.id == user.id).first()
     assert unchanged is not None and unchanged.name == user.name
-    ok = await post_form(client, "/profile", {**form, "tax_code": "0300588569"}, token_page="/profile")
+    ok = await post_form(
+        client, "/profile", {**form, "tax_code": "0300588569"}, token_page="/profile"
+    )
     assert ok.status_code == 200 and "Đã lưu thay đổi." in ok.text

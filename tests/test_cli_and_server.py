@@ -22,7 +22,11 @@ pytestmark = pytest.mark.slow
 def hub(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "innovation_hub.cli", *args],
-        env=env, capture_output=True, text=True, timeout=120, check=False,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
 
 
@@ -50,8 +54,18 @@ async def own_database(tmp_path: Path) -> Iterator[dict[str, str]]:  # type: ign
 
 async def test_users_create_and_duplicate_email(own_database: dict[str, str]) -> None:
     assert hub(own_database, "migrate").returncode == 0
-    args = ["users", "create", "--email", "ngoc@hub.vn", "--password", "mật khẩu rất dài",
-            "--role", "staff", "--name", "Trần Thị Bích Ngọc"]
+    args = [
+        "users",
+        "create",
+        "--email",
+        "ngoc@hub.vn",
+        "--password",
+        "mật khẩu rất dài",
+        "--role",
+        "staff",
+        "--name",
+        "Trần Thị Bích Ngọc",
+    ]
     first = hub(own_database, *args)
     assert first.returncode == 0, first.stderr
     assert "created staff account ngoc@hub.vn" in first.stdout
@@ -75,7 +89,9 @@ def wait_until_up(url: str, process: subprocess.Popen[bytes]) -> None:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise AssertionError(f"server exited: {process.stderr.read().decode() if process.stderr else ''}")
+            raise AssertionError(
+                f"server exited: {process.stderr.read().decode() if process.stderr else ''}"
+            )
         try:
             httpx.get(url, timeout=1)
             return
@@ -89,7 +105,9 @@ def served(own_database: dict[str, str]) -> Iterator[tuple[str, dict[str, str]]]
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "innovation_hub.cli", "serve", "--port", str(port)],
-        env=own_database, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        env=own_database,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     base = f"http://127.0.0.1:{port}"
     try:

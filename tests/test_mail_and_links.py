@@ -29,7 +29,7 @@ class Inbox:
     def __init__(self) -> None:
         self.messages: list[Message] = []
 
-    async def handle_DATA(self, server: object, session: object, envelope: object) -> str:  # noqa: N802
+    async def handle_DATA(self, server: object, session: object, envelope: object) -> str:
         self.messages.append(email.message_from_bytes(envelope.content))  # type: ignore[attr-defined]
         return "250 OK"
 
@@ -84,24 +84,38 @@ async def test_password_reset_email_arrives_over_smtp_and_its_link_works_once(
 
     form = await other.get(path)
     assert form.status_code == 200
-    changed = await post_form(other, path, {"password": "a brand new password", "password_confirm": "a brand new password"}, token_page=path)
+    changed = await post_form(
+        other,
+        path,
+        {"password": "a brand new password", "password_confirm": "a brand new password"},
+        token_page=path,
+    )
     assert changed.status_code == 303 and changed.headers["location"] == "/login?reset=1"
 
     # The link is spent.
     assert (await other.get(path)).status_code == 404
-    again = await post_form(other, path, {"password": "another new password", "password_confirm": "another new password"})
+    again = await post_form(
+        other,
+        path,
+        {"password": "another new password", "password_confirm": "another new password"},
+    )
     assert again.status_code == 404
 
     # The new password works, the old one does not, and the old session has ended.
     await log_in(other, "khoa@hs.vn", "a brand new password")
-    wrong = await post_form(httpx.AsyncClient(transport=client._transport, base_url="http://testserver"),
-                            "/login", {"email": "khoa@hs.vn", "password": PASSWORD})
+    wrong = await post_form(
+        httpx.AsyncClient(transport=client._transport, base_url="http://testserver"),
+        "/login",
+        {"email": "khoa@hs.vn", "password": PASSWORD},
+    )
     assert wrong.status_code == 422
     assert (await client.get("/profile")).status_code == 302
     await other.aclose()
 
 
-async def test_forgot_password_says_the_same_for_unknown_addresses(client: httpx.AsyncClient) -> None:
+async def test_forgot_password_says_the_same_for_unknown_addresses(
+    client: httpx.AsyncClient,
+) -> None:
     response = await post_form(client, "/password/forgot", {"email": "nobody@nowhere.vn"})
     assert response.status_code == 200
     assert "chúng tôi đã gửi đường dẫn" in response.text
@@ -114,18 +128,35 @@ async def test_reset_needs_matching_long_passwords(client: httpx.AsyncClient) ->
     row = await OutboxMessage.objects().first()
     assert row is not None
     path = re.search(r"http://testserver(/password/reset/\S+)", row.body_text).group(1)  # type: ignore[union-attr]
-    short = await post_form(client, path, {"password": "short", "password_confirm": "short"}, token_page=path)
+    short = await post_form(
+        client, path, {"password": "short", "password_confirm": "short"}, token_page=path
+    )
     assert short.status_code == 422 and "Cần ít nhất 12 ký tự." in short.text
-    differ = await post_form(client, path, {"password": "long enough one", "password_confirm": "long enough two"}, token_page=path)
+    differ = await post_form(
+        client,
+        path,
+        {"password": "long enough one", "password_confirm": "long enough two"},
+        token_page=path,
+    )
     assert differ.status_code == 422 and "Hai mật khẩu không khớp nhau." in differ.text
     # The refused attempts did not spend the link.
     assert (await client.get(path)).status_code == 200
 
 
-async def test_email_verification_link_works_once(client: httpx.AsyncClient, tmp_path: Path) -> None:
-    response = await post_form(client, "/register", {
-        "role": "student", "name": "Võ Thu Hà", "email": "ha@sv.vn", "password": "twelve chars!", "school": "ĐH Kinh tế Công nghiệp Long An",
-    })
+async def test_email_verification_link_works_once(
+    client: httpx.AsyncClient, tmp_path: Path
+) -> None:
+    response = await post_form(
+        client,
+        "/register",
+        {
+            "role": "student",
+            "name": "Võ Thu Hà",
+            "email": "ha@sv.vn",
+            "password": "twelve chars!",
+            "school": "ĐH Kinh tế Công nghiệp Long An",
+        },
+    )
     assert response.status_code == 303
     await mail.deliver_due(FileTransport(tmp_path), MAIL_FROM)
     files = list(tmp_path.glob("*.eml"))
@@ -163,8 +194,13 @@ class FlakyTransport:
 
 
 async def queue_one(**extra: object) -> None:
-    await mail.enqueue(to="a@b.vn", template="reset_password",
-                       context={"name": "A", "link": "http://x/y", "hours": 2}, locale="vi", **extra)  # type: ignore[arg-type]
+    await mail.enqueue(
+        to="a@b.vn",
+        template="reset_password",
+        context={"name": "A", "link": "http://x/y", "hours": 2},
+        locale="vi",
+        **extra,
+    )  # type: ignore[arg-type]
 
 
 async def test_failed_delivery_is_retried_with_backoff() -> None:
@@ -181,13 +217,17 @@ async def test_failed_delivery_is_retried_with_backoff() -> None:
     assert await mail.deliver_due(transport, MAIL_FROM) == 0
     assert transport.failures == 1
 
-    await OutboxMessage.update({OutboxMessage.next_attempt_at: utcnow()}).where(OutboxMessage.id == row.id)
+    await OutboxMessage.update({OutboxMessage.next_attempt_at: utcnow()}).where(
+        OutboxMessage.id == row.id
+    )
     await mail.deliver_due(transport, MAIL_FROM)
     row = await OutboxMessage.objects().first()
     assert row is not None and row.attempts == 2
     assert row.next_attempt_at - utcnow() > first_delay  # the wait grows
 
-    await OutboxMessage.update({OutboxMessage.next_attempt_at: utcnow()}).where(OutboxMessage.id == row.id)
+    await OutboxMessage.update({OutboxMessage.next_attempt_at: utcnow()}).where(
+        OutboxMessage.id == row.id
+    )
     assert await mail.deliver_due(transport, MAIL_FROM) == 1
     row = await OutboxMessage.objects().first()
     assert row is not None and row.status == "sent" and row.sent_at is not None
@@ -196,7 +236,9 @@ async def test_failed_delivery_is_retried_with_backoff() -> None:
 
 async def test_message_gives_up_after_the_last_attempt() -> None:
     await queue_one()
-    await OutboxMessage.update({OutboxMessage.attempts: mail.MAX_ATTEMPTS - 1}).where(OutboxMessage.id > 0)
+    await OutboxMessage.update({OutboxMessage.attempts: mail.MAX_ATTEMPTS - 1}).where(
+        OutboxMessage.id > 0
+    )
     await mail.deliver_due(FlakyTransport(failures=1), MAIL_FROM)
     row = await OutboxMessage.objects().first()
     assert row is not None and row.status == "failed"
@@ -215,7 +257,9 @@ async def test_attachments_are_delivered(tmp_path: Path) -> None:
     ics = b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n"
     await queue_one(attachments=(Attachment("booking.ics", "text/calendar", ics),))
     await mail.deliver_due(FileTransport(tmp_path), MAIL_FROM)
-    message = email.message_from_bytes(next(tmp_path.glob("*.eml")).read_bytes(), policy=email.policy.default)
+    message = email.message_from_bytes(
+        next(tmp_path.glob("*.eml")).read_bytes(), policy=email.policy.default
+    )
     parts = [p for p in message.iter_attachments()]
     assert [p.get_filename() for p in parts] == ["booking.ics"]
     assert parts[0].get_content() in (ics, ics.decode())

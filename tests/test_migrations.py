@@ -12,7 +12,9 @@ async def table_names() -> set[str]:
     if engine.engine_type == "sqlite":
         rows = await engine.run_ddl("SELECT name FROM sqlite_master WHERE type = 'table'")
         return {row["name"] for row in rows}
-    rows = await engine.run_ddl("SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public'")
+    rows = await engine.run_ddl(
+        "SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public'"
+    )
     return {row["name"] for row in rows}
 
 

@@ -41,7 +41,9 @@ async def counts() -> tuple[int, int, int]:
     return (await User.count(), await OutboxMessage.count(), await AuditEntry.count())
 
 
-async def test_register_enterprise_logs_in_and_queues_verification(client: httpx.AsyncClient) -> None:
+async def test_register_enterprise_logs_in_and_queues_verification(
+    client: httpx.AsyncClient,
+) -> None:
     response = await post_form(client, "/register", GOOD)
     assert response.status_code == 303
     assert response.headers["location"] == "/profile?welcome=1"
@@ -89,7 +91,9 @@ async def test_bad_input_is_answered_next_to_the_field_and_creates_nothing(
     assert GOOD["password"] not in response.text
 
 
-async def test_duplicate_email_is_refused_next_to_the_email_field(client: httpx.AsyncClient) -> None:
+async def test_duplicate_email_is_refused_next_to_the_email_field(
+    client: httpx.AsyncClient,
+) -> None:
     await make_user("student", email="mai@banhtrang.vn")
     before = await counts()
     response = await post_form(client, "/register", {**GOOD, "email": "  MAI@banhtrang.vn "})

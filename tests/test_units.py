@@ -20,8 +20,17 @@ def test_valid_tax_codes(code: str) -> None:
 
 @pytest.mark.parametrize(
     "code",
-    ["0100109107", "010010910", "01001091066", "010010910A", "0100109106-01", "0100109106_001",
-     "", " 0100109106", "０１００１０９１０６"],
+    [
+        "0100109107",
+        "010010910",
+        "01001091066",
+        "010010910A",
+        "0100109106-01",
+        "0100109106_001",
+        "",
+        " 0100109106",
+        "０１００１０９１０６",
+    ],
 )
 def test_invalid_tax_codes(code: str) -> None:
     assert not is_valid_tax_code(code)
@@ -30,7 +39,8 @@ def test_invalid_tax_codes(code: str) -> None:
 def test_a_nine_digit_prefix_whose_check_would_be_ten_has_no_valid_code() -> None:
     weights = (31, 29, 23, 19, 17, 13, 7, 5, 3)
     prefix = next(
-        f"{n:09d}" for n in range(10**8, 10**8 + 200)
+        f"{n:09d}"
+        for n in range(10**8, 10**8 + 200)
         if sum(int(d) * w for d, w in zip(f"{n:09d}", weights, strict=True)) % 11 == 0
     )
     assert not any(is_valid_tax_code(prefix + str(d)) for d in range(10))
@@ -46,7 +56,10 @@ def test_settings_defaults_use_sqlite_under_var(tmp_path: Path) -> None:
 
 def test_settings_accept_both_postgres_schemes(tmp_path: Path) -> None:
     for url in ("postgres://u@h/db", "postgresql://u@h/db"):
-        assert Settings.from_env({"HUB_VAR_DIR": str(tmp_path), "HUB_DATABASE_URL": url}).database_url == url
+        assert (
+            Settings.from_env({"HUB_VAR_DIR": str(tmp_path), "HUB_DATABASE_URL": url}).database_url
+            == url
+        )
 
 
 @pytest.mark.parametrize(
@@ -64,14 +77,23 @@ def test_bad_settings_name_the_variable(tmp_path: Path, env: dict[str, str], mes
 
 
 def test_https_base_url_makes_cookies_secure(tmp_path: Path) -> None:
-    settings = Settings.from_env({"HUB_VAR_DIR": str(tmp_path), "HUB_BASE_URL": "https://hub.tayninh.gov.vn/"})
+    settings = Settings.from_env(
+        {"HUB_VAR_DIR": str(tmp_path), "HUB_BASE_URL": "https://hub.tayninh.gov.vn/"}
+    )
     assert settings.secure_cookies and settings.base_url == "https://hub.tayninh.gov.vn"
 
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [("/profile", "/profile"), ("/a?b=c", "/a?b=c"), ("https://x.vn/", "/"), ("//x.vn", "/"),
-     ("/\\x.vn", "/"), ("javascript:alert(1)", "/"), (None, "/")],
+    [
+        ("/profile", "/profile"),
+        ("/a?b=c", "/a?b=c"),
+        ("https://x.vn/", "/"),
+        ("//x.vn", "/"),
+        ("/\\x.vn", "/"),
+        ("javascript:alert(1)", "/"),
+        (None, "/"),
+    ],
 )
 def test_safe_next(value: object, expected: str) -> None:
     assert safe_next(value) == expected

@@ -22,16 +22,25 @@ class BadCredentials(HubError):
     title = "Wrong email or password"
 
 
-@post("/auth/tokens", access=PUBLIC, status_code=HTTP_201_CREATED, tags=["accounts"],
-      summary="Exchange email and password for a bearer token", security=[])
+@post(
+    "/auth/tokens",
+    access=PUBLIC,
+    status_code=HTTP_201_CREATED,
+    tags=["accounts"],
+    summary="Exchange email and password for a bearer token",
+    security=[],
+)
 async def create_token(request: Request[Any, Any, Any], data: JSONBody[TokenRequest]) -> TokenOut:
     ip = request.client.host if request.client else "unknown"
     try:
-        user = await services.authenticate(data.email, data.password, ip=ip,
-                                           limiter=request.app.state.login_limiter)
+        user = await services.authenticate(
+            data.email, data.password, ip=ip, limiter=request.app.state.login_limiter
+        )
     except FormInvalid as exc:
         raise BadCredentials("Wrong email or password.") from exc
-    token, expires_at = await services.issue_api_token(user, days=settings_of(request).api_token_days)
+    token, expires_at = await services.issue_api_token(
+        user, days=settings_of(request).api_token_days
+    )
     return TokenOut(token=token, expires_at=expires_at)
 
 

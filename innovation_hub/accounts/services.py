@@ -7,12 +7,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from innovation_hub.accounts.tables import ApiToken, EmailToken, User
 from innovation_hub.core import audit, mail
 from innovation_hub.core.auth import MEMBER_ROLES, ROLES
 from innovation_hub.core.clock import utcnow
 from innovation_hub.core.database import transaction
 from innovation_hub.core.errors import FormInvalid, NotFound, TooManyRequests
-from innovation_hub.core.i18n import LOCALES, gettext as _
+from innovation_hub.core.i18n import LOCALES
+from innovation_hub.core.i18n import gettext as _
 from innovation_hub.core.ratelimit import RateLimiter
 from innovation_hub.core.security import (
     MIN_PASSWORD_LENGTH,
@@ -23,7 +25,6 @@ from innovation_hub.core.security import (
     verify_password,
 )
 from innovation_hub.core.taxcode import is_valid_tax_code, normalise_tax_code
-from innovation_hub.accounts.tables import ApiToken, EmailToken, User
 
 VERIFY_EMAIL = "verify_email"
 RESET_PASSWORD = "reset_password"  # noqa: S105 (a purpose name, not a password)
@@ -168,11 +169,17 @@ async def register(account: NewAccount, *, base_url: str, token_hours: int) -> U
         raise FormInvalid(errors)
     async with transaction():
         if await _email_taken(account.email):
-            raise FormInvalid({"email": _("An account with this email already exists.")},
-                              code="email_taken")
+            raise FormInvalid(
+                {"email": _("An account with this email already exists.")}, code="email_taken"
+            )
         user = await _insert_user(account, verified=False)
-        await audit.record(actor_id=user.id, action="account.registered", record_type="user",
-                           record_id=user.id, detail={"role": user.role})
+        await audit.record(
+            actor_id=user.id,
+            action="account.registered",
+            record_type="user",
+            record_id=user.id,
+            detail={"role": user.role},
+        )
         await _send_verification(user, base_url, token_hours)
     return user
 
@@ -184,11 +191,17 @@ async def create_account(account: NewAccount, *, actor_id: int | None) -> User:
         raise FormInvalid(errors)
     async with transaction():
         if await _email_taken(account.email):
-            raise FormInvalid({"email": _("An account with this email already exists.")},
-                              code="email_taken")
+            raise FormInvalid(
+                {"email": _("An account with this email already exists.")}, code="email_taken"
+            )
         user = await _insert_user(account, verified=True)
-        await audit.record(actor_id=actor_id, action="account.created", record_type="user",
-                           record_id=user.id, detail={"role": user.role})
+        await audit.record(
+            actor_id=actor_id,
+            action="account.created",
+            record_type="user",
+            record_id=user.id,
+            detail={"role": user.role},
+        )
     return user
 
 
@@ -239,7 +252,9 @@ async def user_for_session(session: dict[str, Any]) -> User | None:
     user_id = session.get("uid")
     if not isinstance(user_id, int):
         return None
-    user = await User.objects().where((User.id == user_id) & (User.is_active == True)).first().run()  # noqa: E712
+    user = (
+        await User.objects().where((User.id == user_id) & (User.is_active.eq(True))).first().run()
+    )
     if user is None or session.get("stamp") != session_stamp(user):
         return None
     return user
@@ -256,21 +271,24 @@ async def issue_api_token(user: User, *, days: int) -> tuple[str, datetime]:
         await ApiToken.insert(
             ApiToken(user=user.id, token_digest=token_digest(token), expires_at=expires_at)
         ).run()
-        await audit.record(actor_id=user.id, action="api_token.issued", record_type="user",
-                           record_id=user.id)
+        await audit.record(
+            actor_id=user.id, action="api_token.issued", record_type="user", record_id=user.id
+        )
     return token, expires_at
 
 
 async def user_for_token(token: str) -> User | None:
-    row = (
-        await ApiToken.select(ApiToken.user)
+    # One query with the user joined in: on SQLite every query opens a connection.
+    found = (
+        await ApiToken.objects(ApiToken.user)
         .where((ApiToken.token_digest == token_digest(token)) & (ApiToken.expires_at > utcnow()))
         .first()
         .run()
     )
-    if row is None:
+    if found is None or not found.user.is_active:
         return None
-    return await User.objects().where((User.id == row["user"]) & (User.is_active == True)).first().run()  # noqa: E712
+    user: User = found.user
+    return user
 
 
 async def _use_email_token(token: str, purpose: str) -> User:
@@ -288,12 +306,14 @@ async def _use_email_token(token: str, purpose: str) -> User:
         .run()
     )
     if not used:
-        raise NotFound(_("This link is invalid, has expired or was already used."),
-                       code="link_invalid")
+        raise NotFound(
+            _("This link is invalid, has expired or was already used."), code="link_invalid"
+        )
     user = await User.objects().where(User.id == used[0]["user"]).first().run()
     if user is None:
-        raise NotFound(_("This link is invalid, has expired or was already used."),
-                       code="link_invalid")
+        raise NotFound(
+            _("This link is invalid, has expired or was already used."), code="link_invalid"
+        )
     return user
 
 
@@ -303,8 +323,12 @@ async def verify_email(token: str) -> User:
         if user.email_verified_at is None:
             user.email_verified_at = utcnow()
             await user.save([User.email_verified_at])
-            await audit.record(actor_id=user.id, action="account.email_verified",
-                               record_type="user", record_id=user.id)
+            await audit.record(
+                actor_id=user.id,
+                action="account.email_verified",
+                record_type="user",
+                record_id=user.id,
+            )
     return user
 
 
@@ -319,28 +343,44 @@ async def request_password_reset(email: str, *, base_url: str) -> None:
     """Sends a reset link if the account exists; says nothing either way."""
     email = normalise_email(email)
     async with transaction():
-        user = await User.objects().where((User.email == email) & (User.is_active == True)).first().run()  # noqa: E712
+        user = (
+            await User.objects()
+            .where((User.email == email) & (User.is_active.eq(True)))
+            .first()
+            .run()
+        )
         if user is None:
             return
         token = await _issue_email_token(user, RESET_PASSWORD, RESET_TOKEN_HOURS)
         await mail.enqueue(
             to=user.email,
             template="reset_password",
-            context={"name": user.name, "link": f"{base_url}/password/reset/{token}",
-                     "hours": RESET_TOKEN_HOURS},
+            context={
+                "name": user.name,
+                "link": f"{base_url}/password/reset/{token}",
+                "hours": RESET_TOKEN_HOURS,
+            },
             locale=user.locale,
         )
-        await audit.record(actor_id=None, action="account.password_reset_requested",
-                           record_type="user", record_id=user.id)
+        await audit.record(
+            actor_id=None,
+            action="account.password_reset_requested",
+            record_type="user",
+            record_id=user.id,
+        )
 
 
 async def check_reset_token(token: str) -> bool:
-    return await EmailToken.exists().where(
-        (EmailToken.token_digest == token_digest(token))
-        & (EmailToken.purpose == RESET_PASSWORD)
-        & EmailToken.used_at.is_null()
-        & (EmailToken.expires_at > utcnow())
-    ).run()
+    return (
+        await EmailToken.exists()
+        .where(
+            (EmailToken.token_digest == token_digest(token))
+            & (EmailToken.purpose == RESET_PASSWORD)
+            & EmailToken.used_at.is_null()
+            & (EmailToken.expires_at > utcnow())
+        )
+        .run()
+    )
 
 
 async def reset_password(token: str, password: str, confirm: str) -> User:
@@ -357,8 +397,9 @@ async def reset_password(token: str, password: str, confirm: str) -> User:
         user.updated_at = utcnow()
         await user.save([User.password_hash, User.updated_at])
         await ApiToken.delete().where(ApiToken.user == user.id).run()
-        await audit.record(actor_id=user.id, action="account.password_reset",
-                           record_type="user", record_id=user.id)
+        await audit.record(
+            actor_id=user.id, action="account.password_reset", record_type="user", record_id=user.id
+        )
     return user
 
 
@@ -389,7 +430,9 @@ async def update_profile(user: User, form: dict[str, Any]) -> User:
         errors["school"] = _("Enter your school or university.")
     if user.role in {"startup", "enterprise"} and not changes["organisation_name"]:
         errors["organisation_name"] = _("Enter the name of your organisation.")
-    if (user.role == "enterprise" or changes["tax_code"]) and not is_valid_tax_code(changes["tax_code"]):
+    if (user.role == "enterprise" or changes["tax_code"]) and not is_valid_tax_code(
+        changes["tax_code"]
+    ):
         errors["tax_code"] = _("This is not a valid Vietnamese tax code.")
     if errors:
         raise FormInvalid(errors)
@@ -398,8 +441,12 @@ async def update_profile(user: User, form: dict[str, Any]) -> User:
             setattr(user, key, value)
         user.updated_at = utcnow()
         await user.save()
-        await audit.record(actor_id=user.id, action="account.profile_updated",
-                           record_type="user", record_id=user.id)
+        await audit.record(
+            actor_id=user.id,
+            action="account.profile_updated",
+            record_type="user",
+            record_id=user.id,
+        )
     return user
 
 

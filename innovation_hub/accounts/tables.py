@@ -1,10 +1,11 @@
-from piccolo.columns import Boolean, ForeignKey, Timestamptz, Varchar
+from piccolo.columns import Boolean, ForeignKey, Serial, Timestamptz, Varchar
 from piccolo.columns.base import OnDelete
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 
 class User(Table, tablename="hub_user"):
+    id: Serial
     email = Varchar(length=254, unique=True)
     password_hash = Varchar(length=255)
     name = Varchar(length=200)
@@ -21,6 +22,7 @@ class User(Table, tablename="hub_user"):
 
 
 class ApiToken(Table, tablename="api_token"):
+    id: Serial
     user = ForeignKey(references=User, on_delete=OnDelete.cascade, index=True, null=False)
     token_digest = Varchar(length=64, unique=True)
     created_at = Timestamptz(default=TimestamptzNow())
@@ -31,6 +33,7 @@ class ApiToken(Table, tablename="api_token"):
 class EmailToken(Table, tablename="email_token"):
     """One-use links sent by email: verifying an address, resetting a password."""
 
+    id: Serial
     user = ForeignKey(references=User, on_delete=OnDelete.cascade, index=True, null=False)
     purpose = Varchar(length=20)
     token_digest = Varchar(length=64, unique=True)

@@ -20,10 +20,17 @@ Req = Request[Any, Any, Any]
 SELF_SERVICE_ROLES = ("student", "startup", "enterprise")
 
 
-def _register_page(request: Req, form: dict[str, Any], errors: dict[str, str], status: int = 200) -> Template:
+def _register_page(
+    request: Req, form: dict[str, Any], errors: dict[str, str], status: int = 200
+) -> Template:
     context = {"form": form, "errors": errors, "roles": SELF_SERVICE_ROLES}
-    return page(request, "accounts/register.html", context, fragment="accounts/_register_form.html",
-                status_code=status)
+    return page(
+        request,
+        "accounts/register.html",
+        context,
+        fragment="accounts/_register_form.html",
+        status_code=status,
+    )
 
 
 @get("/register", access=PUBLIC, name="register")
@@ -36,8 +43,9 @@ async def register(request: Req, data: FormBody) -> Response[Any] | Template:
     settings = settings_of(request)
     account = services.NewAccount.from_form(data, current_locale())
     try:
-        user = await services.register(account, base_url=settings.base_url,
-                                       token_hours=settings.email_token_hours)
+        user = await services.register(
+            account, base_url=settings.base_url, token_hours=settings.email_token_hours
+        )
     except FormInvalid as exc:
         return _register_page(request, data, exc.field_errors, status=422)
     request.set_session(services.login_session(user))
@@ -45,9 +53,16 @@ async def register(request: Req, data: FormBody) -> Response[Any] | Template:
     return go_to(request, "/profile?welcome=1")
 
 
-def _login_page(request: Req, form: dict[str, Any], errors: dict[str, str], status: int = 200) -> Template:
-    return page(request, "accounts/login.html", {"form": form, "errors": errors},
-                fragment="accounts/_login_form.html", status_code=status)
+def _login_page(
+    request: Req, form: dict[str, Any], errors: dict[str, str], status: int = 200
+) -> Template:
+    return page(
+        request,
+        "accounts/login.html",
+        {"form": form, "errors": errors},
+        fragment="accounts/_login_form.html",
+        status_code=status,
+    )
 
 
 @get("/login", access=PUBLIC, name="login")
@@ -60,8 +75,9 @@ async def login(request: Req, data: FormBody) -> Response[Any] | Template:
     limiter: services.LoginLimiter = request.app.state.login_limiter
     ip = request.client.host if request.client else "unknown"
     try:
-        user = await services.authenticate(str(data.get("email", "")), str(data.get("password", "")),
-                                           ip=ip, limiter=limiter)
+        user = await services.authenticate(
+            str(data.get("email", "")), str(data.get("password", "")), ip=ip, limiter=limiter
+        )
     except FormInvalid as exc:
         return _login_page(request, data, exc.field_errors, status=422)
     except TooManyRequests as exc:
@@ -98,16 +114,21 @@ async def verify_email(request: Req, token: FromPath[str]) -> Template:
     try:
         await services.verify_email(token)
     except NotFound as exc:
-        return page(request, "accounts/verify_result.html", {"ok": False, "detail": exc.detail},
-                    status_code=404)
+        return page(
+            request,
+            "accounts/verify_result.html",
+            {"ok": False, "detail": exc.detail},
+            status_code=404,
+        )
     return page(request, "accounts/verify_result.html", {"ok": True, "detail": ""})
 
 
 @post("/verify-email/resend", access=ANY_USER)
 async def resend_verification(request: Req) -> Response[Any]:
     settings = settings_of(request)
-    await services.resend_verification(request.user, base_url=settings.base_url,
-                                       token_hours=settings.email_token_hours)
+    await services.resend_verification(
+        request.user, base_url=settings.base_url, token_hours=settings.email_token_hours
+    )
     return go_to(request, "/profile?sent=1")
 
 
@@ -118,44 +139,70 @@ async def forgot_form(request: Req) -> Template:
 
 @post("/password/forgot", access=PUBLIC)
 async def forgot(request: Req, data: FormBody) -> Template:
-    await services.request_password_reset(str(data.get("email", "")),
-                                          base_url=settings_of(request).base_url)
+    await services.request_password_reset(
+        str(data.get("email", "")), base_url=settings_of(request).base_url
+    )
     return page(request, "accounts/forgot.html", {"form": {}, "sent": True})
 
 
 @get("/password/reset/{token:str}", access=PUBLIC)
 async def reset_form(request: Req, token: FromPath[str]) -> Template:
     if not await services.check_reset_token(token):
-        return page(request, "accounts/reset.html", {"token": token, "errors": {}, "valid": False},
-                    status_code=404)
+        return page(
+            request,
+            "accounts/reset.html",
+            {"token": token, "errors": {}, "valid": False},
+            status_code=404,
+        )
     return page(request, "accounts/reset.html", {"token": token, "errors": {}, "valid": True})
 
 
 @post("/password/reset/{token:str}", access=PUBLIC)
 async def reset(request: Req, token: FromPath[str], data: FormBody) -> Response[Any] | Template:
     try:
-        await services.reset_password(token, str(data.get("password", "")),
-                                      str(data.get("password_confirm", "")))
+        await services.reset_password(
+            token, str(data.get("password", "")), str(data.get("password_confirm", ""))
+        )
     except FormInvalid as exc:
-        return page(request, "accounts/reset.html",
-                    {"token": token, "errors": exc.field_errors, "valid": True}, status_code=422)
+        return page(
+            request,
+            "accounts/reset.html",
+            {"token": token, "errors": exc.field_errors, "valid": True},
+            status_code=422,
+        )
     except NotFound:
-        return page(request, "accounts/reset.html", {"token": token, "errors": {}, "valid": False},
-                    status_code=404)
+        return page(
+            request,
+            "accounts/reset.html",
+            {"token": token, "errors": {}, "valid": False},
+            status_code=404,
+        )
     request.clear_session()
     return go_to(request, "/login?reset=1")
 
 
-def _profile_page(request: Req, form: dict[str, Any], errors: dict[str, str], status: int = 200,
-                  saved: bool = False) -> Template:
+def _profile_page(
+    request: Req,
+    form: dict[str, Any],
+    errors: dict[str, str],
+    status: int = 200,
+    saved: bool = False,
+) -> Template:
     context = {"form": form, "errors": errors, "saved": saved}
-    return page(request, "accounts/profile.html", context, fragment="accounts/_profile_form.html",
-                status_code=status)
+    return page(
+        request,
+        "accounts/profile.html",
+        context,
+        fragment="accounts/_profile_form.html",
+        status_code=status,
+    )
 
 
 def _profile_values(user: User) -> dict[str, Any]:
-    return {key: getattr(user, key) for key in
-            ("name", "organisation_name", "school", "phone", "tax_code", "locale")}
+    return {
+        key: getattr(user, key)
+        for key in ("name", "organisation_name", "school", "phone", "tax_code", "locale")
+    }
 
 
 @get("/profile", access=ANY_USER, name="profile")
@@ -174,11 +221,20 @@ async def update_profile(request: Req, data: FormBody) -> Template:
     return _profile_page(request, _profile_values(user), {}, saved=True)
 
 
-def _users_page(request: Req, users: list[User], form: dict[str, Any], errors: dict[str, str],
-                status: int = 200, created: str = "") -> Template:
-    return page(request, "admin/users.html",
-                {"users": users, "form": form, "errors": errors, "roles": ROLES, "created": created},
-                status_code=status)
+def _users_page(
+    request: Req,
+    users: list[User],
+    form: dict[str, Any],
+    errors: dict[str, str],
+    status: int = 200,
+    created: str = "",
+) -> Template:
+    return page(
+        request,
+        "admin/users.html",
+        {"users": users, "form": form, "errors": errors, "roles": ROLES, "created": created},
+        status_code=status,
+    )
 
 
 @get("/admin/users", access=ADMIN)
@@ -193,12 +249,26 @@ async def create_user(request: Req, data: FormBody) -> Template:
         user = await services.create_account(account, actor_id=request.user.id)
     except FormInvalid as exc:
         return _users_page(request, await services.list_users(), data, exc.field_errors, status=422)
-    return _users_page(request, await services.list_users(), {"role": "staff"}, {},
-                       created=user.email, status=201)
+    return _users_page(
+        request, await services.list_users(), {"role": "staff"}, {}, created=user.email, status=201
+    )
 
 
 ROUTES = [
-    register_form, register, login_form, login, logout, switch_language, verify_email,
-    resend_verification, forgot_form, forgot, reset_form, reset, profile, update_profile,
-    users, create_user,
+    register_form,
+    register,
+    login_form,
+    login,
+    logout,
+    switch_language,
+    verify_email,
+    resend_verification,
+    forgot_form,
+    forgot,
+    reset_form,
+    reset,
+    profile,
+    update_profile,
+    users,
+    create_user,
 ]

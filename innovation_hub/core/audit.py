@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from piccolo.columns import JSON, Integer, Timestamptz, Varchar
+from piccolo.columns import JSON, Integer, Serial, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -16,6 +16,7 @@ from innovation_hub.core.clock import utcnow
 
 
 class AuditEntry(Table, tablename="audit_log"):
+    id: Serial
     at = Timestamptz(default=TimestamptzNow(), index=True)
     actor_id = Integer(null=True, default=None)
     action = Varchar(length=80)

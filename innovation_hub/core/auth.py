@@ -75,7 +75,9 @@ class AuthenticationMiddleware:
     cookie, so it needs no CSRF protection; pages use the session.
     """
 
-    def __init__(self, app: ASGIApp, session_loader: SessionLoader, token_loader: TokenLoader) -> None:
+    def __init__(
+        self, app: ASGIApp, session_loader: SessionLoader, token_loader: TokenLoader
+    ) -> None:
         self.app = app
         self.session_loader = session_loader
         self.token_loader = token_loader
@@ -103,7 +105,7 @@ def access_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRo
     access = handler.opt.get("access")
     if access == PUBLIC:
         return
-    if access is None and connection.scope["method"] == "OPTIONS":
+    if access is None and connection.scope.get("method") == "OPTIONS":
         return  # Litestar's own OPTIONS answer lists allowed methods and nothing else
     if not isinstance(access, frozenset) or not access:
         raise PermissionDeniedException("This route declares no access rule")

@@ -69,14 +69,14 @@ async def close_pool() -> None:
         await engine.close_connection_pool()
 
 
-async def ping(timeout: float = 3.0) -> bool:
+async def ping(limit_seconds: float = 3.0) -> bool:
     """True when the database answers a query over the migrations table."""
     engine = get_engine()
     # Connecting to a deleted SQLite file would silently create an empty one.
     if isinstance(engine, SQLiteEngine) and not Path(engine.path).exists():
         return False
     try:
-        async with asyncio.timeout(timeout):
+        async with asyncio.timeout(limit_seconds):
             await engine.run_ddl("SELECT 1 FROM migration LIMIT 1")
     except Exception:
         return False

@@ -78,8 +78,11 @@ class FormInvalid(RuleBroken):
     title = "Some fields need attention"
 
     def __init__(self, field_errors: dict[str, str], *, code: str | None = None) -> None:
-        super().__init__("; ".join(f"{k}: {v}" for k, v in field_errors.items()), code=code,
-                         field_errors=field_errors)
+        super().__init__(
+            "; ".join(f"{k}: {v}" for k, v in field_errors.items()),
+            code=code,
+            field_errors=field_errors,
+        )
 
 
 class TooManyRequests(HubError):
@@ -120,8 +123,7 @@ _HTTP_CODES = {
 def _html_error(request: Request[Any, Any, Any], status: int, detail: str) -> Response[Any]:
     template = "errors/_error.html" if request.headers.get("hx-request") else "errors/error.html"
     context = {"status": status, "detail": detail, "user": request.scope.get("user")}
-    return Template(template_name=template, context=context,
-                    status_code=status)
+    return Template(template_name=template, context=context, status_code=status)
 
 
 def hub_error_handler(request: Request[Any, Any, Any], exc: HubError) -> Response[Any]:

@@ -69,7 +69,9 @@ def format_date(value: date | datetime) -> str:
 
 
 def format_datetime(value: datetime) -> str:
-    return babel_format_datetime(value, "dd/MM/yyyy HH:mm", tzinfo=LOCAL_TZ, locale=current_locale())
+    return babel_format_datetime(
+        value, "dd/MM/yyyy HH:mm", tzinfo=LOCAL_TZ, locale=current_locale()
+    )
 
 
 def format_vnd(amount: int) -> str:

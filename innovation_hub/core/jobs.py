@@ -8,8 +8,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
+from typing import Any
 
 logger = logging.getLogger("innovation_hub.jobs")
 
@@ -18,7 +19,7 @@ logger = logging.getLogger("innovation_hub.jobs")
 class Job:
     name: str
     interval_seconds: float
-    run: Callable[[], Awaitable[object]]
+    run: Callable[[], Coroutine[Any, Any, object]]
 
 
 class JobRunner:

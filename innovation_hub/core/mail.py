@@ -24,7 +24,7 @@ from typing import Any, Protocol
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from jinja2 import Environment
-from piccolo.columns import JSON, Integer, Text, Timestamptz, Varchar
+from piccolo.columns import JSON, Integer, Serial, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -41,6 +41,7 @@ MAX_RETRY_SECONDS = 6 * 3600
 
 
 class OutboxMessage(Table, tablename="outbox"):
+    id: Serial
     created_at = Timestamptz(default=TimestamptzNow())
     to_address = Varchar(length=254)
     subject = Varchar(length=300)
@@ -83,7 +84,9 @@ async def enqueue(
     if _environment is None:
         raise RuntimeError("mail.configure() was not called")
     with i18n.use_locale(locale):
-        subject, body = render_blocks(_environment, f"email/{template}.txt", context, "subject", "body")
+        subject, body = render_blocks(
+            _environment, f"email/{template}.txt", context, "subject", "body"
+        )
     await OutboxMessage.insert(
         OutboxMessage(
             to_address=to,
@@ -183,14 +186,13 @@ def retry_delay(attempts: int) -> timedelta:
 
 async def _claim(message_id: int, now: datetime) -> bool:
     claimed = (
-        await OutboxMessage.update({OutboxMessage.claimed_until: now + timedelta(seconds=CLAIM_SECONDS)})
+        await OutboxMessage.update(
+            {OutboxMessage.claimed_until: now + timedelta(seconds=CLAIM_SECONDS)}
+        )
         .where(
             (OutboxMessage.id == message_id)
             & (OutboxMessage.status == "pending")
-            & (
-                OutboxMessage.claimed_until.is_null()
-                | (OutboxMessage.claimed_until < now)
-            )
+            & (OutboxMessage.claimed_until.is_null() | (OutboxMessage.claimed_until < now))
         )
         .returning(OutboxMessage.id)
         .run()
@@ -222,24 +224,32 @@ async def deliver_due(transport: Transport, mail_from: str, *, batch_size: int =
             attempts = row["attempts"] + 1
             failed = attempts >= MAX_ATTEMPTS
             logger.warning("outbox message %s attempt %s failed: %s", row["id"], attempts, exc)
-            await OutboxMessage.update(
-                {
-                    OutboxMessage.attempts: attempts,
-                    OutboxMessage.status: "failed" if failed else "pending",
-                    OutboxMessage.next_attempt_at: utcnow() + retry_delay(attempts),
-                    OutboxMessage.claimed_until: None,
-                    OutboxMessage.last_error: f"{type(exc).__name__}: {exc}"[:2000],
-                }
-            ).where(OutboxMessage.id == row["id"]).run()
+            await (
+                OutboxMessage.update(
+                    {
+                        OutboxMessage.attempts: attempts,
+                        OutboxMessage.status: "failed" if failed else "pending",
+                        OutboxMessage.next_attempt_at: utcnow() + retry_delay(attempts),
+                        OutboxMessage.claimed_until: None,
+                        OutboxMessage.last_error: f"{type(exc).__name__}: {exc}"[:2000],
+                    }
+                )
+                .where(OutboxMessage.id == row["id"])
+                .run()
+            )
             continue
-        await OutboxMessage.update(
-            {
-                OutboxMessage.status: "sent",
-                OutboxMessage.attempts: row["attempts"] + 1,
-                OutboxMessage.sent_at: utcnow(),
-                OutboxMessage.claimed_until: None,
-                OutboxMessage.last_error: "",
-            }
-        ).where(OutboxMessage.id == row["id"]).run()
+        await (
+            OutboxMessage.update(
+                {
+                    OutboxMessage.status: "sent",
+                    OutboxMessage.attempts: row["attempts"] + 1,
+                    OutboxMessage.sent_at: utcnow(),
+                    OutboxMessage.claimed_until: None,
+                    OutboxMessage.last_error: "",
+                }
+            )
+            .where(OutboxMessage.id == row["id"])
+            .run()
+        )
         sent += 1
     return sent

@@ -86,7 +86,9 @@ class Settings:
         var_dir = Path(env.get("HUB_VAR_DIR") or Path.cwd() / "var").resolve()
         database_url = env.get("HUB_DATABASE_URL") or f"sqlite:///{var_dir / 'hub.sqlite3'}"
         if urlsplit(database_url).scheme not in {"sqlite", "postgres", "postgresql"}:
-            raise SettingsError("HUB_DATABASE_URL must start with sqlite://, postgres:// or postgresql://")
+            raise SettingsError(
+                "HUB_DATABASE_URL must start with sqlite://, postgres:// or postgresql://"
+            )
         base_url = (env.get("HUB_BASE_URL") or "http://127.0.0.1:8000").rstrip("/")
         return cls(
             var_dir=var_dir,
@@ -96,8 +98,7 @@ class Settings:
             redis_url=env.get("HUB_REDIS_URL") or None,
             smtp_url=env.get("HUB_SMTP_URL") or None,
             mail_from=env.get("HUB_MAIL_FROM") or "Innovation Hub <no-reply@innovation-hub.local>",
-            centre_name=env.get("HUB_CENTRE_NAME")
-            or "Trung tâm Khởi nghiệp và Đổi mới sáng tạo",
+            centre_name=env.get("HUB_CENTRE_NAME") or "Trung tâm Khởi nghiệp và Đổi mới sáng tạo",
             department_name=env.get("HUB_DEPARTMENT_NAME") or "Sở Khoa học và Công nghệ",
             province_name=env.get("HUB_PROVINCE_NAME") or "Tây Ninh",
             default_locale=env.get("HUB_DEFAULT_LOCALE") or "vi",

@@ -1,0 +1,71 @@
+# Innovation Hub — `make run` to try it, `make test` to check it. See README.md.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HUB_TEST_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
+HUB_TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run install install-dev messages extract-messages test test-sqlite test-postgres lint format bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test,lint]'
+	touch $(VENV)/.installed $@
+
+# Compiled catalogues are build output; the .po files are the source.
+messages: | $(BIN)/python
+	$(BIN)/pybabel compile --domain=messages --directory=innovation_hub/locale
+
+# After changing user-visible text: refresh the template and the catalogues, then translate.
+extract-messages: | $(BIN)/python
+	$(BIN)/pybabel extract -F babel.cfg -k _ -k gettext -k ngettext:1,2 --no-location \
+		--sort-output --project=innovation-hub -o innovation_hub/locale/messages.pot .
+	$(BIN)/pybabel update -i innovation_hub/locale/messages.pot -d innovation_hub/locale \
+		--no-location -w 100
+
+install: $(VENV)/.installed messages
+
+install-dev: $(VENV)/.installed-dev messages
+
+run: install
+	$(BIN)/innovation-hub demo
+	$(BIN)/innovation-hub serve --host $(HOST) --port $(PORT)
+
+test-sqlite: install-dev
+	$(BIN)/pytest
+
+# With CI=true the suite also runs on PostgreSQL (and Redis), and fails if they cannot be reached.
+test-postgres: install-dev
+	@$(BIN)/python -c "import asyncio, asyncpg; asyncio.run(asyncpg.connect('$(HUB_TEST_POSTGRES_URL)', timeout=5))" \
+		|| (echo "PostgreSQL is unreachable at $(HUB_TEST_POSTGRES_URL)" >&2; exit 1)
+	HUB_TEST_POSTGRES_URL=$(HUB_TEST_POSTGRES_URL) HUB_TEST_REDIS_URL=$(HUB_TEST_REDIS_URL) $(BIN)/pytest
+
+test: test-sqlite
+ifeq ($(CI),true)
+test: test-postgres
+endif
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+format: install-dev
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: install-dev
+	$(BIN)/python bench/http_rps.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
