@@ -23,11 +23,11 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	touch $(VENV)/.installed $@
 
 # Compiled catalogues are build output; the .po files are the source.
-messages: | $(BIN)/python
+messages: $(VENV)/.installed
 	$(BIN)/pybabel compile --domain=messages --directory=innovation_hub/locale
 
 # After changing user-visible text: refresh the template and the catalogues, then translate.
-extract-messages: | $(BIN)/python
+extract-messages: $(VENV)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k _ -k gettext -k ngettext:1,2 --no-location \
 		--sort-output --project=innovation-hub -o innovation_hub/locale/messages.pot .
 	$(BIN)/pybabel update -i innovation_hub/locale/messages.pot -d innovation_hub/locale \
