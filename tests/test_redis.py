@@ -19,7 +19,9 @@ pytestmark = pytest.mark.skipif(not REDIS_URL, reason="HUB_TEST_REDIS_URL is not
 
 
 @pytest.fixture
-async def two_instances(settings: Settings) -> AsyncIterator[tuple[httpx.AsyncClient, httpx.AsyncClient]]:
+async def two_instances(
+    settings: Settings,
+) -> AsyncIterator[tuple[httpx.AsyncClient, httpx.AsyncClient]]:
     from redis.asyncio import Redis
 
     from innovation_hub.app import create_app
@@ -29,8 +31,12 @@ async def two_instances(settings: Settings) -> AsyncIterator[tuple[httpx.AsyncCl
     shared = replace(settings, redis_url=REDIS_URL)
     first, second = create_app(shared), create_app(shared)
     async with (
-        httpx.AsyncClient(transport=httpx.ASGITransport(app=first), base_url="http://testserver") as a,
-        httpx.AsyncClient(transport=httpx.ASGITransport(app=second), base_url="http://testserver") as b,
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=first), base_url="http://testserver"
+        ) as a,
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=second), base_url="http://testserver"
+        ) as b,
     ):
         yield a, b
     await redis.flushdb()
@@ -54,5 +60,7 @@ async def test_login_lockout_is_shared_between_instances(
     await make_user("student")
     for client in (first, second, first, second, first):
         await post_form(client, "/login", {"email": "student@example.vn", "password": "x" * 12})
-    locked = await post_form(second, "/login", {"email": "student@example.vn", "password": PASSWORD})
+    locked = await post_form(
+        second, "/login", {"email": "student@example.vn", "password": PASSWORD}
+    )
     assert locked.status_code == 429

@@ -67,7 +67,9 @@ def _login_page(
 
 @get("/login", access=PUBLIC, name="login")
 async def login_form(request: Req) -> Template:
-    return _login_page(request, {"next": safe_next(request.query_params.get("next"))}, {})
+    return _login_page(
+        request, {"next": safe_next(request.query_params.get("next"), default="")}, {}
+    )
 
 
 @post("/login", access=PUBLIC)
