@@ -18,6 +18,8 @@ from litestar.static_files import create_static_files_router
 from innovation_hub.accounts import api as accounts_api
 from innovation_hub.accounts import services as accounts_services
 from innovation_hub.accounts import web as accounts_web
+from innovation_hub.bookings import api as bookings_api
+from innovation_hub.bookings import services as bookings_services
 from innovation_hub.core import mail
 from innovation_hub.core.auth import PUBLIC, AuthenticationMiddleware, access_guard
 from innovation_hub.core.database import close_pool, open_pool
@@ -30,17 +32,47 @@ from innovation_hub.core.sessions import RATE_LIMIT_STORE, session_config, store
 from innovation_hub.core.settings import Settings, get_settings
 from innovation_hub.core.templating import STATIC_DIR, make_environment, template_config
 from innovation_hub.pages import web as pages_web
+from innovation_hub.spaces import api as spaces_api
 
 API_VERSION = "1"
 
 
+def booking_policy(settings: Settings) -> bookings_services.Policy:
+    return bookings_services.Policy(
+        hold_minutes=settings.payment_hold_minutes,
+        check_in_early_minutes=settings.check_in_early_minutes,
+        no_show_grace_minutes=settings.no_show_grace_minutes,
+        waitlist_offer_minutes=settings.waitlist_offer_minutes,
+        base_url=settings.base_url,
+    )
+
+
 def background_jobs(settings: Settings) -> list[Job]:
     transport = mail.transport_for(settings.smtp_url, settings.mail_dir)
+    policy = booking_policy(settings)
 
     async def send_outbox() -> int:
         return await mail.deliver_due(transport, settings.mail_from)
 
-    return [Job("send-outbox", 10, send_outbox)]
+    async def expire_holds() -> int:
+        return await bookings_services.expire_holds(policy=policy)
+
+    async def release_no_shows() -> int:
+        return await bookings_services.release_no_shows(policy=policy)
+
+    async def expire_offers() -> int:
+        return await bookings_services.expire_offers(policy=policy)
+
+    async def offer_waitlist() -> int:
+        return await bookings_services.offer_waitlist(policy=policy)
+
+    return [
+        Job("send-outbox", 10, send_outbox),
+        Job("expire-payment-holds", 30, expire_holds),
+        Job("release-no-shows", 60, release_no_shows),
+        Job("expire-waitlist-offers", 60, expire_offers),
+        Job("offer-waitlist", 60, offer_waitlist),
+    ]
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -78,7 +110,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         "/", route_handlers=[*pages_web.ROUTES, *accounts_web.ROUTES], include_in_schema=False
     )
     api = Router(
-        f"/api/v{API_VERSION}", route_handlers=[*accounts_api.ROUTES], security=[{"bearer": []}]
+        f"/api/v{API_VERSION}",
+        route_handlers=[*accounts_api.ROUTES, *spaces_api.ROUTES, *bookings_api.ROUTES],
+        security=[{"bearer": []}],
     )
     static = create_static_files_router(
         path="/static",
@@ -127,7 +161,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ),
         ),
         exception_handlers=EXCEPTION_HANDLERS,
-        state=State({"settings": settings, "login_limiter": login_limiter}),
+        state=State(
+            {
+                "settings": settings,
+                "login_limiter": login_limiter,
+                "booking_policy": booking_policy(settings),
+            }
+        ),
         lifespan=[lifespan],
     )
 

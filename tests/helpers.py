@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date, datetime, timedelta
 
 import httpx
 
@@ -59,3 +60,25 @@ async def post_form(
     token = await csrf_token(client, token_page)
     headers = {"hx-request": "true"} if htmx else {}
     return await client.post(path, data={**data, "_csrf_token": token}, headers=headers)
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"authorization": f"Bearer {token}"}
+
+
+def next_open_day(min_days: int = 2) -> date:
+    """A Monday–Friday local date at least ``min_days`` ahead that is not a public holiday."""
+    import holidays
+
+    from innovation_hub.core.clock import LOCAL_TZ
+
+    day = datetime.now(LOCAL_TZ).date() + timedelta(days=min_days)
+    vn = holidays.Vietnam(years=range(day.year, day.year + 2))
+    while day.weekday() >= 5 or day in vn:
+        day += timedelta(days=1)
+    return day
+
+
+def at(day: date, hour: int, minute: int = 0) -> str:
+    """An ISO timestamp with the +07:00 offset, as API clients send it."""
+    return f"{day.isoformat()}T{hour:02d}:{minute:02d}:00+07:00"

@@ -39,12 +39,15 @@ class HubError(Exception):
         *,
         code: str | None = None,
         field_errors: dict[str, str] | None = None,
+        extra: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(detail)
         self.detail = detail
         if code:
             self.code = code
         self.field_errors = field_errors or {}
+        # More members of the problem-details body, e.g. the conflicting dates of a series.
+        self.extra = extra or {}
 
 
 class BadRequest(HubError):
@@ -128,7 +131,7 @@ def _html_error(request: Request[Any, Any, Any], status: int, detail: str) -> Re
 
 def hub_error_handler(request: Request[Any, Any, Any], exc: HubError) -> Response[Any]:
     if is_api_path(request.url.path):
-        extra: dict[str, Any] = {}
+        extra: dict[str, Any] = dict(exc.extra)
         if exc.field_errors:
             extra["errors"] = exc.field_errors
         if isinstance(exc, TooManyRequests):

@@ -74,6 +74,10 @@ class Settings:
     login_max_attempts_per_ip: int
     login_window_seconds: int
     email_token_hours: int
+    payment_hold_minutes: int
+    check_in_early_minutes: int
+    no_show_grace_minutes: int
+    waitlist_offer_minutes: int
     stripe_api_base: str
     stripe_secret_key: str
     stripe_publishable_key: str
@@ -109,6 +113,10 @@ class Settings:
             login_max_attempts_per_ip=_int(env, "HUB_LOGIN_MAX_ATTEMPTS_PER_IP", 30),
             login_window_seconds=_int(env, "HUB_LOGIN_WINDOW_SECONDS", 15 * 60),
             email_token_hours=_int(env, "HUB_EMAIL_TOKEN_HOURS", 24),
+            payment_hold_minutes=_int(env, "HUB_PAYMENT_HOLD_MINUTES", 15),
+            check_in_early_minutes=_int(env, "HUB_CHECK_IN_EARLY_MINUTES", 10),
+            no_show_grace_minutes=_int(env, "HUB_NO_SHOW_GRACE_MINUTES", 15),
+            waitlist_offer_minutes=_int(env, "HUB_WAITLIST_OFFER_MINUTES", 30),
             stripe_api_base=env.get("HUB_STRIPE_API_BASE") or "https://api.stripe.com",
             stripe_secret_key=env.get("HUB_STRIPE_SECRET_KEY") or "",
             stripe_publishable_key=env.get("HUB_STRIPE_PUBLISHABLE_KEY") or "",

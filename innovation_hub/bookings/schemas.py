@@ -1,0 +1,121 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import msgspec
+
+
+class BookingIn(msgspec.Struct, kw_only=True):
+    resource_id: int
+    start: datetime
+    end: datetime
+    purpose: str = ""
+    attendees: int = 1
+
+
+class BookingOut(msgspec.Struct, kw_only=True):
+    id: int
+    resource_id: int
+    start: datetime
+    end: datetime
+    status: str
+    price_vnd: int
+    kind: str
+    purpose: str
+    attendees: int
+    series_id: int | None
+    hold_expires_at: datetime | None
+    checked_in_at: datetime | None
+    status_reason: str
+
+
+class BookingList(msgspec.Struct):
+    items: list[BookingOut]
+
+
+class ReasonIn(msgspec.Struct, kw_only=True):
+    reason: str = ""
+
+
+class MoveIn(msgspec.Struct, kw_only=True):
+    start: datetime
+    end: datetime
+    resource_id: int | None = None
+    reason: str = ""
+
+
+class BlockIn(msgspec.Struct, kw_only=True):
+    resource_id: int
+    start: datetime
+    end: datetime
+    reason: str
+
+
+class SeriesIn(msgspec.Struct, kw_only=True):
+    resource_id: int
+    start: datetime
+    end: datetime
+    frequency: str
+    until: date | None = None
+    count: int | None = None
+    skip_conflicts: bool = False
+    purpose: str = ""
+    attendees: int = 1
+
+
+class OccurrenceOut(msgspec.Struct, kw_only=True):
+    start: datetime
+    end: datetime
+    available: bool
+    code: str | None
+    message: str
+
+
+class OccurrenceList(msgspec.Struct):
+    items: list[OccurrenceOut]
+
+
+class SeriesOut(msgspec.Struct, kw_only=True):
+    id: int
+    bookings: list[BookingOut]
+    skipped: list[OccurrenceOut]
+
+
+class SeriesCancelOut(msgspec.Struct, kw_only=True):
+    cancelled: list[BookingOut]
+    kept: list[BookingOut]
+
+
+class FreeInterval(msgspec.Struct):
+    start: datetime
+    end: datetime
+
+
+class ResourceFree(msgspec.Struct, kw_only=True):
+    resource_id: int
+    name: str
+    kind: str
+    free: list[FreeInterval]
+
+
+class AvailabilityOut(msgspec.Struct):
+    items: list[ResourceFree]
+
+
+class WaitlistIn(msgspec.Struct, kw_only=True):
+    resource_id: int
+    start: datetime
+    end: datetime
+
+
+class WaitlistOut(msgspec.Struct, kw_only=True):
+    id: int
+    resource_id: int
+    start: datetime
+    end: datetime
+    status: str
+    offer_expires_at: datetime | None
+
+
+class WaitlistList(msgspec.Struct):
+    items: list[WaitlistOut]

@@ -1,0 +1,1122 @@
+"""Bookings: the one place that reserves time on a resource.
+
+Rules are checked here; overlaps are refused by the database too (see the 0002 migration), and
+a refused insert becomes ``Conflict(code="slot_taken")``. Times are aware datetimes; rules
+about days and hours are read in local time (Asia/Ho_Chi_Minh).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from innovation_hub.accounts.tables import User
+from innovation_hub.bookings.tables import ACTIVE_STATUSES, Booking, BookingSeries, WaitlistEntry
+from innovation_hub.core import audit, mail
+from innovation_hub.core.auth import STAFF
+from innovation_hub.core.clock import LOCAL_TZ, utcnow
+from innovation_hub.core.database import get_engine, transaction
+from innovation_hub.core.errors import Conflict, NotFound, RuleBroken
+from innovation_hub.core.i18n import gettext as _
+from innovation_hub.core.timestamps import require_aware
+from innovation_hub.spaces import services as spaces
+from innovation_hub.spaces.tables import Resource
+
+Interval = tuple[datetime, datetime]
+
+MAX_AVAILABILITY_DAYS = 31
+MAX_SERIES_DAYS = 366
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Timing rules that apply to every resource (settings)."""
+
+    hold_minutes: int = 15
+    check_in_early_minutes: int = 10
+    no_show_grace_minutes: int = 15
+    waitlist_offer_minutes: int = 30
+    base_url: str = ""
+
+
+def is_staff(user: User) -> bool:
+    return user.role in STAFF
+
+
+def slot_taken() -> Conflict:
+    return Conflict(
+        _("Someone has already booked this time. Choose another time or join the waitlist."),
+        code="slot_taken",
+    )
+
+
+def is_overlap_violation(exc: BaseException) -> bool:
+    """True for the database's own refusal of an overlapping booking, on either engine."""
+    if isinstance(exc, sqlite3.IntegrityError):
+        return "slot_taken" in str(exc)
+    try:
+        from asyncpg.exceptions import ExclusionViolationError
+    except ImportError:  # pragma: no cover - asyncpg is a dependency
+        return False
+    return isinstance(exc, ExclusionViolationError)
+
+
+# -- rules -------------------------------------------------------------------------------
+
+
+def _minutes(start: datetime, end: datetime) -> int:
+    return int((end - start).total_seconds() // 60)
+
+
+def _minute_of_day(moment: datetime) -> int:
+    local = moment.astimezone(LOCAL_TZ)
+    return local.hour * 60 + local.minute
+
+
+def _fits_opening(hours: spaces.WeeklyHours, start: datetime, end: datetime) -> bool:
+    day = start.astimezone(LOCAL_TZ).date()
+    return any(opens <= start and end <= closes for opens, closes in hours.intervals_on(day))
+
+
+def check_rules(
+    resource: Resource,
+    user: User,
+    start: datetime,
+    end: datetime,
+    attendees: int,
+    *,
+    now: datetime,
+    hours: spaces.WeeklyHours,
+    closures: list[dict[str, Any]],
+) -> None:
+    """Raises RuleBroken naming the first rule this request breaks."""
+    if end <= start:
+        raise RuleBroken(_("The end must be after the start."), code="end_before_start")
+    if user.role not in spaces.allowed_roles(resource):
+        raise RuleBroken(_("Your account type may not book this space."), code="role_not_allowed")
+    if attendees < 1:
+        raise RuleBroken(_("At least one person must attend."), code="invalid_attendees")
+    if attendees > resource.capacity:
+        raise RuleBroken(
+            _("This space holds at most %(n)s people.", n=resource.capacity), code="over_capacity"
+        )
+    if (
+        start.second
+        or start.microsecond
+        or end.second
+        or end.microsecond
+        or (
+            _minute_of_day(start) % resource.slot_minutes
+            or _minute_of_day(end) % resource.slot_minutes
+        )
+    ):
+        raise RuleBroken(
+            _("Start and end on a %(n)s-minute step (e.g. 09:00, 09:30).", n=resource.slot_minutes),
+            code="slot_misaligned",
+        )
+    minutes = _minutes(start, end)
+    if minutes < resource.min_minutes:
+        raise RuleBroken(
+            _("Book at least %(n)s minutes.", n=resource.min_minutes), code="too_short"
+        )
+    if minutes > resource.max_minutes:
+        raise RuleBroken(
+            _("Book at most %(n)s minutes at a time.", n=resource.max_minutes), code="too_long"
+        )
+    if start < now:
+        raise RuleBroken(_("This time has already passed."), code="in_past")
+    if start < now + timedelta(minutes=resource.min_notice_minutes):
+        raise RuleBroken(
+            _("Book at least %(n)s minutes ahead.", n=resource.min_notice_minutes), code="too_soon"
+        )
+    if start > now + timedelta(days=resource.max_days_ahead):
+        raise RuleBroken(
+            _("Book at most %(n)s days ahead.", n=resource.max_days_ahead), code="too_far_ahead"
+        )
+    for day in spaces.local_days(start, end):
+        if name := spaces.holiday_name(day):
+            raise RuleBroken(
+                _("The centre is closed for a public holiday: %(name)s.", name=name), code="holiday"
+            )
+    if not _fits_opening(hours, start, end):
+        raise RuleBroken(_("This is outside the opening hours."), code="outside_opening_hours")
+    for closure in closures:
+        applies = closure["resource"] in (None, resource.id)
+        if applies and closure["starts_at"] < end and start < closure["ends_at"]:
+            raise RuleBroken(
+                _("Closed at that time: %(reason)s.", reason=closure["reason"]), code="closed"
+            )
+
+
+async def _context(
+    resource: Resource, start: datetime, end: datetime
+) -> tuple[spaces.WeeklyHours, list[dict[str, Any]]]:
+    hours = await spaces.weekly_hours(resource.location)
+    closures = await spaces.closures_between(resource.location, start, end)
+    return hours, closures
+
+
+def _week_bounds(moment: datetime) -> Interval:
+    local = moment.astimezone(LOCAL_TZ)
+    monday = local.date() - timedelta(days=local.weekday())
+    start = datetime.combine(monday, datetime.min.time(), LOCAL_TZ)
+    return start, start + timedelta(days=7)
+
+
+async def price_for(resource: Resource, user: User, start: datetime, end: datetime) -> int:
+    """Whole VND. Staff pay nothing; a role's free weekly hours come first; a free resource
+    refuses hours beyond the free allowance (the quota)."""
+    if is_staff(user):
+        return 0
+    minutes = _minutes(start, end)
+    free_hours = spaces.free_weekly_hours(resource).get(user.role)
+    chargeable = minutes
+    if free_hours is not None:
+        week_start, week_end = _week_bounds(start)
+        same_kind = Resource.select(Resource.id).where(
+            (Resource.kind == resource.kind) & (Resource.location == resource.location)
+        )
+        rows = (
+            await Booking.select(Booking.start_at, Booking.end_at)
+            .where(
+                (Booking.user == user.id)
+                & Booking.status.is_in(list(ACTIVE_STATUSES))
+                & Booking.resource.is_in(same_kind)
+                & (Booking.start_at >= week_start)
+                & (Booking.start_at < week_end)
+            )
+            .run()
+        )
+        used = sum(_minutes(r["start_at"], r["end_at"]) for r in rows)
+        free_left = max(0, free_hours * 60 - used)
+        chargeable = max(0, minutes - free_left)
+        if chargeable and resource.price_per_hour_vnd == 0:
+            raise RuleBroken(
+                _(
+                    "This goes past your %(n)s free hours this week (%(used)s used).",
+                    n=free_hours,
+                    used=round(used / 60, 1),
+                ),
+                code="quota_exceeded",
+            )
+    return resource.price_per_hour_vnd * chargeable // 60
+
+
+async def _overlapping_exists(resource_id: int, start: datetime, occupied_until: datetime) -> bool:
+    return (
+        await Booking.exists()
+        .where(
+            (Booking.resource == resource_id)
+            & Booking.status.is_in(list(ACTIVE_STATUSES))
+            & (Booking.start_at < occupied_until)
+            & (Booking.occupied_until > start)
+        )
+        .run()
+    )
+
+
+def _initial_status(
+    resource: Resource, user: User, price: int, now: datetime, policy: Policy
+) -> tuple[str, datetime | None]:
+    if resource.requires_approval and not is_staff(user):
+        return "pending_approval", None
+    if price > 0:
+        return "pending_payment", now + timedelta(minutes=policy.hold_minutes)
+    return "confirmed", None
+
+
+async def _insert_checked(booking: Booking) -> None:
+    """Insert after an explicit overlap check; the database constraint backs it up."""
+    if await _overlapping_exists(booking.resource, booking.start_at, booking.occupied_until):
+        raise slot_taken()
+    await booking.save()
+
+
+async def create_booking(
+    user: User,
+    resource_id: int,
+    start: datetime,
+    end: datetime,
+    *,
+    purpose: str = "",
+    attendees: int = 1,
+    policy: Policy,
+    now: datetime | None = None,
+) -> Booking:
+    now = now or utcnow()
+    start, end = require_aware(start, "start"), require_aware(end, "end")
+    resource = await spaces.get_resource(resource_id)
+    if len(purpose) > 300:
+        raise RuleBroken(_("Use at most %(n)s characters.", n=300), code="purpose_too_long")
+    hours, closures = await _context(resource, start, end)
+    check_rules(resource, user, start, end, attendees, now=now, hours=hours, closures=closures)
+    try:
+        async with transaction():
+            price = await price_for(resource, user, start, end)
+            status, hold = _initial_status(resource, user, price, now, policy)
+            booking = Booking(
+                resource=resource.id,
+                user=user.id,
+                kind="booking",
+                status=status,
+                start_at=start,
+                end_at=end,
+                occupied_until=end + timedelta(minutes=resource.buffer_minutes),
+                purpose=purpose.strip(),
+                attendees=attendees,
+                price_vnd=price,
+                hold_expires_at=hold,
+                created_by=user.id,
+                created_at=now,
+                updated_at=now,
+            )
+            await _insert_checked(booking)
+            await audit.record(
+                actor_id=user.id,
+                action="booking.created",
+                record_type="booking",
+                record_id=booking.id,
+                detail={"status": status, "price_vnd": price},
+            )
+    except Exception as exc:
+        if is_overlap_violation(exc):
+            raise slot_taken() from exc
+        raise
+    return booking
+
+
+async def create_block(
+    staff: User, resource_id: int, start: datetime, end: datetime, *, reason: str
+) -> Booking:
+    """Staff take a resource out of use (maintenance, an event); only overlaps refuse it."""
+    start, end = require_aware(start, "start"), require_aware(end, "end")
+    if end <= start:
+        raise RuleBroken(_("The end must be after the start."), code="end_before_start")
+    if not reason.strip():
+        raise RuleBroken(
+            _("Say why the space is blocked."),
+            code="reason_required",
+            field_errors={"reason": _("Say why the space is blocked.")},
+        )
+    resource = await spaces.get_resource(resource_id)
+    now = utcnow()
+    try:
+        async with transaction():
+            booking = Booking(
+                resource=resource.id,
+                user=staff.id,
+                kind="block",
+                status="confirmed",
+                start_at=start,
+                end_at=end,
+                occupied_until=end,
+                purpose=reason.strip(),
+                attendees=0,
+                price_vnd=0,
+                created_by=staff.id,
+                created_at=now,
+                updated_at=now,
+            )
+            await _insert_checked(booking)
+            await audit.record(
+                actor_id=staff.id,
+                action="booking.blocked",
+                record_type="booking",
+                record_id=booking.id,
+                detail={"reason": reason},
+            )
+    except Exception as exc:
+        if is_overlap_violation(exc):
+            raise slot_taken() from exc
+        raise
+    return booking
+
+
+# -- reading -----------------------------------------------------------------------------
+
+
+async def get_booking(user: User, booking_id: int) -> Booking:
+    """The caller's booking (staff: any); someone else's is NotFound, never Forbidden."""
+    query = Booking.objects().where(Booking.id == booking_id)
+    if not is_staff(user):
+        query = query.where(Booking.user == user.id)
+    booking = await query.first().run()
+    if booking is None:
+        raise NotFound(_("No such booking."), code="booking_not_found")
+    return booking
+
+
+async def list_bookings(
+    user: User,
+    *,
+    everyone: bool = False,
+    start: datetime | None = None,
+    end: datetime | None = None,
+) -> list[Booking]:
+    query = Booking.objects().where(Booking.kind == "booking")
+    if not (everyone and is_staff(user)):
+        query = query.where(Booking.user == user.id)
+    if start is not None:
+        query = query.where(Booking.end_at > start)
+    if end is not None:
+        query = query.where(Booking.start_at < end)
+    return await query.order_by(Booking.start_at).limit(1000).run()
+
+
+def _subtract(intervals: list[Interval], taken: Iterable[Interval]) -> list[Interval]:
+    result = intervals
+    for cut_start, cut_end in taken:
+        next_result: list[Interval] = []
+        for start, end in result:
+            if cut_end <= start or end <= cut_start:
+                next_result.append((start, end))
+                continue
+            if start < cut_start:
+                next_result.append((start, cut_start))
+            if cut_end < end:
+                next_result.append((cut_end, end))
+        result = next_result
+    return result
+
+
+@dataclass(frozen=True)
+class ResourceAvailability:
+    resource: Resource
+    free: list[Interval]
+    taken: list[dict[str, Any]]
+
+
+async def availability(
+    start: datetime,
+    end: datetime,
+    *,
+    kind: str | None = None,
+    resource_id: int | None = None,
+    min_capacity: int | None = None,
+    location_id: int | None = None,
+    now: datetime | None = None,
+) -> list[ResourceAvailability]:
+    """Free intervals per resource: opening hours, less holidays, closures, bookings (with
+    their buffers) and the past."""
+    now = now or utcnow()
+    start, end = require_aware(start, "start"), require_aware(end, "end")
+    if end <= start:
+        raise RuleBroken(_("The end must be after the start."), code="end_before_start")
+    if end - start > timedelta(days=MAX_AVAILABILITY_DAYS):
+        raise RuleBroken(
+            _("Ask for at most %(n)s days at once.", n=MAX_AVAILABILITY_DAYS), code="range_too_long"
+        )
+    resources = await spaces.list_resources(
+        kind=kind, resource_id=resource_id, min_capacity=min_capacity, location_id=location_id
+    )
+    if not resources:
+        return []
+    ids = [r.id for r in resources]
+    taken_rows = (
+        await Booking.select(
+            Booking.id,
+            Booking.resource,
+            Booking.start_at,
+            Booking.end_at,
+            Booking.occupied_until,
+            Booking.status,
+            Booking.kind,
+        )
+        .where(
+            Booking.resource.is_in(ids)
+            & Booking.status.is_in(list(ACTIVE_STATUSES))
+            & (Booking.start_at < end)
+            & (Booking.occupied_until > start)
+        )
+        .order_by(Booking.start_at)
+        .run()
+    )
+    taken_by_resource: dict[int, list[dict[str, Any]]] = {}
+    for row in taken_rows:
+        taken_by_resource.setdefault(row["resource"], []).append(row)
+
+    per_location: dict[int, tuple[spaces.WeeklyHours, list[dict[str, Any]]]] = {}
+    days = spaces.local_days(start, end)
+    result = []
+    for resource in resources:
+        if resource.location not in per_location:
+            per_location[resource.location] = (
+                await spaces.weekly_hours(resource.location),
+                await spaces.closures_between(resource.location, start, end),
+            )
+        hours, closures = per_location[resource.location]
+        opening = [iv for day in days for iv in hours.intervals_on(day)]
+        window_start = max(start, now + timedelta(minutes=resource.min_notice_minutes))
+        clipped = [(max(a, window_start), min(b, end)) for a, b in opening]
+        free = [(a, b) for a, b in clipped if a < b]
+        free = _subtract(
+            free,
+            [
+                (c["starts_at"], c["ends_at"])
+                for c in closures
+                if c["resource"] in (None, resource.id)
+            ],
+        )
+        buffer = timedelta(minutes=resource.buffer_minutes)
+        taken = taken_by_resource.get(resource.id, [])
+        free = _subtract(free, [(t["start_at"] - buffer, t["occupied_until"]) for t in taken])
+        min_length = timedelta(minutes=resource.min_minutes)
+        result.append(
+            ResourceAvailability(
+                resource, [iv for iv in free if iv[1] - iv[0] >= min_length], taken
+            )
+        )
+    return result
+
+
+# -- changes -----------------------------------------------------------------------------
+
+
+async def _set_status(
+    booking: Booking,
+    status: str,
+    *,
+    actor_id: int | None,
+    reason: str = "",
+    now: datetime,
+    **changes: Any,
+) -> None:
+    booking.status = status
+    booking.status_reason = reason
+    booking.sequence += 1
+    booking.updated_at = now
+    for key, value in changes.items():
+        setattr(booking, key, value)
+    await booking.save()
+    await audit.record(
+        actor_id=actor_id,
+        action=f"booking.{status}",
+        record_type="booking",
+        record_id=booking.id,
+        detail={"reason": reason} if reason else None,
+    )
+
+
+async def cancel_booking(
+    actor: User, booking_id: int, *, reason: str = "", policy: Policy, now: datetime | None = None
+) -> Booking:
+    now = now or utcnow()
+    async with transaction():
+        booking = await get_booking(actor, booking_id)
+        if booking.status == "cancelled":
+            return booking
+        if booking.status not in ACTIVE_STATUSES or (
+            booking.status == "checked_in" and not is_staff(actor)
+        ):
+            raise RuleBroken(_("This booking can no longer be cancelled."), code="not_cancellable")
+        if not is_staff(actor) and booking.status == "confirmed":
+            resource = await Resource.objects().where(Resource.id == booking.resource).first().run()
+            notice = timedelta(hours=resource.cancel_notice_hours if resource else 0)
+            if booking.start_at - now < notice:
+                raise RuleBroken(
+                    _(
+                        "Cancel at least %(n)s hours before the start.",
+                        n=resource.cancel_notice_hours if resource else 0,
+                    ),
+                    code="cancellation_too_late",
+                )
+        if is_staff(actor) and booking.user != actor.id and not reason.strip():
+            raise RuleBroken(
+                _("Give the member a reason."),
+                code="reason_required",
+                field_errors={"reason": _("Give the member a reason.")},
+            )
+        await _set_status(
+            booking,
+            "cancelled",
+            actor_id=actor.id,
+            reason=reason.strip(),
+            now=now,
+            cancelled_at=now,
+        )
+    await offer_waitlist(policy=policy, now=now)
+    return booking
+
+
+async def decide(
+    staff: User,
+    booking_id: int,
+    *,
+    approve: bool,
+    reason: str = "",
+    policy: Policy,
+    now: datetime | None = None,
+) -> Booking:
+    now = now or utcnow()
+    async with transaction():
+        booking = await get_booking(staff, booking_id)
+        if booking.status != "pending_approval":
+            raise RuleBroken(
+                _("Only bookings waiting for approval can be decided."), code="not_pending_approval"
+            )
+        if approve:
+            if booking.price_vnd > 0:
+                await _set_status(
+                    booking,
+                    "pending_payment",
+                    actor_id=staff.id,
+                    now=now,
+                    hold_expires_at=now + timedelta(minutes=policy.hold_minutes),
+                )
+            else:
+                await _set_status(booking, "confirmed", actor_id=staff.id, now=now)
+        else:
+            await _set_status(
+                booking, "declined", actor_id=staff.id, reason=reason.strip(), now=now
+            )
+    if not approve:
+        await offer_waitlist(policy=policy, now=now)
+    return booking
+
+
+async def move_booking(
+    staff: User,
+    booking_id: int,
+    *,
+    start: datetime,
+    end: datetime,
+    resource_id: int | None,
+    reason: str,
+    policy: Policy,
+) -> Booking:
+    """Staff move any active booking; only overlaps refuse it."""
+    start, end = require_aware(start, "start"), require_aware(end, "end")
+    if end <= start:
+        raise RuleBroken(_("The end must be after the start."), code="end_before_start")
+    now = utcnow()
+    try:
+        async with transaction():
+            booking = await get_booking(staff, booking_id)
+            if booking.status not in ACTIVE_STATUSES:
+                raise RuleBroken(_("Only active bookings can be moved."), code="not_movable")
+            resource = await spaces.get_resource(resource_id or booking.resource)
+            occupied_until = end + timedelta(minutes=resource.buffer_minutes)
+            clash = (
+                await Booking.exists()
+                .where(
+                    (Booking.resource == resource.id)
+                    & (Booking.id != booking.id)
+                    & Booking.status.is_in(list(ACTIVE_STATUSES))
+                    & (Booking.start_at < occupied_until)
+                    & (Booking.occupied_until > start)
+                )
+                .run()
+            )
+            if clash:
+                raise slot_taken()
+            old = {"start": booking.start_at.isoformat(), "resource": booking.resource}
+            booking.resource, booking.start_at, booking.end_at = resource.id, start, end
+            booking.occupied_until = occupied_until
+            booking.status_reason = reason.strip()
+            booking.sequence += 1
+            booking.updated_at = now
+            await booking.save()
+            await audit.record(
+                actor_id=staff.id,
+                action="booking.moved",
+                record_type="booking",
+                record_id=booking.id,
+                detail={"from": old, "reason": reason},
+            )
+    except Exception as exc:
+        if is_overlap_violation(exc):
+            raise slot_taken() from exc
+        raise
+    await offer_waitlist(policy=policy, now=now)
+    return booking
+
+
+async def check_in(
+    user: User, booking_id: int, *, policy: Policy, now: datetime | None = None
+) -> Booking:
+    now = now or utcnow()
+    async with transaction():
+        booking = await get_booking(user, booking_id)
+        if booking.status == "checked_in":
+            return booking
+        if booking.status != "confirmed":
+            raise RuleBroken(_("Only confirmed bookings can be checked in."), code="not_checkable")
+        if now < booking.start_at - timedelta(minutes=policy.check_in_early_minutes):
+            raise RuleBroken(
+                _("Check in from %(n)s minutes before the start.", n=policy.check_in_early_minutes),
+                code="too_early",
+            )
+        if now >= booking.end_at:
+            raise RuleBroken(_("This booking has already ended."), code="too_late")
+        await _set_status(booking, "checked_in", actor_id=user.id, now=now, checked_in_at=now)
+    return booking
+
+
+# -- recurring bookings ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    start: datetime
+    end: datetime
+    code: str | None = None
+    message: str = ""
+
+
+def series_dates(
+    start: datetime, end: datetime, frequency: str, *, until: date | None, count: int | None
+) -> list[Interval]:
+    if frequency not in {"daily", "weekly"}:
+        raise RuleBroken(_("Repeat daily or weekly."), code="invalid_frequency")
+    if (until is None) == (count is None):
+        raise RuleBroken(_("Give either an end date or a number of times."), code="invalid_repeat")
+    step = timedelta(days=1 if frequency == "daily" else 7)
+    local_start, local_end = start.astimezone(LOCAL_TZ), end.astimezone(LOCAL_TZ)
+    last_allowed = local_start.date() + timedelta(days=MAX_SERIES_DAYS - 1)
+    if count is not None and not 1 <= count <= MAX_SERIES_DAYS:
+        raise RuleBroken(
+            _("Repeat from 1 to %(n)s times.", n=MAX_SERIES_DAYS), code="invalid_repeat"
+        )
+    if until is not None and not local_start.date() <= until <= last_allowed:
+        raise RuleBroken(_("A series lasts at most a year."), code="series_too_long")
+    dates: list[Interval] = []
+    current_start, current_end = local_start, local_end
+    while True:
+        if until is not None and current_start.date() > until:
+            break
+        if count is not None and len(dates) == count:
+            break
+        if current_start.date() > last_allowed:
+            raise RuleBroken(_("A series lasts at most a year."), code="series_too_long")
+        dates.append((current_start, current_end))
+        # Step in local wall time: Vietnam has no DST today, but the rule should not rely on it.
+        current_start = (current_start.replace(tzinfo=None) + step).replace(tzinfo=LOCAL_TZ)
+        current_end = (current_end.replace(tzinfo=None) + step).replace(tzinfo=LOCAL_TZ)
+    return dates
+
+
+async def preview_series(
+    user: User,
+    resource_id: int,
+    start: datetime,
+    end: datetime,
+    *,
+    frequency: str,
+    until: date | None,
+    count: int | None,
+    attendees: int = 1,
+    now: datetime | None = None,
+) -> list[Occurrence]:
+    now = now or utcnow()
+    start, end = require_aware(start, "start"), require_aware(end, "end")
+    resource = await spaces.get_resource(resource_id)
+    dates = series_dates(start, end, frequency, until=until, count=count)
+    hours, closures = await _context(resource, dates[0][0], dates[-1][1])
+    result = []
+    for occ_start, occ_end in dates:
+        try:
+            check_rules(
+                resource,
+                user,
+                occ_start,
+                occ_end,
+                attendees,
+                now=now,
+                hours=hours,
+                closures=closures,
+            )
+        except RuleBroken as exc:
+            result.append(Occurrence(occ_start, occ_end, exc.code, exc.detail))
+            continue
+        occupied = occ_end + timedelta(minutes=resource.buffer_minutes)
+        if await _overlapping_exists(resource.id, occ_start, occupied):
+            result.append(Occurrence(occ_start, occ_end, "slot_taken", slot_taken().detail))
+        else:
+            result.append(Occurrence(occ_start, occ_end))
+    return result
+
+
+@dataclass(frozen=True)
+class SeriesResult:
+    series: BookingSeries
+    booked: list[Booking]
+    skipped: list[Occurrence]
+
+
+async def create_series(
+    user: User,
+    resource_id: int,
+    start: datetime,
+    end: datetime,
+    *,
+    frequency: str,
+    until: date | None,
+    count: int | None,
+    skip_conflicts: bool,
+    purpose: str = "",
+    attendees: int = 1,
+    policy: Policy,
+    now: datetime | None = None,
+) -> SeriesResult:
+    """Books every free occurrence. Without ``skip_conflicts`` any conflict refuses the whole
+    series and lists the conflicting dates."""
+    now = now or utcnow()
+    preview = await preview_series(
+        user,
+        resource_id,
+        start,
+        end,
+        frequency=frequency,
+        until=until,
+        count=count,
+        attendees=attendees,
+        now=now,
+    )
+    conflicts = [o for o in preview if o.code]
+    details = {
+        "conflicts": [
+            {
+                "start": o.start.isoformat(),
+                "end": o.end.isoformat(),
+                "code": o.code,
+                "message": o.message,
+            }
+            for o in conflicts
+        ]
+    }
+    if conflicts and not skip_conflicts:
+        raise Conflict(
+            _("%(n)s of the dates cannot be booked.", n=len(conflicts)),
+            code="series_conflicts",
+            extra=details,
+        )
+    if len(conflicts) == len(preview):
+        raise Conflict(
+            _("None of the dates can be booked."), code="series_conflicts", extra=details
+        )
+    resource = await spaces.get_resource(resource_id)
+    engine = get_engine()
+    booked: list[Booking] = []
+    skipped = list(conflicts)
+    async with transaction():
+        series = BookingSeries(
+            user=user.id, resource=resource.id, frequency=frequency, occurrences=0, created_at=now
+        )
+        await series.save()
+        for occ in preview:
+            if occ.code:
+                continue
+            # On PostgreSQL a refused insert aborts the transaction; a savepoint keeps the rest.
+            current = engine.current_transaction.get()
+            savepoint = None
+            if engine.engine_type == "postgres" and current is not None:
+                savepoint = await current.savepoint()
+            try:
+                price = await price_for(resource, user, occ.start, occ.end)
+                status, hold = _initial_status(resource, user, price, now, policy)
+                booking = Booking(
+                    resource=resource.id,
+                    user=user.id,
+                    kind="booking",
+                    status=status,
+                    start_at=occ.start,
+                    end_at=occ.end,
+                    occupied_until=occ.end + timedelta(minutes=resource.buffer_minutes),
+                    purpose=purpose.strip(),
+                    attendees=attendees,
+                    price_vnd=price,
+                    hold_expires_at=hold,
+                    series=series.id,
+                    created_by=user.id,
+                    created_at=now,
+                    updated_at=now,
+                )
+                await _insert_checked(booking)
+            except Exception as exc:
+                if not (is_overlap_violation(exc) or isinstance(exc, (Conflict, RuleBroken))):
+                    raise
+                if savepoint is not None:
+                    await savepoint.rollback_to()
+                code = exc.code if isinstance(exc, (Conflict, RuleBroken)) else "slot_taken"
+                skipped.append(Occurrence(occ.start, occ.end, code, str(exc)))
+                continue
+            if savepoint is not None:
+                await savepoint.release()
+            booked.append(booking)
+        if not booked:
+            raise Conflict(
+                _("None of the dates can be booked."), code="series_conflicts", extra=details
+            )
+        series.occurrences = len(booked)
+        await series.save([BookingSeries.occurrences])
+        await audit.record(
+            actor_id=user.id,
+            action="booking_series.created",
+            record_type="booking_series",
+            record_id=series.id,
+            detail={"booked": len(booked), "skipped": len(skipped)},
+        )
+    return SeriesResult(series, booked, sorted(skipped, key=lambda o: o.start))
+
+
+async def cancel_series(
+    user: User, series_id: int, *, policy: Policy, now: datetime | None = None
+) -> tuple[list[Booking], list[Booking]]:
+    """Cancels every future occurrence that may still be cancelled; returns (cancelled, kept)."""
+    now = now or utcnow()
+    query = BookingSeries.objects().where(BookingSeries.id == series_id)
+    if not is_staff(user):
+        query = query.where(BookingSeries.user == user.id)
+    if await query.first().run() is None:
+        raise NotFound(_("No such series."), code="series_not_found")
+    future = (
+        await Booking.objects()
+        .where(
+            (Booking.series == series_id)
+            & (Booking.start_at > now)
+            & Booking.status.is_in(list(ACTIVE_STATUSES))
+        )
+        .order_by(Booking.start_at)
+        .run()
+    )
+    cancelled, kept = [], []
+    for booking in future:
+        try:
+            cancelled.append(await cancel_booking(user, booking.id, policy=policy, now=now))
+        except RuleBroken:
+            kept.append(booking)
+    return cancelled, kept
+
+
+# -- background jobs ---------------------------------------------------------------------
+
+
+async def expire_holds(*, policy: Policy, now: datetime | None = None) -> int:
+    """Unpaid holds past their time are released."""
+    now = now or utcnow()
+    expired = (
+        await Booking.update(
+            {
+                Booking.status: "expired",
+                Booking.status_reason: "payment not received in time",
+                Booking.updated_at: now,
+                Booking.sequence: Booking.sequence + 1,
+            }
+        )
+        .where((Booking.status == "pending_payment") & (Booking.hold_expires_at < now))
+        .returning(Booking.id)
+        .run()
+    )
+    for row in expired:
+        await audit.record(
+            actor_id=None, action="booking.expired", record_type="booking", record_id=row["id"]
+        )
+    if expired:
+        await offer_waitlist(policy=policy, now=now)
+    return len(expired)
+
+
+async def release_no_shows(*, policy: Policy, now: datetime | None = None) -> int:
+    """Confirmed bookings not checked in within the grace time become no_show, freeing the slot."""
+    now = now or utcnow()
+    released = (
+        await Booking.update(
+            {
+                Booking.status: "no_show",
+                Booking.updated_at: now,
+                Booking.sequence: Booking.sequence + 1,
+            }
+        )
+        .where(
+            (Booking.status == "confirmed")
+            & (Booking.kind == "booking")
+            & (Booking.start_at < now - timedelta(minutes=policy.no_show_grace_minutes))
+        )
+        .returning(Booking.id)
+        .run()
+    )
+    for row in released:
+        await audit.record(
+            actor_id=None, action="booking.no_show", record_type="booking", record_id=row["id"]
+        )
+    if released:
+        await offer_waitlist(policy=policy, now=now)
+    return len(released)
+
+
+# -- waitlist ----------------------------------------------------------------------------
+
+
+async def join_waitlist(
+    user: User, resource_id: int, start: datetime, end: datetime, *, now: datetime | None = None
+) -> WaitlistEntry:
+    now = now or utcnow()
+    start, end = require_aware(start, "start"), require_aware(end, "end")
+    resource = await spaces.get_resource(resource_id)
+    hours, closures = await _context(resource, start, end)
+    check_rules(resource, user, start, end, 1, now=now, hours=hours, closures=closures)
+    occupied = end + timedelta(minutes=resource.buffer_minutes)
+    async with transaction():
+        if not await _overlapping_exists(resource.id, start, occupied):
+            raise RuleBroken(_("This time is free: book it directly."), code="slot_free")
+        duplicate = (
+            await WaitlistEntry.exists()
+            .where(
+                (WaitlistEntry.user == user.id)
+                & (WaitlistEntry.resource == resource.id)
+                & (WaitlistEntry.start_at == start)
+                & (WaitlistEntry.end_at == end)
+                & WaitlistEntry.status.is_in(["waiting", "offered"])
+            )
+            .run()
+        )
+        if duplicate:
+            raise Conflict(
+                _("You are already on the waitlist for this time."), code="already_waiting"
+            )
+        entry = WaitlistEntry(
+            resource=resource.id,
+            user=user.id,
+            start_at=start,
+            end_at=end,
+            status="waiting",
+            created_at=now,
+        )
+        await entry.save()
+        await audit.record(
+            actor_id=user.id, action="waitlist.joined", record_type="waitlist", record_id=entry.id
+        )
+    return entry
+
+
+async def offer_waitlist(*, policy: Policy, now: datetime | None = None) -> int:
+    """Offers each freed slot to the first member waiting for it, one offer at a time."""
+    now = now or utcnow()
+    waiting = (
+        await WaitlistEntry.objects()
+        .where(WaitlistEntry.status == "waiting")
+        .order_by(WaitlistEntry.created_at)
+        .order_by(WaitlistEntry.id)
+        .limit(500)
+        .run()
+    )
+    offered = 0
+    for entry in waiting:
+        resource = await Resource.objects().where(Resource.id == entry.resource).first().run()
+        if resource is None or entry.start_at <= now:
+            continue
+        occupied = entry.end_at + timedelta(minutes=resource.buffer_minutes)
+        if await _overlapping_exists(resource.id, entry.start_at, occupied):
+            continue
+        outstanding = (
+            await WaitlistEntry.exists()
+            .where(
+                (WaitlistEntry.resource == entry.resource)
+                & (WaitlistEntry.status == "offered")
+                & (WaitlistEntry.start_at < entry.end_at)
+                & (WaitlistEntry.end_at > entry.start_at)
+            )
+            .run()
+        )
+        if outstanding:
+            continue
+        async with transaction():
+            claimed = (
+                await WaitlistEntry.update(
+                    {
+                        WaitlistEntry.status: "offered",
+                        WaitlistEntry.offer_expires_at: now
+                        + timedelta(minutes=policy.waitlist_offer_minutes),
+                    }
+                )
+                .where((WaitlistEntry.id == entry.id) & (WaitlistEntry.status == "waiting"))
+                .returning(WaitlistEntry.id)
+                .run()
+            )
+            if not claimed:
+                continue  # another instance offered it
+            member = await User.objects().where(User.id == entry.user).first().run()
+            if member is not None:
+                await mail.enqueue(
+                    to=member.email,
+                    template="waitlist_offer",
+                    locale=member.locale,
+                    context={
+                        "name": member.name,
+                        "resource": resource.name,
+                        "start": entry.start_at,
+                        "end": entry.end_at,
+                        "minutes": policy.waitlist_offer_minutes,
+                        "link": f"{policy.base_url}/bookings/waitlist",
+                    },
+                )
+            await audit.record(
+                actor_id=None, action="waitlist.offered", record_type="waitlist", record_id=entry.id
+            )
+        offered += 1
+    return offered
+
+
+async def expire_offers(*, policy: Policy, now: datetime | None = None) -> int:
+    now = now or utcnow()
+    expired = (
+        await WaitlistEntry.update({WaitlistEntry.status: "expired"})
+        .where((WaitlistEntry.status == "offered") & (WaitlistEntry.offer_expires_at < now))
+        .returning(WaitlistEntry.id)
+        .run()
+    )
+    if expired:
+        await offer_waitlist(policy=policy, now=now)
+    return len(expired)
+
+
+async def accept_offer(
+    user: User, entry_id: int, *, policy: Policy, now: datetime | None = None
+) -> Booking:
+    now = now or utcnow()
+    entry = (
+        await WaitlistEntry.objects()
+        .where((WaitlistEntry.id == entry_id) & (WaitlistEntry.user == user.id))
+        .first()
+        .run()
+    )
+    if entry is None:
+        raise NotFound(_("No such waitlist entry."), code="waitlist_not_found")
+    if entry.status != "offered" or (entry.offer_expires_at and entry.offer_expires_at < now):
+        raise RuleBroken(_("This offer is no longer open."), code="offer_closed")
+    booking = await create_booking(
+        user, entry.resource, entry.start_at, entry.end_at, policy=policy, now=now
+    )
+    await (
+        WaitlistEntry.update({WaitlistEntry.status: "booked", WaitlistEntry.booking: booking.id})
+        .where(WaitlistEntry.id == entry.id)
+        .run()
+    )
+    return booking
+
+
+async def leave_waitlist(user: User, entry_id: int) -> None:
+    left = (
+        await WaitlistEntry.update({WaitlistEntry.status: "left"})
+        .where(
+            (WaitlistEntry.id == entry_id)
+            & (WaitlistEntry.user == user.id)
+            & WaitlistEntry.status.is_in(["waiting", "offered"])
+        )
+        .returning(WaitlistEntry.id)
+        .run()
+    )
+    if not left:
+        raise NotFound(_("No such waitlist entry."), code="waitlist_not_found")
+
+
+async def my_waitlist(user: User) -> list[WaitlistEntry]:
+    return (
+        await WaitlistEntry.objects()
+        .where((WaitlistEntry.user == user.id) & WaitlistEntry.status.is_in(["waiting", "offered"]))
+        .order_by(WaitlistEntry.start_at)
+        .run()
+    )

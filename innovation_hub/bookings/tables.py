@@ -1,0 +1,57 @@
+from piccolo.columns import BigInt, ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
+from piccolo.columns.base import OnDelete
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+from innovation_hub.accounts.tables import User
+from innovation_hub.spaces.tables import Resource
+
+# Statuses that hold time on a resource; the database refuses overlaps among them.
+ACTIVE_STATUSES = ("pending_approval", "pending_payment", "confirmed", "checked_in")
+
+
+class BookingSeries(Table, tablename="booking_series"):
+    id: Serial
+    user = ForeignKey(references=User, on_delete=OnDelete.restrict, null=False, index=True)
+    resource = ForeignKey(references=Resource, on_delete=OnDelete.restrict, null=False)
+    frequency = Varchar(length=10)  # daily | weekly
+    occurrences = Integer(default=0)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class Booking(Table, tablename="booking"):
+    id: Serial
+    resource = ForeignKey(references=Resource, on_delete=OnDelete.restrict, null=False, index=True)
+    user = ForeignKey(references=User, on_delete=OnDelete.restrict, null=True, index=True)
+    kind = Varchar(length=20, default="booking")  # booking | block
+    status = Varchar(length=20, index=True)
+    start_at = Timestamptz(index=True)
+    end_at = Timestamptz()
+    # end_at plus the resource's buffer: the time the resource is held.
+    occupied_until = Timestamptz()
+    purpose = Varchar(length=300, default="")
+    attendees = Integer(default=1)
+    price_vnd = BigInt(default=0)
+    hold_expires_at = Timestamptz(null=True, default=None)
+    series = ForeignKey(references=BookingSeries, on_delete=OnDelete.set_null, null=True)
+    checked_in_at = Timestamptz(null=True, default=None)
+    cancelled_at = Timestamptz(null=True, default=None)
+    status_reason = Text(default="")
+    created_by = Integer(null=True, default=None)
+    sequence = Integer(default=0)
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class WaitlistEntry(Table, tablename="waitlist_entry"):
+    id: Serial
+    resource = ForeignKey(references=Resource, on_delete=OnDelete.cascade, null=False, index=True)
+    user = ForeignKey(references=User, on_delete=OnDelete.cascade, null=False, index=True)
+    start_at = Timestamptz()
+    end_at = Timestamptz()
+    status = Varchar(
+        length=10, default="waiting", index=True
+    )  # waiting|offered|booked|expired|left
+    offer_expires_at = Timestamptz(null=True, default=None)
+    booking = ForeignKey(references=Booking, on_delete=OnDelete.set_null, null=True)
+    created_at = Timestamptz(default=TimestamptzNow())

@@ -1,0 +1,137 @@
+"""JSON API for locations, resources and closures."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+from litestar import Request, get, post
+from litestar.params import JSONBody
+from litestar.status_codes import HTTP_201_CREATED
+
+from innovation_hub.core.auth import PUBLIC, STAFF
+from innovation_hub.core.clock import LOCAL_TZ
+from innovation_hub.core.timestamps import require_aware
+from innovation_hub.spaces import services
+from innovation_hub.spaces.schemas import (
+    ClosureIn,
+    ClosureOut,
+    LocationList,
+    LocationOut,
+    OpeningIntervalOut,
+    ResourceIn,
+    ResourceList,
+    ResourceOut,
+)
+from innovation_hub.spaces.tables import Closure, OpeningHours, Resource
+
+
+def resource_out(resource: Resource) -> ResourceOut:
+    return ResourceOut(
+        id=resource.id,
+        name=resource.name,
+        kind=resource.kind,
+        capacity=resource.capacity,
+        price_per_hour_vnd=resource.price_per_hour_vnd,
+        requires_approval=resource.requires_approval,
+        location_id=resource.location,
+        description=resource.description,
+        amenities=list(resource.amenities),
+        slot_minutes=resource.slot_minutes,
+        min_minutes=resource.min_minutes,
+        max_minutes=resource.max_minutes,
+        max_days_ahead=resource.max_days_ahead,
+        min_notice_minutes=resource.min_notice_minutes,
+        buffer_minutes=resource.buffer_minutes,
+        cancel_notice_hours=resource.cancel_notice_hours,
+        allowed_roles=services.allowed_roles(resource),
+        free_weekly_hours=services.free_weekly_hours(resource),
+    )
+
+
+@get("/resources", access=PUBLIC, tags=["spaces"], summary="Bookable spaces", security=[])
+async def list_resources(kind: str | None = None, location_id: int | None = None) -> ResourceList:
+    resources = await services.list_resources(kind=kind, location_id=location_id)
+    return ResourceList(items=[resource_out(r) for r in resources])
+
+
+@post(
+    "/resources",
+    access=STAFF,
+    status_code=HTTP_201_CREATED,
+    tags=["spaces"],
+    summary="Add a bookable space",
+)
+async def create_resource(
+    request: Request[Any, Any, Any], data: JSONBody[ResourceIn]
+) -> ResourceOut:
+    fields = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not None}
+    resource = await services.create_resource(fields, actor_id=request.user.id)
+    return resource_out(resource)
+
+
+@get(
+    "/locations", access=PUBLIC, tags=["spaces"], summary="Locations and opening hours", security=[]
+)
+async def list_locations() -> LocationList:
+    await services.default_location()
+    locations = await services.list_locations()
+    hours = (
+        await OpeningHours.select()
+        .order_by(OpeningHours.weekday)
+        .order_by(OpeningHours.opens)
+        .run()
+    )
+    return LocationList(
+        items=[
+            LocationOut(
+                id=location.id,
+                name=location.name,
+                address=location.address,
+                is_default=location.is_default,
+                opening_hours=[
+                    OpeningIntervalOut(
+                        weekday=h["weekday"],
+                        opens=h["opens"].strftime("%H:%M"),
+                        closes=h["closes"].strftime("%H:%M"),
+                    )
+                    for h in hours
+                    if h["location"] == location.id
+                ],
+            )
+            for location in locations
+        ]
+    )
+
+
+def closure_out(closure: Closure) -> ClosureOut:
+    return ClosureOut(
+        id=closure.id,
+        start=closure.starts_at.astimezone(LOCAL_TZ),
+        end=closure.ends_at.astimezone(LOCAL_TZ),
+        reason=closure.reason,
+        resource_id=closure.resource,
+        location_id=closure.location,
+    )
+
+
+@post(
+    "/closures",
+    access=STAFF,
+    status_code=HTTP_201_CREATED,
+    tags=["spaces"],
+    summary="Close a location or one space for a time",
+)
+async def create_closure(request: Request[Any, Any, Any], data: JSONBody[ClosureIn]) -> ClosureOut:
+    closure = await services.create_closure(
+        starts_at=require_aware(data.start, "start"),
+        ends_at=require_aware(data.end, "end"),
+        reason=data.reason,
+        actor_id=request.user.id,
+        location_id=data.location_id,
+        resource_id=data.resource_id,
+    )
+    return closure_out(closure)
+
+
+ROUTES = [list_resources, create_resource, list_locations, create_closure]

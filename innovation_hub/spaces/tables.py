@@ -1,0 +1,76 @@
+from piccolo.columns import (
+    JSON,
+    BigInt,
+    Boolean,
+    ForeignKey,
+    Integer,
+    Serial,
+    SmallInt,
+    Text,
+    Time,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.columns.base import OnDelete
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+KINDS = ("desk", "hot_desk", "meeting_room", "event_hall", "lab")
+
+
+class Location(Table, tablename="location"):
+    id: Serial
+    name = Varchar(length=200)
+    address = Varchar(length=300, default="")
+    is_default = Boolean(default=False)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class OpeningHours(Table, tablename="opening_hours"):
+    """One open interval of a location on a weekday (0 Monday … 6 Sunday), local time."""
+
+    id: Serial
+    location = ForeignKey(references=Location, on_delete=OnDelete.cascade, null=False, index=True)
+    weekday = SmallInt()
+    opens = Time()
+    closes = Time()
+
+
+class Resource(Table, tablename="resource"):
+    id: Serial
+    location = ForeignKey(references=Location, on_delete=OnDelete.restrict, null=False, index=True)
+    name = Varchar(length=200)
+    kind = Varchar(length=20, index=True)
+    capacity = Integer(default=1)
+    price_per_hour_vnd = BigInt(default=0)
+    requires_approval = Boolean(default=False)
+    description = Text(default="")
+    amenities = JSON(default="[]")
+    photo_path = Varchar(length=300, default="")
+    is_active = Boolean(default=True)
+    # Booking rules
+    slot_minutes = Integer(default=30)
+    min_minutes = Integer(default=30)
+    max_minutes = Integer(default=480)
+    max_days_ahead = Integer(default=30)
+    min_notice_minutes = Integer(default=0)
+    buffer_minutes = Integer(default=0)
+    cancel_notice_hours = Integer(default=2)
+    allowed_roles = JSON(default='["student", "startup", "enterprise", "staff", "admin"]')
+    # {"student": 20}: hours a week that role books free of charge on this kind of resource
+    free_weekly_hours = JSON(default="{}")
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class Closure(Table, tablename="closure"):
+    """A staff-entered closure of a whole location, or of one resource."""
+
+    id: Serial
+    location = ForeignKey(references=Location, on_delete=OnDelete.cascade, null=True, index=True)
+    resource = ForeignKey(references=Resource, on_delete=OnDelete.cascade, null=True, index=True)
+    starts_at = Timestamptz()
+    ends_at = Timestamptz()
+    reason = Varchar(length=300, default="")
+    created_by = Integer(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
