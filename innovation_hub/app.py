@@ -19,7 +19,9 @@ from innovation_hub.accounts import api as accounts_api
 from innovation_hub.accounts import services as accounts_services
 from innovation_hub.accounts import web as accounts_web
 from innovation_hub.bookings import api as bookings_api
+from innovation_hub.bookings import board_web as bookings_board_web
 from innovation_hub.bookings import services as bookings_services
+from innovation_hub.bookings import web as bookings_web
 from innovation_hub.core import mail
 from innovation_hub.core.auth import PUBLIC, AuthenticationMiddleware, access_guard
 from innovation_hub.core.database import close_pool, open_pool
@@ -107,7 +109,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     sessions = session_config(settings)
     web = Router(
-        "/", route_handlers=[*pages_web.ROUTES, *accounts_web.ROUTES], include_in_schema=False
+        "/",
+        route_handlers=[
+            *pages_web.ROUTES,
+            *accounts_web.ROUTES,
+            *bookings_web.ROUTES,
+            *bookings_board_web.ROUTES,
+        ],
+        include_in_schema=False,
     )
     api = Router(
         f"/api/v{API_VERSION}",

@@ -1,0 +1,3 @@
+"""The staff calendar board."""
+
+ROUTES: list[object] = []
