@@ -30,7 +30,8 @@ from piccolo.table import Table
 
 from innovation_hub.core import i18n
 from innovation_hub.core.clock import utcnow
-from innovation_hub.core.templating import render_blocks
+from innovation_hub.core.settings import get_settings
+from innovation_hub.core.templating import make_environment, render_blocks
 
 logger = logging.getLogger("innovation_hub.mail")
 
@@ -81,8 +82,9 @@ async def enqueue(
     attachments: tuple[Attachment, ...] = (),
 ) -> None:
     """Render ``templates/email/<template>.txt`` in ``locale`` and queue it."""
-    if _environment is None:
-        raise RuntimeError("mail.configure() was not called")
+    global _environment
+    if _environment is None:  # outside the web app: command line, jobs, tests
+        _environment = make_environment(get_settings())
     with i18n.use_locale(locale):
         subject, body = render_blocks(
             _environment, f"email/{template}.txt", context, "subject", "body"
