@@ -40,8 +40,7 @@ def cmd_demo(_: argparse.Namespace) -> int:
     _migrate()
     created = asyncio.run(load_demo())
     print(
-        f"demo data: {len(created)} accounts created"
-        + (f" ({', '.join(created)})" if created else "")
+        f"demo data: {len(created)} items created" + (f" ({', '.join(created)})" if created else "")
     )
     print(f"every demo account's password: {DEMO_PASSWORD}")
     return 0

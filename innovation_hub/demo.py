@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
 from innovation_hub.accounts.services import NewAccount, create_account
 from innovation_hub.accounts.tables import User
+from innovation_hub.bookings import services as bookings
+from innovation_hub.bookings.tables import Booking
+from innovation_hub.core.clock import LOCAL_TZ
+from innovation_hub.spaces import services as spaces
+from innovation_hub.spaces.tables import Location, Resource
 
 DEMO_PASSWORD = "demo-matkhau-2026"  # noqa: S105 (documented in the README for local use)
 
@@ -79,12 +87,209 @@ DEMO_ACCOUNTS = [
 ]
 
 
+STUDENT_DESK_HOURS = 20
+
+DEMO_RESOURCES: list[dict[str, Any]] = [
+    *[
+        {
+            "name": f"Bàn làm việc {n:02d}",
+            "kind": "desk",
+            "capacity": 1,
+            "free_weekly_hours": {"student": STUDENT_DESK_HOURS},
+            "max_days_ahead": 30,
+            "amenities": ["Ổ cắm điện", "Wi-Fi", "Đèn bàn"],
+        }
+        for n in range(1, 13)
+    ],
+    *[
+        {
+            "name": f"Bàn linh hoạt {n:02d}",
+            "kind": "hot_desk",
+            "capacity": 1,
+            "free_weekly_hours": {"student": STUDENT_DESK_HOURS},
+            "max_days_ahead": 14,
+            "max_minutes": 9 * 60,
+            "amenities": ["Wi-Fi"],
+        }
+        for n in range(13, 21)
+    ],
+    {
+        "name": "Phòng họp Sen",
+        "kind": "meeting_room",
+        "capacity": 8,
+        "price_per_hour_vnd": 150_000,
+        "amenities": ["Màn hình 65 inch", "Bảng trắng"],
+        "allowed_roles": ["startup", "enterprise", "staff", "admin"],
+        "max_minutes": 240,
+    },
+    {
+        "name": "Phòng họp Mai",
+        "kind": "meeting_room",
+        "capacity": 12,
+        "price_per_hour_vnd": 200_000,
+        "amenities": ["Máy chiếu", "Hội nghị truyền hình"],
+        "allowed_roles": ["startup", "enterprise", "staff", "admin"],
+        "max_minutes": 240,
+    },
+    {
+        "name": "Phòng họp Trúc",
+        "kind": "meeting_room",
+        "capacity": 4,
+        "price_per_hour_vnd": 0,
+        "amenities": ["Bảng trắng"],
+        "max_minutes": 120,
+        "free_weekly_hours": {"student": 4},
+    },
+    {
+        "name": "Hội trường Đổi mới",
+        "kind": "event_hall",
+        "capacity": 120,
+        "price_per_hour_vnd": 500_000,
+        "requires_approval": True,
+        "buffer_minutes": 30,
+        "min_minutes": 60,
+        "max_days_ahead": 90,
+        "min_notice_minutes": 48 * 60,
+        "amenities": ["Âm thanh", "Máy chiếu", "Sân khấu"],
+    },
+    {
+        "name": "Phòng Lab IoT",
+        "kind": "lab",
+        "capacity": 10,
+        "requires_approval": True,
+        "amenities": ["Máy in 3D", "Bộ kit Arduino", "Máy hàn"],
+    },
+]
+
+
+def _open_days(count: int, start: date) -> list[date]:
+    days, day = [], start
+    while len(days) < count:
+        if day.weekday() < 5 and spaces.holiday_name(day) is None:
+            days.append(day)
+        day += timedelta(days=1)
+    return days
+
+
+def _at(day: date, hour: int, minute: int = 0) -> datetime:
+    return datetime.combine(day, time(hour, minute), LOCAL_TZ)
+
+
+async def _demo_bookings(resources: dict[str, Resource]) -> int:
+    """A realistic week: desks in use, rooms booked, a lab request waiting, a maintenance block."""
+    users = {u.email: u for u in await User.objects().run()}
+    policy = bookings.Policy()
+    today = datetime.now(LOCAL_TZ).date()
+    upcoming = _open_days(5, today + timedelta(days=1))
+    past = _open_days(3, today - timedelta(days=10))
+    made = 0
+    for n, day in enumerate(past):
+        booked_at = _at(day, 7) - timedelta(days=2)
+        for email, desk in (
+            ("khoa.pham@demo.hub.vn", "Bàn làm việc 01"),
+            ("ha.vo@demo.hub.vn", "Bàn làm việc 02"),
+        ):
+            booking = await bookings.create_booking(
+                users[email],
+                resources[desk].id,
+                _at(day, 8),
+                _at(day, 12),
+                purpose="Làm đồ án tốt nghiệp",
+                policy=policy,
+                now=booked_at,
+            )
+            if n % 2 == 0:
+                await bookings.check_in(users[email], booking.id, policy=policy, now=_at(day, 8, 5))
+            made += 1
+    plans = [
+        (
+            "khoa.pham@demo.hub.vn",
+            "Bàn làm việc 01",
+            0,
+            (8, 0),
+            (12, 0),
+            "Nghiên cứu cảm biến độ ẩm đất",
+        ),
+        ("ha.vo@demo.hub.vn", "Bàn làm việc 02", 0, (13, 0), (17, 0), "Viết kế hoạch kinh doanh"),
+        (
+            "bao.dang@demo.hub.vn",
+            "Bàn linh hoạt 13",
+            1,
+            (8, 0),
+            (17, 0),
+            "Phát triển ứng dụng AgriTN",
+        ),
+        ("linh.huynh@demo.hub.vn", "Phòng họp Trúc", 1, (9, 0), (10, 0), "Họp nhóm sáng lập"),
+        ("bao.dang@demo.hub.vn", "Phòng họp Sen", 2, (14, 0), (16, 0), "Gặp nhà đầu tư thiên thần"),
+        (
+            "tam.nguyen@demo.hub.vn",
+            "Phòng họp Mai",
+            3,
+            (9, 0),
+            (11, 0),
+            "Đào tạo 5S cho tổ sản xuất",
+        ),
+        ("bao.dang@demo.hub.vn", "Phòng Lab IoT", 2, (8, 0), (11, 0), "Thử nghiệm trạm đo mặn"),
+        (
+            "khoa.pham@demo.hub.vn",
+            "Bàn làm việc 03",
+            4,
+            (8, 0),
+            (10, 0),
+            "Ôn thi học sinh giỏi tin học",
+        ),
+    ]
+    for email, name, day_index, (h1, m1), (h2, m2), purpose in plans:
+        day = upcoming[day_index]
+        await bookings.create_booking(
+            users[email],
+            resources[name].id,
+            _at(day, h1, m1),
+            _at(day, h2, m2),
+            purpose=purpose,
+            policy=policy,
+        )
+        made += 1
+    staff = users["ngoc.tran@demo.hub.vn"]
+    await bookings.create_block(
+        staff,
+        resources["Phòng họp Mai"].id,
+        _at(upcoming[1], 13),
+        _at(upcoming[1], 17),
+        reason="Bảo trì máy chiếu",
+    )
+    await spaces.create_closure(
+        starts_at=_at(upcoming[4], 13),
+        ends_at=_at(upcoming[4], 17),
+        reason="Tổng vệ sinh khu làm việc chung",
+        actor_id=staff.id,
+        resource_id=resources["Bàn linh hoạt 14"].id,
+    )
+    return made + 1
+
+
 async def load_demo() -> list[str]:
-    """Creates the demo accounts that are missing; returns the emails it created."""
+    """Creates the demo data that is missing; returns what it created."""
     created = []
     for account in DEMO_ACCOUNTS:
         if await User.exists().where(User.email == account.email).run():
             continue
         await create_account(account, actor_id=None)
         created.append(account.email)
+    location = await spaces.default_location()
+    if not location.address:
+        await (
+            Location.update({Location.address: "Tầng 3, 102 Cách Mạng Tháng Tám, Tây Ninh"})
+            .where(Location.id == location.id)
+            .run()
+        )
+    resources: dict[str, Resource] = {r.name: r for r in await spaces.list_resources()}
+    for data in DEMO_RESOURCES:
+        if data["name"] in resources:
+            continue
+        resources[data["name"]] = await spaces.create_resource(data, actor_id=None)
+        created.append(data["name"])
+    if not await Booking.exists().run():
+        made = await _demo_bookings(resources)
+        created.append(f"{made} bookings")
     return created

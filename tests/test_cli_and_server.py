@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -79,10 +80,11 @@ async def test_users_create_and_duplicate_email(own_database: dict[str, str]) ->
 async def test_demo_is_idempotent(own_database: dict[str, str]) -> None:
     first = hub(own_database, "demo")
     assert first.returncode == 0, first.stderr
-    assert "9 accounts created" in first.stdout
+    assert "admin@demo.hub.vn" in first.stdout and "Phòng họp Sen" in first.stdout
+    assert "bookings" in first.stdout
     second = hub(own_database, "demo")
     assert second.returncode == 0
-    assert "0 accounts created" in second.stdout
+    assert "0 items created" in second.stdout
 
 
 def wait_until_up(url: str, process: subprocess.Popen[bytes]) -> None:
@@ -142,3 +144,35 @@ async def test_readyz_is_503_when_the_database_is_gone(served: tuple[str, dict[s
 
 def test_suite_database_is_the_configured_one() -> None:
     assert os.environ["HUB_DATABASE_URL"] == DATABASE_URL
+
+
+def test_demo_has_a_working_centre(own_database: dict[str, str]) -> None:
+    assert hub(own_database, "demo").returncode == 0
+    script = (
+        "import asyncio, collections, json\n"
+        "from innovation_hub.spaces.services import list_resources\n"
+        "from innovation_hub.bookings.tables import Booking\n"
+        "async def main():\n"
+        "    kinds = collections.Counter(r.kind for r in await list_resources())\n"
+        "    rows = await Booking.select(Booking.status)\n"
+        "    statuses = collections.Counter(r['status'] for r in rows)\n"
+        "    print(json.dumps(kinds)); print(json.dumps(statuses))\n"
+        "asyncio.run(main())\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script],
+        env=own_database,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout
+    kinds, statuses = out.splitlines()
+    assert json.loads(kinds) == {
+        "desk": 12,
+        "hot_desk": 8,
+        "meeting_room": 3,
+        "event_hall": 1,
+        "lab": 1,
+    }
+    assert {"confirmed", "checked_in", "pending_approval"} <= set(json.loads(statuses))
