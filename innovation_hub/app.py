@@ -32,8 +32,11 @@ from innovation_hub.core.ratelimit import RateLimiter
 from innovation_hub.core.security import SecurityHeadersMiddleware
 from innovation_hub.core.sessions import RATE_LIMIT_STORE, session_config, store_registry
 from innovation_hub.core.settings import Settings, get_settings
+from innovation_hub.core.stripe import StripeClient
 from innovation_hub.core.templating import STATIC_DIR, make_environment, template_config
 from innovation_hub.pages import web as pages_web
+from innovation_hub.payments import api as payments_api
+from innovation_hub.payments import services as payments_services
 from innovation_hub.spaces import api as spaces_api
 
 API_VERSION = "1"
@@ -49,9 +52,26 @@ def booking_policy(settings: Settings) -> bookings_services.Policy:
     )
 
 
+def stripe_client(settings: Settings) -> StripeClient:
+    return StripeClient(api_base=settings.stripe_api_base, secret_key=settings.stripe_secret_key)
+
+
+def payments_config(settings: Settings) -> payments_services.PaymentsConfig:
+    return payments_services.PaymentsConfig(
+        publishable_key=settings.stripe_publishable_key,
+        webhook_secret=settings.stripe_webhook_secret,
+        js_url=settings.stripe_js_url,
+        full_refund_hours=settings.refund_full_hours,
+    )
+
+
 def background_jobs(settings: Settings) -> list[Job]:
     transport = mail.transport_for(settings.smtp_url, settings.mail_dir)
     policy = booking_policy(settings)
+    client, config = stripe_client(settings), payments_config(settings)
+
+    async def reconcile_payments() -> dict[str, int]:
+        return await payments_services.reconcile(client, config)
 
     async def send_outbox() -> int:
         return await mail.deliver_due(transport, settings.mail_from)
@@ -70,6 +90,7 @@ def background_jobs(settings: Settings) -> list[Job]:
 
     return [
         Job("send-outbox", 10, send_outbox),
+        Job("reconcile-payments", 60, reconcile_payments),
         Job("expire-payment-holds", 30, expire_holds),
         Job("release-no-shows", 60, release_no_shows),
         Job("expire-waitlist-offers", 60, expire_offers),
@@ -96,6 +117,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ),
     )
     runner = JobRunner(background_jobs(settings) if settings.run_jobs else [])
+    client, config = stripe_client(settings), payments_config(settings)
+    bookings_services.on_cancelled(
+        "payments-refund", payments_services.cancellation_listener(client, config)
+    )
 
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
@@ -120,7 +145,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
     )
     api = Router(
         f"/api/v{API_VERSION}",
-        route_handlers=[*accounts_api.ROUTES, *spaces_api.ROUTES, *bookings_api.ROUTES],
+        route_handlers=[
+            *accounts_api.ROUTES,
+            *spaces_api.ROUTES,
+            *bookings_api.ROUTES,
+            *payments_api.API_ROUTES,
+        ],
         security=[{"bearer": []}],
     )
     static = create_static_files_router(
@@ -132,7 +162,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         name="static",
     )
     return Litestar(
-        route_handlers=[web, api, static],
+        route_handlers=[web, api, static, *payments_api.ROOT_ROUTES],
         plugins=[HTMXPlugin()],  # first: it replaces signature_types
         middleware=[
             DefineMiddleware(SecurityHeadersMiddleware),
@@ -175,6 +205,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 "settings": settings,
                 "login_limiter": login_limiter,
                 "booking_policy": booking_policy(settings),
+                "stripe_client": client,
+                "payments_config": config,
+                "payment_starter": payments_api.start_for_new_booking,
             }
         ),
         lifespan=[lifespan],

@@ -163,7 +163,8 @@ DEMO_RESOURCES: list[dict[str, Any]] = [
 
 
 def _open_days(count: int, start: date) -> list[date]:
-    days, day = [], start
+    days: list[date] = []
+    day = start
     while len(days) < count:
         if day.weekday() < 5 and spaces.holiday_name(day) is None:
             days.append(day)

@@ -31,7 +31,7 @@ from innovation_hub.bookings.schemas import (
 from innovation_hub.bookings.tables import Booking, WaitlistEntry
 from innovation_hub.core.auth import ANY_USER, PUBLIC, STAFF
 from innovation_hub.core.clock import LOCAL_TZ
-from innovation_hub.core.errors import BadRequest
+from innovation_hub.core.errors import BadRequest, HubError
 from innovation_hub.core.timestamps import parse_timestamp
 
 Req = Request[Any, Any, Any]
@@ -128,7 +128,15 @@ async def create_booking(request: Req, data: JSONBody[BookingIn]) -> BookingOut:
         attendees=data.attendees,
         policy=policy_of(request),
     )
-    return booking_out(booking)
+    out = booking_out(booking)
+    if booking.status == "pending_payment":
+        # Payments sit on a higher floor; the app factory hands its starter in.
+        starter = request.app.state.payment_starter
+        try:
+            out.payment = await starter(request, booking)
+        except HubError as exc:
+            out.payment_error = exc.detail
+    return out
 
 
 @get(

@@ -13,6 +13,12 @@ class BookingIn(msgspec.Struct, kw_only=True):
     attendees: int = 1
 
 
+class PaymentInfo(msgspec.Struct, kw_only=True):
+    client_secret: str
+    publishable_key: str
+    amount_vnd: int
+
+
 class BookingOut(msgspec.Struct, kw_only=True):
     id: int
     resource_id: int
@@ -27,6 +33,9 @@ class BookingOut(msgspec.Struct, kw_only=True):
     hold_expires_at: datetime | None
     checked_in_at: datetime | None
     status_reason: str
+    # Only on a new pending_payment booking: how to pay it, or why that cannot start now.
+    payment: PaymentInfo | None = None
+    payment_error: str | None = None
 
 
 class BookingList(msgspec.Struct):

@@ -7,8 +7,9 @@ about days and hours are read in local time (Asia/Ho_Chi_Minh).
 
 from __future__ import annotations
 
+import logging
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -26,6 +27,25 @@ from innovation_hub.spaces import services as spaces
 from innovation_hub.spaces.tables import Resource
 
 Interval = tuple[datetime, datetime]
+logger = logging.getLogger("innovation_hub.bookings")
+
+# Called after a booking is cancelled and committed (payments refunds by policy). Keyed by
+# name so that building the app twice does not register a listener twice.
+CancelListener = Callable[[Booking, User | None], Awaitable[None]]
+_cancel_listeners: dict[str, CancelListener] = {}
+
+
+def on_cancelled(name: str, listener: CancelListener) -> None:
+    _cancel_listeners[name] = listener
+
+
+async def _notify_cancelled(booking: Booking, actor: User | None) -> None:
+    for name, listener in _cancel_listeners.items():
+        try:
+            await listener(booking, actor)
+        except Exception:  # the cancellation stands; the listener retries on its own
+            logger.exception("cancel listener %s failed for booking %s", name, booking.id)
+
 
 MAX_AVAILABILITY_DAYS = 31
 MAX_SERIES_DAYS = 366
@@ -537,6 +557,7 @@ async def cancel_booking(
             now=now,
             cancelled_at=now,
         )
+    await _notify_cancelled(booking, actor)
     await offer_waitlist(policy=policy, now=now)
     return booking
 

@@ -49,12 +49,12 @@ def use_locale(locale: str) -> Iterator[None]:
         _current_locale.reset(token)
 
 
-def gettext(message: str, **variables: Any) -> str:
+def gettext(message: str, /, **variables: Any) -> str:
     text = translations(current_locale()).gettext(message)
     return text % variables if variables else text
 
 
-def ngettext(singular: str, plural: str, n: int, **variables: Any) -> str:
+def ngettext(singular: str, plural: str, n: int, /, **variables: Any) -> str:
     text = translations(current_locale()).ngettext(singular, plural, n)
     return text % {"num": n, **variables}
 

@@ -68,7 +68,7 @@ def session_config(settings: Settings) -> RenewingSessionConfig:
         samesite="lax",
         secure=settings.secure_cookies,
         # The JSON API authenticates by bearer token only and never reads cookies.
-        exclude=["^/api/", "^/static/", "^/healthz", "^/readyz", "^/schema"],
+        exclude=["^/api/", "^/static/", "^/healthz", "^/readyz", "^/schema", "^/stripe/"],
     )
 
 

@@ -54,6 +54,13 @@ def _secret_key(env: Mapping[str, str], var_dir: Path) -> str:
     return key
 
 
+def _stripe_js_url(api_base: str) -> str:
+    """Stripe.js from Stripe, or the copy a local fake (localstripe) serves under its own base."""
+    if api_base == "https://api.stripe.com":
+        return "https://js.stripe.com/v3/"
+    return f"{api_base}/js.stripe.com/v3/"
+
+
 @dataclass(frozen=True)
 class Settings:
     var_dir: Path
@@ -82,6 +89,8 @@ class Settings:
     stripe_secret_key: str
     stripe_publishable_key: str
     stripe_webhook_secret: str
+    stripe_js_url: str
+    refund_full_hours: int
     locales: tuple[str, ...] = field(default=("vi", "en"))
 
     @classmethod
@@ -94,6 +103,7 @@ class Settings:
                 "HUB_DATABASE_URL must start with sqlite://, postgres:// or postgresql://"
             )
         base_url = (env.get("HUB_BASE_URL") or "http://127.0.0.1:8000").rstrip("/")
+        stripe_api_base = (env.get("HUB_STRIPE_API_BASE") or "https://api.stripe.com").rstrip("/")
         return cls(
             var_dir=var_dir,
             database_url=database_url,
@@ -117,10 +127,12 @@ class Settings:
             check_in_early_minutes=_int(env, "HUB_CHECK_IN_EARLY_MINUTES", 10),
             no_show_grace_minutes=_int(env, "HUB_NO_SHOW_GRACE_MINUTES", 15),
             waitlist_offer_minutes=_int(env, "HUB_WAITLIST_OFFER_MINUTES", 30),
-            stripe_api_base=env.get("HUB_STRIPE_API_BASE") or "https://api.stripe.com",
+            stripe_api_base=stripe_api_base,
             stripe_secret_key=env.get("HUB_STRIPE_SECRET_KEY") or "",
             stripe_publishable_key=env.get("HUB_STRIPE_PUBLISHABLE_KEY") or "",
             stripe_webhook_secret=env.get("HUB_STRIPE_WEBHOOK_SECRET") or "",
+            stripe_js_url=env.get("HUB_STRIPE_JS_URL") or _stripe_js_url(stripe_api_base),
+            refund_full_hours=_int(env, "HUB_REFUND_FULL_HOURS", 24),
         )
 
     @property

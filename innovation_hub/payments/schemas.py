@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+import msgspec
+
+
+class PaymentOut(msgspec.Struct, kw_only=True):
+    client_secret: str
+    publishable_key: str
+    amount_vnd: int
+    intent_id: str
+    status: str
+
+
+class RefundOut(msgspec.Struct, kw_only=True):
+    id: int
+    amount_vnd: int
+    reason: str
+    status: str
+    created_at: datetime
+
+
+class PaymentStateOut(msgspec.Struct, kw_only=True):
+    booking_id: int
+    booking_status: str
+    payment_status: str | None
+    amount_vnd: int
+    refunded_vnd: int
+    refunds: list[RefundOut]
+    # The card's own words when a payment was declined.
+    message: str = ""
+
+
+class RefundIn(msgspec.Struct, kw_only=True):
+    reason: str
+    amount_vnd: int | None = None

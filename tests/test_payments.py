@@ -1,0 +1,408 @@
+"""Paid bookings against a real localstripe server started by the suite.
+
+The app is served on a loopback port inside the test's event loop so that localstripe's
+webhooks reach it, exactly as Stripe's would."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import socket
+import subprocess
+import sys
+import time as clock
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, replace
+from datetime import datetime, time, timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+
+from innovation_hub.bookings.tables import Booking
+from innovation_hub.core.audit import AuditEntry
+from innovation_hub.core.clock import LOCAL_TZ, utcnow
+from innovation_hub.core.settings import Settings
+from innovation_hub.core.stripe import StripeClient, sign
+from innovation_hub.payments.tables import Payment, StripeEvent
+from tests.helpers import api_token, at, bearer, make_user, next_open_day
+
+pytestmark = pytest.mark.slow
+
+WEBHOOK_SECRET = "whsec_test_innovation_hub"
+PRICE = 150_000
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_localstripe() -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "localstripe", "--port", str(port), "--from-scratch"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = clock.monotonic() + 20
+    while clock.monotonic() < deadline:
+        try:
+            httpx.get(f"{base}/v1/payment_intents", auth=("sk_test_x", ""), timeout=1)
+            return process, base
+        except httpx.TransportError:
+            clock.sleep(0.1)
+    process.kill()
+    raise RuntimeError("localstripe did not start")
+
+
+@pytest.fixture(scope="module")
+def localstripe() -> Iterator[str]:
+    process, base = start_localstripe()
+    try:
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@dataclass
+class Live:
+    base: str
+    stripe: StripeClient
+    stripe_base: str
+    http: httpx.AsyncClient
+
+
+@pytest.fixture
+async def live(settings: Settings, localstripe: str) -> AsyncIterator[Live]:
+    from innovation_hub.app import create_app
+
+    httpx.delete(f"{localstripe}/_config/data")
+    paid_settings = replace(
+        settings,
+        stripe_api_base=localstripe,
+        stripe_secret_key="sk_test_hub",
+        stripe_publishable_key="pk_test_hub",
+        stripe_webhook_secret=WEBHOOK_SECRET,
+        stripe_js_url=f"{localstripe}/js.stripe.com/v3/",
+    )
+    app = create_app(paid_settings)
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+    )
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        await asyncio.sleep(0.02)
+    base = f"http://127.0.0.1:{port}"
+    async with httpx.AsyncClient(base_url=localstripe) as admin:
+        registered = await admin.post(
+            "/_config/webhooks/hub",
+            data={"url": f"{base}/stripe/webhook", "secret": WEBHOOK_SECRET},
+        )
+        assert registered.status_code == 200
+    async with httpx.AsyncClient(base_url=base, timeout=20) as http:
+        yield Live(base, StripeClient(localstripe, "sk_test_hub"), localstripe, http)
+    server.should_exit = True
+    await task
+
+
+async def paid_room_booking(live: Live, email: str = "bao@agritn.vn") -> tuple[dict, str]:
+    from innovation_hub.spaces.services import create_resource
+
+    room = await create_resource(
+        {
+            "name": "Phòng họp Sen",
+            "kind": "meeting_room",
+            "capacity": 8,
+            "price_per_hour_vnd": PRICE,
+        },
+        actor_id=None,
+    )
+    await make_user("startup", email=email)
+    token = await api_token(live.http, email)
+    day = next_open_day(3)
+    response = await live.http.post(
+        "/api/v1/bookings",
+        headers=bearer(token),
+        json={"resource_id": room.id, "start": at(day, 9), "end": at(day, 10)},
+    )
+    assert response.status_code == 201, response.text
+    return response.json(), token
+
+
+async def pay(live: Live, intent_id: str, card: str) -> None:
+    await live.stripe.request("POST", f"/v1/payment_intents/{intent_id}", {"payment_method": card})
+    try:
+        await live.stripe.request("POST", f"/v1/payment_intents/{intent_id}/confirm")
+    except Exception:  # a declined card answers 402; the app learns of it from Stripe
+        pass
+
+
+async def wait_for_status(booking_id: int, status: str, seconds: float = 10) -> Booking:
+    deadline = clock.monotonic() + seconds
+    while True:
+        booking = await Booking.objects().where(Booking.id == booking_id).first()
+        assert booking is not None
+        if booking.status == status or clock.monotonic() > deadline:
+            return booking
+        await asyncio.sleep(0.2)
+
+
+def intent_of(booking: dict) -> str:
+    return booking["payment"]["client_secret"].split("_secret_")[0]
+
+
+async def test_paying_with_a_test_card_confirms_the_booking_through_the_webhook(live: Live) -> None:
+    booking, _ = await paid_room_booking(live)
+    assert booking["status"] == "pending_payment"
+    assert booking["payment"]["amount_vnd"] == PRICE
+    assert booking["payment"]["publishable_key"] == "pk_test_hub"
+    intent = await live.stripe.retrieve_payment_intent(intent_of(booking))
+    assert intent["amount"] == PRICE and intent["currency"] == "vnd"  # zero-decimal VND
+    assert intent["metadata"]["booking_id"] == str(booking["id"])
+
+    await pay(live, intent["id"], "pm_card_visa")
+    confirmed = await wait_for_status(booking["id"], "confirmed")
+    assert confirmed.status == "confirmed" and confirmed.hold_expires_at is None
+    payment = await Payment.objects().where(Payment.booking == booking["id"]).first()
+    assert payment is not None and payment.status == "succeeded" and payment.amount_vnd == 150000
+    await asyncio.sleep(0.5)
+    assert await AuditEntry.count().where(AuditEntry.action == "booking.paid") == 1
+
+
+async def test_returning_member_is_confirmed_before_the_webhook(live: Live) -> None:
+    booking, token = await paid_room_booking(live)
+    await pay(live, intent_of(booking), "pm_card_visa")
+    state = await live.http.get(f"/api/v1/bookings/{booking['id']}/payment", headers=bearer(token))
+    assert state.status_code == 200
+    assert state.json()["booking_status"] == "confirmed"
+    await asyncio.sleep(3)  # the webhook lands afterwards and changes nothing twice
+    assert await AuditEntry.count().where(AuditEntry.action == "booking.paid") == 1
+
+
+async def test_a_declined_card_keeps_the_hold_and_tells_why(live: Live) -> None:
+    booking, token = await paid_room_booking(live)
+    await pay(live, intent_of(booking), "pm_card_chargeCustomerFail")
+    await asyncio.sleep(2.5)
+    state = await live.http.get(f"/api/v1/bookings/{booking['id']}/payment", headers=bearer(token))
+    assert state.json()["booking_status"] == "pending_payment"
+    assert state.json()["payment_status"] == "requires_payment"
+    assert state.json()["message"] == "Your card was declined."
+    hold = await Booking.objects().where(Booking.id == booking["id"]).first()
+    assert hold is not None and hold.hold_expires_at is not None
+
+
+async def test_cancelling_early_refunds_in_full(live: Live) -> None:
+    booking, token = await paid_room_booking(live)
+    await pay(live, intent_of(booking), "pm_card_visa")
+    await wait_for_status(booking["id"], "confirmed")
+    cancelled = await live.http.post(
+        f"/api/v1/bookings/{booking['id']}/cancel", headers=bearer(token)
+    )
+    assert cancelled.json()["status"] == "cancelled"
+    refunds = await live.stripe.request("GET", "/v1/refunds", {"limit": 100})
+    mine = [r for r in refunds["data"] if r["payment_intent"] == intent_of(booking)]
+    assert len(mine) == 1 and mine[0]["amount"] == PRICE
+    state = await live.http.get(f"/api/v1/bookings/{booking['id']}/payment", headers=bearer(token))
+    assert state.json()["refunded_vnd"] == PRICE
+    assert state.json()["refunds"][0]["status"] == "succeeded"
+
+
+async def test_staff_refund_with_a_reason(live: Live) -> None:
+    booking, _ = await paid_room_booking(live)
+    await pay(live, intent_of(booking), "pm_card_visa")
+    await wait_for_status(booking["id"], "confirmed")
+    await make_user("staff", email="ngoc@hub.vn")
+    staff = await api_token(live.http, "ngoc@hub.vn")
+    no_reason = await live.http.post(
+        f"/api/v1/bookings/{booking['id']}/refunds", headers=bearer(staff), json={"reason": " "}
+    )
+    assert no_reason.status_code == 422
+    partial = await live.http.post(
+        f"/api/v1/bookings/{booking['id']}/refunds",
+        headers=bearer(staff),
+        json={"reason": "Máy chiếu hỏng 30 phút", "amount_vnd": 50_000},
+    )
+    assert partial.status_code == 201 and partial.json()["amount_vnd"] == 50_000
+    too_much = await live.http.post(
+        f"/api/v1/bookings/{booking['id']}/refunds",
+        headers=bearer(staff),
+        json={"reason": "x", "amount_vnd": 200_000},
+    )
+    assert too_much.status_code == 422 and too_much.json()["code"] == "invalid_refund"
+
+
+def signed(body: bytes, timestamp: int | None = None) -> dict[str, str]:
+    return {
+        "stripe-signature": sign(body, WEBHOOK_SECRET, timestamp or int(clock.time())),
+        "content-type": "application/json",
+    }
+
+
+async def test_webhook_signatures_are_checked(live: Live) -> None:
+    event = json.dumps({"id": "evt_1", "type": "ping", "data": {"object": {}}}).encode()
+    good = await live.http.post("/stripe/webhook", content=event, headers=signed(event))
+    assert good.status_code == 200
+    flipped = bytearray(event)
+    flipped[10] ^= 0x01
+    bad = await live.http.post("/stripe/webhook", content=bytes(flipped), headers=signed(event))
+    assert bad.status_code == 400
+    stale = await live.http.post(
+        "/stripe/webhook", content=event, headers=signed(event, int(clock.time()) - 301)
+    )
+    assert stale.status_code == 400
+    unsigned = await live.http.post(
+        "/stripe/webhook", content=event, headers={"content-type": "application/json"}
+    )
+    assert unsigned.status_code == 400
+    assert await StripeEvent.count() == 1
+
+
+async def test_the_same_event_five_times_is_processed_once(live: Live) -> None:
+    booking, _ = await paid_room_booking(live)
+    await pay(live, intent_of(booking), "pm_card_visa")
+    intent = await live.stripe.retrieve_payment_intent(intent_of(booking))
+    await wait_for_status(booking["id"], "confirmed")
+    event = json.dumps(
+        {"id": "evt_dup", "type": "payment_intent.succeeded", "data": {"object": intent}}
+    ).encode()
+    answers = [
+        await live.http.post("/stripe/webhook", content=event, headers=signed(event))
+        for _ in range(5)
+    ]
+    assert [a.status_code for a in answers] == [200] * 5
+    assert [a.json()["status"] for a in answers][1:] == ["duplicate"] * 4
+    assert await StripeEvent.count().where(StripeEvent.event_id == "evt_dup") == 1
+    assert await AuditEntry.count().where(AuditEntry.action == "booking.paid") == 1
+
+
+async def test_stripe_unreachable_gives_a_clear_message_and_keeps_the_booking(
+    settings: Settings, tmp_path: Path
+) -> None:
+    from innovation_hub.app import create_app
+    from innovation_hub.spaces.services import create_resource
+
+    down = replace(
+        settings,
+        stripe_api_base=f"http://127.0.0.1:{free_port()}",
+        stripe_secret_key="sk_test_hub",
+        stripe_webhook_secret=WEBHOOK_SECRET,
+    )
+    app = create_app(down)
+    app.state.stripe_client.backoff_seconds = 0.01
+    room = await create_resource(
+        {
+            "name": "Phòng họp Mai",
+            "kind": "meeting_room",
+            "capacity": 8,
+            "price_per_hour_vnd": PRICE,
+        },
+        actor_id=None,
+    )
+    await make_user("startup", email="bao@agritn.vn")
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://testserver"
+    ) as http:
+        token = await api_token(http, "bao@agritn.vn")
+        day = next_open_day(3)
+        response = await http.post(
+            "/api/v1/bookings",
+            headers=bearer(token),
+            json={"resource_id": room.id, "start": at(day, 9), "end": at(day, 10)},
+        )
+        assert response.status_code == 201
+        body = response.json()
+        assert body["status"] == "pending_payment" and body["payment"] is None
+        assert "cannot be reached" in body["payment_error"]
+        retry = await http.post(f"/api/v1/bookings/{body['id']}/payment", headers=bearer(token))
+        assert retry.status_code == 503
+        assert retry.json()["code"] == "payment_unavailable"
+    payments = await Payment.objects().where(Payment.booking == body["id"])
+    # One payment row, reused by the retry with the same idempotency key.
+    assert len(payments) == 1 and payments[0].status == "creating"
+    assert payments[0].idempotency_key == f"hub-booking-{body['id']}-payment-1"
+
+
+CRASH_SCRIPT = """
+import asyncio, os, sys
+from innovation_hub.bookings.tables import Booking
+from innovation_hub.core.stripe import StripeClient
+from innovation_hub.payments import services
+
+class DiesAfterStripe(StripeClient):
+    async def create_payment_intent(self, **kwargs):
+        await super().create_payment_intent(**kwargs)
+        os._exit(17)  # killed after Stripe made the intent, before we stored its id
+
+async def main():
+    booking = await Booking.objects().where(Booking.id == int(sys.argv[1])).first()
+    await services.start_payment(booking, DiesAfterStripe(sys.argv[2], "sk_test_hub"))
+
+asyncio.run(main())
+"""
+
+
+async def test_a_crash_between_stripe_and_commit_loses_nothing_and_charges_once(
+    live: Live,
+) -> None:
+    from innovation_hub.payments import services
+
+    config = services.PaymentsConfig(publishable_key="pk", webhook_secret=WEBHOOK_SECRET, js_url="")
+    booked = await _unpaid_bookings(3)
+    for booking in booked:
+        # The process dies halfway through starting the payment, every time.
+        crashed = subprocess.run(
+            [sys.executable, "-c", CRASH_SCRIPT, str(booking["id"]), live.stripe_base],
+            env=os.environ,
+            check=False,
+            timeout=60,
+        )
+        assert crashed.returncode == 17
+    # Reconciliation finds the intents Stripe made and ties them to the waiting payments.
+    counts = await services.reconcile(live.stripe, config, now=utcnow() + timedelta(minutes=5))
+    assert counts["attached"] == len(booked)
+    for booking in booked:
+        row = await Booking.objects().where(Booking.id == booking["id"]).first()
+        assert row is not None
+        payment = await services.start_payment(row, live.stripe)  # the member tries again
+        await pay(live, payment.intent_id or "", "pm_card_visa")
+        await services.reconcile(live.stripe, config)
+        assert (await wait_for_status(booking["id"], "confirmed")).status == "confirmed"
+    intents = (await live.stripe.request("GET", "/v1/payment_intents", {"limit": 100}))["data"]
+    for booking in booked:
+        mine = [i for i in intents if i["metadata"].get("booking_id") == str(booking["id"])]
+        # One intent per booking, despite the crash: the retry reused it; paid exactly once.
+        assert [i["status"] for i in mine] == ["succeeded"]
+
+
+async def _unpaid_bookings(count: int) -> list[dict]:
+    """Bookings waiting for payment, made through the service so no payment was started."""
+    from innovation_hub.bookings.services import Policy, create_booking
+    from innovation_hub.spaces.services import create_resource
+
+    room = await create_resource(
+        {
+            "name": "Phòng họp Mai",
+            "kind": "meeting_room",
+            "capacity": 8,
+            "price_per_hour_vnd": PRICE,
+        },
+        actor_id=None,
+    )
+    day = next_open_day(3)
+    made = []
+    for n in range(count):
+        member = await make_user("startup", email=f"crash{n}@x.vn")
+        start = datetime.combine(day, time(9 + n), LOCAL_TZ)
+        booking = await create_booking(
+            member, room.id, start, start + timedelta(hours=1), policy=Policy()
+        )
+        assert booking.status == "pending_payment"
+        made.append({"id": booking.id})
+    return made
