@@ -37,6 +37,7 @@ from innovation_hub.core.templating import STATIC_DIR, make_environment, templat
 from innovation_hub.pages import web as pages_web
 from innovation_hub.payments import api as payments_api
 from innovation_hub.payments import services as payments_services
+from innovation_hub.payments import web as payments_web
 from innovation_hub.spaces import api as spaces_api
 
 API_VERSION = "1"
@@ -140,6 +141,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *accounts_web.ROUTES,
             *bookings_web.ROUTES,
             *bookings_board_web.ROUTES,
+            *payments_web.ROUTES,
         ],
         include_in_schema=False,
     )

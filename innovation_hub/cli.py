@@ -79,6 +79,17 @@ def cmd_mail_send(_: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_payments_reconcile(_: argparse.Namespace) -> int:
+    from innovation_hub.app import payments_config, stripe_client
+    from innovation_hub.core.settings import get_settings
+    from innovation_hub.payments.services import reconcile
+
+    settings = get_settings()
+    counts = asyncio.run(reconcile(stripe_client(settings), payments_config(settings)))
+    print(", ".join(f"{name}: {count}" for name, count in counts.items()))
+    return 1 if counts["errors"] else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="innovation-hub", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -107,6 +118,11 @@ def build_parser() -> argparse.ArgumentParser:
     mail = commands.add_parser("mail", help="the email outbox")
     mail_commands = mail.add_subparsers(dest="mail_command", required=True)
     mail_commands.add_parser("send", help="send due messages now").set_defaults(func=cmd_mail_send)
+    payments = commands.add_parser("payments", help="paid bookings")
+    payments_commands = payments.add_subparsers(dest="payments_command", required=True)
+    payments_commands.add_parser(
+        "reconcile", help="settle payments Stripe and the database disagree on"
+    ).set_defaults(func=cmd_payments_reconcile)
     return parser
 
 

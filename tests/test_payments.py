@@ -406,3 +406,40 @@ async def _unpaid_bookings(count: int) -> list[dict]:
         assert booking.status == "pending_payment"
         made.append({"id": booking.id})
     return made
+
+
+async def test_pay_page_return_and_receipt(live: Live) -> None:
+    from tests.helpers import log_in
+
+    booking, token = await paid_room_booking(live)
+    await log_in(live.http, "bao@agritn.vn")
+    pay_page = await live.http.get(f"/bookings/{booking['id']}/pay")
+    assert pay_page.status_code == 200
+    assert "150.000" in pay_page.text and "₫" in pay_page.text
+    assert f'data-client-secret="{booking["payment"]["client_secret"]}"' in pay_page.text
+    csp = pay_page.headers["content-security-policy"]
+    assert f"script-src 'self' {live.stripe_base}" in csp and "frame-ancestors 'none'" in csp
+    assert "unsafe-inline" not in csp
+
+    await pay(live, intent_of(booking), "pm_card_visa")
+    returned = await live.http.get(f"/bookings/{booking['id']}/payment-return")
+    assert returned.status_code == 303
+    assert returned.headers["location"] == f"/bookings/{booking['id']}/receipt?paid=1"
+    receipt = await live.http.get(returned.headers["location"])
+    assert receipt.status_code == 200
+    assert intent_of(booking) in receipt.text and "150.000" in receipt.text
+
+    await live.http.post(f"/api/v1/bookings/{booking['id']}/cancel", headers=bearer(token))
+    refunded = await live.http.get(f"/bookings/{booking['id']}/receipt")
+    assert "✓" in refunded.text and "cancelled" in refunded.text
+
+
+async def test_someone_elses_pay_page_is_404(live: Live) -> None:
+    from tests.helpers import log_in
+
+    booking, _ = await paid_room_booking(live)
+    await make_user("student", email="khoa@hs.vn")
+    await log_in(live.http, "khoa@hs.vn")
+    for path in ("pay", "payment-return", "receipt"):
+        response = await live.http.get(f"/bookings/{booking['id']}/{path}")
+        assert response.status_code == 404, path
