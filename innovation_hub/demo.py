@@ -10,6 +10,7 @@ from innovation_hub.accounts.tables import User
 from innovation_hub.bookings import services as bookings
 from innovation_hub.bookings.tables import Booking
 from innovation_hub.core.clock import LOCAL_TZ
+from innovation_hub.payments.tables import Payment
 from innovation_hub.spaces import services as spaces
 from innovation_hub.spaces.tables import Location, Resource
 
@@ -251,6 +252,7 @@ async def _demo_bookings(resources: dict[str, Resource]) -> int:
             policy=policy,
         )
         made += 1
+    await _mark_demo_payments_paid()
     staff = users["ngoc.tran@demo.hub.vn"]
     await bookings.create_block(
         staff,
@@ -267,6 +269,27 @@ async def _demo_bookings(resources: dict[str, Resource]) -> int:
         resource_id=resources["Bàn linh hoạt 14"].id,
     )
     return made + 1
+
+
+async def _mark_demo_payments_paid() -> None:
+    """Demo rooms were 'paid' already: a laptop has no Stripe to pay them through."""
+    waiting = await Booking.objects().where(Booking.status == "pending_payment").run()
+    for booking in waiting:
+        await Payment.insert(
+            Payment(
+                booking=booking.id,
+                attempt=1,
+                idempotency_key=f"demo-booking-{booking.id}",
+                intent_id=f"pi_demo_{booking.id:06d}",
+                amount_vnd=booking.price_vnd,
+                status="succeeded",
+            )
+        ).run()
+        await (
+            Booking.update({Booking.status: "confirmed", Booking.hold_expires_at: None})
+            .where(Booking.id == booking.id)
+            .run()
+        )
 
 
 async def load_demo() -> list[str]:
