@@ -41,11 +41,16 @@ run: install
 	$(BIN)/innovation-hub demo
 	$(BIN)/innovation-hub serve --host $(HOST) --port $(PORT)
 
-test-sqlite: install-dev
+# Node packages (ical.js for feed checks, axe-core for accessibility) from package.json.
+node_modules/.installed: package.json
+	npm install --no-audit --no-fund --loglevel=error
+	touch $@
+
+test-sqlite: install-dev node_modules/.installed
 	$(BIN)/pytest
 
 # With CI=true the suite also runs on PostgreSQL (and Redis), and fails if they cannot be reached.
-test-postgres: install-dev
+test-postgres: install-dev node_modules/.installed
 	@$(BIN)/python -c "import asyncio, asyncpg; asyncio.run(asyncpg.connect('$(HUB_TEST_POSTGRES_URL)', timeout=5))" \
 		|| (echo "PostgreSQL is unreachable at $(HUB_TEST_POSTGRES_URL)" >&2; exit 1)
 	HUB_TEST_POSTGRES_URL=$(HUB_TEST_POSTGRES_URL) HUB_TEST_REDIS_URL=$(HUB_TEST_REDIS_URL) $(BIN)/pytest

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -22,6 +23,9 @@ from innovation_hub.bookings import api as bookings_api
 from innovation_hub.bookings import board_web as bookings_board_web
 from innovation_hub.bookings import services as bookings_services
 from innovation_hub.bookings import web as bookings_web
+from innovation_hub.calendars import api as calendars_api
+from innovation_hub.calendars import services as calendars_services
+from innovation_hub.calendars import web as calendars_web
 from innovation_hub.core import mail
 from innovation_hub.core.auth import PUBLIC, AuthenticationMiddleware, access_guard
 from innovation_hub.core.database import close_pool, open_pool
@@ -29,7 +33,7 @@ from innovation_hub.core.errors import EXCEPTION_HANDLERS
 from innovation_hub.core.i18n import LocaleMiddleware
 from innovation_hub.core.jobs import Job, JobRunner
 from innovation_hub.core.ratelimit import RateLimiter
-from innovation_hub.core.security import SecurityHeadersMiddleware
+from innovation_hub.core.security import RedactFeedTokens, SecurityHeadersMiddleware
 from innovation_hub.core.sessions import RATE_LIMIT_STORE, session_config, store_registry
 from innovation_hub.core.settings import Settings, get_settings
 from innovation_hub.core.stripe import StripeClient
@@ -125,6 +129,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
+        # The server configured its loggers by now; keep feed secrets out of access logs.
+        logging.getLogger("uvicorn.access").addFilter(RedactFeedTokens())
         await open_pool()
         runner.start()
         try:
@@ -142,6 +148,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *bookings_web.ROUTES,
             *bookings_board_web.ROUTES,
             *payments_web.ROUTES,
+            *calendars_web.ROUTES,
         ],
         include_in_schema=False,
     )
@@ -152,6 +159,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *spaces_api.ROUTES,
             *bookings_api.ROUTES,
             *payments_api.API_ROUTES,
+            *calendars_api.ROUTES,
         ],
         security=[{"bearer": []}],
     )
@@ -210,6 +218,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 "stripe_client": client,
                 "payments_config": config,
                 "payment_starter": payments_api.start_for_new_booking,
+                "calendar_config": calendars_services.CalendarConfig(
+                    base_url=settings.base_url,
+                    secret_key=settings.secret_key,
+                    cancelled_days=settings.feed_cancelled_days,
+                    centre_name=settings.centre_name,
+                ),
+                "feed_miss_limiter": RateLimiter(rate_store, limit=60, window_seconds=900),
             }
         ),
         lifespan=[lifespan],

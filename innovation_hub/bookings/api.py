@@ -59,6 +59,7 @@ def booking_out(booking: Booking) -> BookingOut:
         series_id=booking.series,
         hold_expires_at=local(booking.hold_expires_at),
         checked_in_at=local(booking.checked_in_at),
+        is_public=booking.is_public,
         status_reason=booking.status_reason,
     )
 
@@ -247,7 +248,12 @@ async def move(request: Req, booking_id: FromPath[int], data: JSONBody[MoveIn]) 
 async def create_block(request: Req, data: JSONBody[BlockIn]) -> BookingOut:
     return booking_out(
         await services.create_block(
-            request.user, data.resource_id, data.start, data.end, reason=data.reason
+            request.user,
+            data.resource_id,
+            data.start,
+            data.end,
+            reason=data.reason,
+            public=data.public,
         )
     )
 

@@ -33,6 +33,7 @@ class BookingOut(msgspec.Struct, kw_only=True):
     hold_expires_at: datetime | None
     checked_in_at: datetime | None
     status_reason: str
+    is_public: bool = False
     # Only on a new pending_payment booking: how to pay it, or why that cannot start now.
     payment: PaymentInfo | None = None
     payment_error: str | None = None
@@ -58,6 +59,8 @@ class BlockIn(msgspec.Struct, kw_only=True):
     start: datetime
     end: datetime
     reason: str
+    # Shown in the centre's public events feed (e.g. a workshop in the event hall).
+    public: bool = False
 
 
 class SeriesIn(msgspec.Struct, kw_only=True):

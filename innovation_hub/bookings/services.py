@@ -309,7 +309,13 @@ async def create_booking(
 
 
 async def create_block(
-    staff: User, resource_id: int, start: datetime, end: datetime, *, reason: str
+    staff: User,
+    resource_id: int,
+    start: datetime,
+    end: datetime,
+    *,
+    reason: str,
+    public: bool = False,
 ) -> Booking:
     """Staff take a resource out of use (maintenance, an event); only overlaps refuse it."""
     start, end = require_aware(start, "start"), require_aware(end, "end")
@@ -329,6 +335,7 @@ async def create_block(
                 resource=resource.id,
                 user=staff.id,
                 kind="block",
+                is_public=public,
                 status="confirmed",
                 start_at=start,
                 end_at=end,

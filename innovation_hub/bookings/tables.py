@@ -1,4 +1,4 @@
-from piccolo.columns import BigInt, ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
+from piccolo.columns import BigInt, Boolean, ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
 from piccolo.columns.base import OnDelete
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
@@ -32,6 +32,8 @@ class Booking(Table, tablename="booking"):
     purpose = Varchar(length=300, default="")
     attendees = Integer(default=1)
     price_vnd = BigInt(default=0)
+    # A staff block shown in the centre's public events feed (a workshop, a demo day).
+    is_public = Boolean(default=False)
     hold_expires_at = Timestamptz(null=True, default=None)
     series = ForeignKey(references=BookingSeries, on_delete=OnDelete.set_null, null=True)
     checked_in_at = Timestamptz(null=True, default=None)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import logging
+import re
 import secrets
 
 from argon2 import PasswordHasher
@@ -83,3 +85,18 @@ class SecurityHeadersMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+class RedactFeedTokens(logging.Filter):
+    """Private feed URLs carry their secret in the path; access logs get a placeholder."""
+
+    _pattern = re.compile(r"/feeds/private/[^\s\"?.]+")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.args and isinstance(record.args, tuple):
+            record.args = tuple(
+                self._pattern.sub("/feeds/private/[token]", arg) if isinstance(arg, str) else arg
+                for arg in record.args
+            )
+        record.msg = self._pattern.sub("/feeds/private/[token]", str(record.msg))
+        return True

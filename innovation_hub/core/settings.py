@@ -91,6 +91,7 @@ class Settings:
     stripe_webhook_secret: str
     stripe_js_url: str
     refund_full_hours: int
+    feed_cancelled_days: int
     locales: tuple[str, ...] = field(default=("vi", "en"))
 
     @classmethod
@@ -133,6 +134,7 @@ class Settings:
             stripe_webhook_secret=env.get("HUB_STRIPE_WEBHOOK_SECRET") or "",
             stripe_js_url=env.get("HUB_STRIPE_JS_URL") or _stripe_js_url(stripe_api_base),
             refund_full_hours=_int(env, "HUB_REFUND_FULL_HOURS", 24),
+            feed_cancelled_days=_int(env, "HUB_FEED_CANCELLED_DAYS", 30),
         )
 
     @property
