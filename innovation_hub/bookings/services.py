@@ -316,8 +316,12 @@ async def create_block(
     *,
     reason: str,
     public: bool = False,
+    kind: str = "block",
+    attendees: int = 0,
 ) -> Booking:
-    """Staff take a resource out of use (maintenance, an event); only overlaps refuse it."""
+    """Staff take a resource out of use (maintenance, an event) or reserve it for centre work
+    (``kind="visit"``, ``"consultation"``); only overlaps refuse it. Joins the caller's
+    transaction when there is one, so the caller's own change commits with it or not at all."""
     start, end = require_aware(start, "start"), require_aware(end, "end")
     if end <= start:
         raise RuleBroken(_("The end must be after the start."), code="end_before_start")
@@ -334,14 +338,14 @@ async def create_block(
             booking = Booking(
                 resource=resource.id,
                 user=staff.id,
-                kind="block",
+                kind=kind,
                 is_public=public,
                 status="confirmed",
                 start_at=start,
                 end_at=end,
                 occupied_until=end,
                 purpose=reason.strip(),
-                attendees=0,
+                attendees=attendees,
                 price_vnd=0,
                 created_by=staff.id,
                 created_at=now,
@@ -363,6 +367,21 @@ async def create_block(
 
 
 # -- reading -----------------------------------------------------------------------------
+
+
+async def release(actor: User, booking_id: int, *, reason: str) -> None:
+    """Frees a reservation made with ``create_block`` (a declined or cancelled visit)."""
+    async with transaction():
+        booking = await get_booking(actor, booking_id)
+        if booking.status in ACTIVE_STATUSES:
+            await _set_status(
+                booking,
+                "cancelled",
+                actor_id=actor.id,
+                reason=reason,
+                now=utcnow(),
+                cancelled_at=utcnow(),
+            )
 
 
 async def get_booking(user: User, booking_id: int) -> Booking:

@@ -35,6 +35,8 @@ PAST_DAYS = 90
 FUTURE_DAYS = 400
 FORMAT_VERSION = "1"  # raise when the rendering changes, so every ETag changes with it
 CANCELLED_STATUSES = ("cancelled", "declined", "expired", "no_show")
+# Reservations a staff member holds for centre work: blocks, hosted visits, consultations.
+STAFF_WORK_KINDS = ("block", "visit", "consultation")
 
 
 @dataclass(frozen=True)
@@ -242,7 +244,7 @@ async def member_feed(user: User, kind: str, config: CalendarConfig, source_url:
     now = utcnow()
     start, end = _window(now)
     if kind == "staff":
-        where = (Booking.user == user.id) & (Booking.kind == "block")
+        where = (Booking.user == user.id) & Booking.kind.is_in(list(STAFF_WORK_KINDS))
     else:
         where = (Booking.user == user.id) & (Booking.kind == "booking")
     where = where & (Booking.start_at >= start) & (Booking.start_at < end) & _shown(config, now)
