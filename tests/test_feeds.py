@@ -229,3 +229,17 @@ async def test_single_booking_download_and_feeds_page(
     assert page.status_code == 200
     assert "webcal://testserver/feeds/private/" in page.text
     assert "calendar.google.com" in page.text
+
+
+def test_feed_tokens_never_reach_the_access_log() -> None:
+    import logging
+
+    from innovation_hub.core.security import RedactFeedTokens
+
+    record = logging.LogRecord(
+        "uvicorn.access", logging.INFO, __file__, 1, '%s - "%s %s HTTP/%s" %d',
+        ("127.0.0.1:5000", "GET", "/feeds/private/s3cr3tT0ken-abc_123.ics", "1.1", 200), None,
+    )
+    assert RedactFeedTokens().filter(record)
+    assert "s3cr3tT0ken" not in record.getMessage()
+    assert "/feeds/private/[token].ics" in record.getMessage()
