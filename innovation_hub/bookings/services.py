@@ -727,7 +727,9 @@ def series_dates(
         raise RuleBroken(
             _("Repeat from 1 to %(n)s times.", n=MAX_SERIES_DAYS), code="invalid_repeat"
         )
-    if until is not None and not local_start.date() <= until <= last_allowed:
+    if until is not None and until < local_start.date():
+        raise RuleBroken(_("The last date must be on or after the first."), code="invalid_repeat")
+    if until is not None and until > last_allowed:
         raise RuleBroken(_("A series lasts at most a year."), code="series_too_long")
     dates: list[Interval] = []
     current_start, current_end = local_start, local_end
@@ -1009,6 +1011,19 @@ async def join_waitlist(
     async with transaction():
         if not await _overlapping_exists(resource.id, start, occupied):
             raise RuleBroken(_("This time is free: book it directly."), code="slot_free")
+        own = (
+            await Booking.exists()
+            .where(
+                (Booking.resource == resource.id)
+                & (Booking.user == user.id)
+                & Booking.status.is_in(list(ACTIVE_STATUSES))
+                & (Booking.start_at < end)
+                & (Booking.end_at > start)
+            )
+            .run()
+        )
+        if own:
+            raise RuleBroken(_("You have already booked this time."), code="already_booked")
         duplicate = (
             await WaitlistEntry.exists()
             .where(

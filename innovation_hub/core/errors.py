@@ -148,7 +148,8 @@ def http_exception_handler(request: Request[Any, Any, Any], exc: HTTPException) 
             return problem(status, "Malformed request", detail, "bad_request", errors=exc.extra)
         return problem(status, detail, detail, _HTTP_CODES.get(status, "error"))
     if isinstance(exc, NotAuthorizedException):
-        login = "/login?next=" + quote(request.url.path, safe="/")
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        login = "/login?next=" + quote(target, safe="/")
         if request.headers.get("hx-request"):
             return Response(None, status_code=204, headers={"hx-redirect": login})
         return Redirect(path=login)
