@@ -215,7 +215,7 @@ _COLUMNS = (
     Booking.created_at,
     Booking.updated_at,
     Booking.resource.name.as_alias("resource_name"),
-    Booking.resource.location.name.as_alias("location_name"),
+    Booking.resource.location.name.as_alias("location_name"),  # type: ignore[union-attr]
 )
 
 
