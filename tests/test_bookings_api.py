@@ -436,3 +436,32 @@ async def test_concurrent_partial_overlaps_and_adjacent_times(
         *[book(client, staff_token, other["id"], at(day, 9), at(day, 10))],
     )
     assert [r.status_code for r in responses] == [201] * 5
+
+
+async def test_huge_ids_are_a_clear_4xx_not_a_crash(
+    client: httpx.AsyncClient, student_token: str
+) -> None:
+    huge = 2**63
+    response = await client.get(f"/api/v1/bookings/{huge}", headers=bearer(student_token))
+    assert response.status_code in {400, 404}
+    availability = await client.get(
+        "/api/v1/availability",
+        params={
+            "start": at(next_open_day(), 8),
+            "end": at(next_open_day(), 17),
+            "resource_id": huge,
+        },
+    )
+    assert availability.status_code in {400, 404}
+
+
+async def test_declining_needs_a_reason(
+    client: httpx.AsyncClient, staff_token: str, startup_token: str
+) -> None:
+    lab = await add_resource(client, staff_token, kind="lab", requires_approval=True)
+    day = next_open_day()
+    pending = (await book(client, startup_token, lab["id"], at(day, 9), at(day, 10))).json()
+    refused = await client.post(
+        f"/api/v1/bookings/{pending['id']}/decline", headers=bearer(staff_token)
+    )
+    assert refused.status_code == 422 and refused.json()["code"] == "reason_required"

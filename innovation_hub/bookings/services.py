@@ -600,6 +600,12 @@ async def decide(
     now = now or utcnow()
     async with transaction():
         booking = await get_booking(staff, booking_id)
+        if not approve and not reason.strip():
+            raise RuleBroken(
+                _("Give the member a reason."),
+                code="reason_required",
+                field_errors={"reason": _("Give the member a reason.")},
+            )
         if booking.status != "pending_approval":
             raise RuleBroken(
                 _("Only bookings waiting for approval can be decided."), code="not_pending_approval"
@@ -689,7 +695,7 @@ async def check_in(
         booking = await get_booking(user, booking_id)
         if booking.status == "checked_in":
             return booking
-        if booking.status != "confirmed":
+        if booking.status != "confirmed" or booking.kind != "booking":
             raise RuleBroken(_("Only confirmed bookings can be checked in."), code="not_checkable")
         if now < booking.start_at - timedelta(minutes=policy.check_in_early_minutes):
             raise RuleBroken(

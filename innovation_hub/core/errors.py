@@ -167,8 +167,16 @@ def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> R
         return Response("Internal error", status_code=status, media_type=MediaType.TEXT)
 
 
+def overflow_handler(request: Request[Any, Any, Any], exc: OverflowError) -> Response[Any]:
+    """A number too large for the database (e.g. an id of 2**63) is the caller's mistake."""
+    return hub_error_handler(
+        request, BadRequest("A number in the request is too large.", code="number_too_large")
+    )
+
+
 EXCEPTION_HANDLERS: dict[Any, Any] = {
     HubError: hub_error_handler,
+    OverflowError: overflow_handler,
     HTTPException: http_exception_handler,
     Exception: internal_error_handler,
 }
