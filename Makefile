@@ -31,7 +31,7 @@ extract-messages: $(VENV)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k _ -k gettext -k ngettext:1,2 --no-location \
 		--sort-output --project=innovation-hub -o innovation_hub/locale/messages.pot .
 	$(BIN)/pybabel update -i innovation_hub/locale/messages.pot -d innovation_hub/locale \
-		--no-location -w 100
+		--no-fuzzy-matching --ignore-obsolete -w 100
 
 install: $(VENV)/.installed messages
 

@@ -319,7 +319,7 @@ async def test_stripe_unreachable_gives_a_clear_message_and_keeps_the_booking(
         assert response.status_code == 201
         body = response.json()
         assert body["status"] == "pending_payment" and body["payment"] is None
-        assert "cannot be reached" in body["payment_error"]
+        assert "không kết nối được dịch vụ thanh toán" in body["payment_error"]
         retry = await http.post(f"/api/v1/bookings/{body['id']}/payment", headers=bearer(token))
         assert retry.status_code == 503
         assert retry.json()["code"] == "payment_unavailable"
