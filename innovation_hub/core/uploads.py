@@ -1,0 +1,66 @@
+"""Uploaded files: checked by their content (never the name or the browser's word), kept
+under ``var/uploads/<area>/`` with random names, read back only through the app."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from innovation_hub.core.errors import RuleBroken
+from innovation_hub.core.i18n import gettext as _
+
+IMAGE_TYPES = {"image/png": b"\x89PNG\r\n\x1a\n", "image/jpeg": b"\xff\xd8\xff"}
+PDF_TYPES = {"application/pdf": b"%PDF-"}
+EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg", "application/pdf": "pdf"}
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    name: str  # the random file name under the area's folder
+    content_type: str
+    size: int
+
+
+def sniff(data: bytes, allowed: dict[str, bytes]) -> str | None:
+    """The content type whose signature ``data`` starts with, among ``allowed``."""
+    for content_type, signature in allowed.items():
+        if data.startswith(signature):
+            return content_type
+    return None
+
+
+def store(
+    var_dir: Path,
+    area: str,
+    data: bytes,
+    *,
+    allowed: dict[str, bytes],
+    max_bytes: int,
+    field: str = "file",
+) -> StoredFile:
+    """Checks and writes an upload; a wrong type or size is a RuleBroken next to ``field``."""
+    if not data:
+        raise RuleBroken(
+            _("Choose a file."), code="file_missing", field_errors={field: _("Choose a file.")}
+        )
+    if len(data) > max_bytes:
+        message = _("The file is larger than %(n)s MB.", n=max_bytes // (1024 * 1024))
+        raise RuleBroken(message, code="file_too_large", field_errors={field: message})
+    content_type = sniff(data, allowed)
+    if content_type is None:
+        kinds = ", ".join(sorted(EXTENSIONS[t].upper() for t in allowed))
+        message = _("Upload a %(kinds)s file.", kinds=kinds)
+        raise RuleBroken(message, code="file_type", field_errors={field: message})
+    folder = var_dir / "uploads" / area
+    folder.mkdir(parents=True, exist_ok=True)
+    name = f"{secrets.token_urlsafe(16)}.{EXTENSIONS[content_type]}"
+    (folder / name).write_bytes(data)
+    return StoredFile(name=name, content_type=content_type, size=len(data))
+
+
+def read(var_dir: Path, area: str, name: str) -> bytes:
+    path = (var_dir / "uploads" / area / name).resolve()
+    if path.parent != (var_dir / "uploads" / area).resolve() or not path.is_file():
+        raise FileNotFoundError(name)
+    return path.read_bytes()

@@ -1,0 +1,1 @@
+"""The productivity-and-quality support programme."""

@@ -1,0 +1,3 @@
+"""JSON API (filled in by the programmes work)."""
+
+API_ROUTES: list[object] = []

@@ -1,0 +1,1 @@
+"""Trademark-registration guidance."""

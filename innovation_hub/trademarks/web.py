@@ -1,0 +1,3 @@
+"""Pages (filled in by the trademarks work)."""
+
+WEB_ROUTES: list[object] = []
