@@ -237,9 +237,32 @@ def test_feed_tokens_never_reach_the_access_log() -> None:
     from innovation_hub.core.security import RedactFeedTokens
 
     record = logging.LogRecord(
-        "uvicorn.access", logging.INFO, __file__, 1, '%s - "%s %s HTTP/%s" %d',
-        ("127.0.0.1:5000", "GET", "/feeds/private/s3cr3tT0ken-abc_123.ics", "1.1", 200), None,
+        "uvicorn.access",
+        logging.INFO,
+        __file__,
+        1,
+        '%s - "%s %s HTTP/%s" %d',
+        ("127.0.0.1:5000", "GET", "/feeds/private/s3cr3tT0ken-abc_123.ics", "1.1", 200),
+        None,
     )
     assert RedactFeedTokens().filter(record)
     assert "s3cr3tT0ken" not in record.getMessage()
     assert "/feeds/private/[token].ics" in record.getMessage()
+
+
+async def test_renaming_the_member_changes_the_etag(
+    client: httpx.AsyncClient, member: User
+) -> None:
+    from innovation_hub.accounts.services import update_profile
+
+    await booked(member)
+    urls = await feed_urls(client, await api_token(client, "bao@agritn.vn"))
+    before = await client.get(path_of(urls["member"]))
+    await update_profile(
+        member, {"name": "Đặng Quốc Bảo Anh", "organisation_name": "AgriTN", "locale": "vi"}
+    )
+    after = await client.get(
+        path_of(urls["member"]), headers={"if-none-match": before.headers["etag"]}
+    )
+    assert after.status_code == 200
+    assert "Đặng Quốc Bảo Anh" in after.text

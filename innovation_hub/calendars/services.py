@@ -168,7 +168,12 @@ def _shown(config: CalendarConfig, now: datetime) -> Any:
 
 async def _fingerprint(where: Any, *parts: object) -> tuple[str, datetime | None]:
     summary = (
-        await Booking.select(Count(Booking.id, alias="n"), Max(Booking.updated_at, alias="last"))
+        await Booking.select(
+            Count(Booking.id, alias="n"),
+            Max(Booking.updated_at, alias="last"),
+            # A renamed room changes SUMMARY and LOCATION, so it must change the ETag too.
+            Max(Booking.resource._.updated_at, alias="rooms_changed"),
+        )
         .where(where)
         .first()
         .run()
@@ -179,7 +184,8 @@ async def _fingerprint(where: Any, *parts: object) -> tuple[str, datetime | None
         if last.tzinfo is None:
             last = last.replace(tzinfo=UTC)
     today = datetime.now(LOCAL_TZ).date().isoformat()
-    raw = "|".join(str(p) for p in (FORMAT_VERSION, today, summary and summary["n"], last, *parts))
+    counts = (summary["n"], summary["rooms_changed"]) if summary else (0, None)
+    raw = "|".join(str(p) for p in (FORMAT_VERSION, today, *counts, last, *parts))
     return '"' + hashlib.sha256(raw.encode()).hexdigest()[:40] + '"', last
 
 
@@ -249,7 +255,7 @@ async def member_feed(user: User, kind: str, config: CalendarConfig, source_url:
         where = (Booking.user == user.id) & (Booking.kind == "booking")
     where = where & (Booking.start_at >= start) & (Booking.start_at < end) & _shown(config, now)
     etag, last = await _fingerprint(
-        where, "private", kind, user.id, user.locale, config.centre_name
+        where, "private", kind, user.id, user.locale, user.name, config.centre_name
     )
 
     async def build() -> bytes:

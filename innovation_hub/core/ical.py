@@ -7,6 +7,7 @@ fixed order. The ``icalendar`` library escapes, folds at 75 octets and writes CR
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -38,8 +39,22 @@ class FeedEvent:
     transparent: bool = False
 
 
+# RFC 5545 forbids control characters other than tab in text; some parsers refuse the feed.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class _Text(vText):
+    """RFC 5545 TEXT escaping. icalendar 7.3.2 first turns a literal backslash + N into a line
+    break (``C:\\New`` would read back as ``C:`` and ``ew``); this escapes the backslash first."""
+
+    def to_ical(self) -> bytes:
+        text = str(self).replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+        text = text.replace("\r\n", "\\n").replace("\r", "\\n").replace("\n", "\\n")
+        return text.encode()
+
+
 def _text(value: str) -> vText:
-    return vText(unicodedata.normalize("NFC", value))
+    return _Text(_CONTROL.sub("", unicodedata.normalize("NFC", value)))
 
 
 @lru_cache(maxsize=1)
@@ -83,9 +98,19 @@ def render(
     calendar.add("x-published-ttl", vDuration(REFRESH))
     if any(isinstance(event.start, datetime) for event in events):
         calendar.add_component(_vtimezone())
-    for item in sorted(events, key=_order):
-        calendar.add_component(_event(item))
-    return calendar.to_ical()
+    head = calendar.to_ical()
+    end = b"END:VCALENDAR\r\n"
+    assert head.endswith(end)
+    return b"".join(
+        [head[: -len(end)], *(_event_bytes(item) for item in sorted(events, key=_order)), end]
+    )
+
+
+@lru_cache(maxsize=50_000)
+def _event_bytes(item: FeedEvent) -> bytes:
+    """An event's lines, written by icalendar once per version of the record: a feed that
+    changed in one event re-renders only that one."""
+    return _event(item).to_ical()
 
 
 def _order(event: FeedEvent) -> tuple[str, str]:
@@ -109,5 +134,6 @@ def _event(item: FeedEvent) -> Event:
     if item.location:
         event.add("location", _text(item.location))
     event.add("status", item.status)
-    event.add("transp", "TRANSPARENT" if item.transparent else "OPAQUE")
+    if item.transparent:  # OPAQUE is the default (RFC 5545 §3.8.2.7)
+        event.add("transp", "TRANSPARENT")
     return event
