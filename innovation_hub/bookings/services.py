@@ -48,6 +48,19 @@ async def _notify_cancelled(booking: Booking, actor: User | None) -> None:
 
 
 MAX_AVAILABILITY_DAYS = 31
+# No reservation is longer than a day, plus at most a 4-hour buffer. Overlap queries use it as
+# a lower bound on start_at, so an index on (resource, start_at) reads only nearby rows.
+MAX_RESERVATION = timedelta(hours=24)
+MAX_OCCUPIED = MAX_RESERVATION + timedelta(hours=4)
+
+
+def _check_length(start: datetime, end: datetime) -> None:
+    if end <= start:
+        raise RuleBroken(_("The end must be after the start."), code="end_before_start")
+    if end - start > MAX_RESERVATION:
+        raise RuleBroken(_("A reservation lasts at most 24 hours."), code="too_long")
+
+
 MAX_SERIES_DAYS = 366
 
 
@@ -233,6 +246,7 @@ async def _overlapping_exists(resource_id: int, start: datetime, occupied_until:
             & Booking.status.is_in(list(ACTIVE_STATUSES))
             & (Booking.start_at < occupied_until)
             & (Booking.occupied_until > start)
+            & (Booking.start_at > start - MAX_OCCUPIED)
         )
         .run()
     )
@@ -323,8 +337,7 @@ async def create_block(
     (``kind="visit"``, ``"consultation"``); only overlaps refuse it. Joins the caller's
     transaction when there is one, so the caller's own change commits with it or not at all."""
     start, end = require_aware(start, "start"), require_aware(end, "end")
-    if end <= start:
-        raise RuleBroken(_("The end must be after the start."), code="end_before_start")
+    _check_length(start, end)
     if not reason.strip():
         raise RuleBroken(
             _("Say why the space is blocked."),
@@ -475,6 +488,7 @@ async def availability(
             Booking.resource.is_in(ids)
             & Booking.status.is_in(list(ACTIVE_STATUSES))
             & (Booking.start_at < end)
+            & (Booking.start_at > start - MAX_OCCUPIED)
             & (Booking.occupied_until > start)
         )
         .order_by(Booking.start_at)
@@ -642,8 +656,7 @@ async def move_booking(
 ) -> Booking:
     """Staff move any active booking; only overlaps refuse it."""
     start, end = require_aware(start, "start"), require_aware(end, "end")
-    if end <= start:
-        raise RuleBroken(_("The end must be after the start."), code="end_before_start")
+    _check_length(start, end)
     now = utcnow()
     try:
         async with transaction():
@@ -660,6 +673,7 @@ async def move_booking(
                     & Booking.status.is_in(list(ACTIVE_STATUSES))
                     & (Booking.start_at < occupied_until)
                     & (Booking.occupied_until > start)
+                    & (Booking.start_at > start - MAX_OCCUPIED)
                 )
                 .run()
             )

@@ -24,7 +24,8 @@ class Booking(Table, tablename="booking"):
     resource = ForeignKey(references=Resource, on_delete=OnDelete.restrict, null=False, index=True)
     user = ForeignKey(references=User, on_delete=OnDelete.restrict, null=True, index=True)
     kind = Varchar(length=20, default="booking")  # booking | block
-    status = Varchar(length=20, index=True)
+    # Indexed with start_at as (resource, start_at) and (status, start_at): see migration 0008.
+    status = Varchar(length=20)
     start_at = Timestamptz(index=True)
     end_at = Timestamptz()
     # end_at plus the resource's buffer: the time the resource is held.

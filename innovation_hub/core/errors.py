@@ -10,6 +10,7 @@ import logging
 from typing import Any
 from urllib.parse import quote
 
+import asyncpg
 from litestar import MediaType, Request, Response
 from litestar.exceptions import (
     HTTPException,
@@ -20,6 +21,7 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from innovation_hub.core.auth import is_api_path
+from innovation_hub.core.i18n import gettext as _
 
 logger = logging.getLogger("innovation_hub")
 
@@ -167,16 +169,18 @@ def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> R
         return Response("Internal error", status_code=status, media_type=MediaType.TEXT)
 
 
-def overflow_handler(request: Request[Any, Any, Any], exc: OverflowError) -> Response[Any]:
-    """A number too large for the database (e.g. an id of 2**63) is the caller's mistake."""
+def overflow_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """A number too large for the database (an id of 2**63; on PostgreSQL anything past
+    int32 for a serial id) is the caller's mistake, not ours."""
     return hub_error_handler(
-        request, BadRequest("A number in the request is too large.", code="number_too_large")
+        request, BadRequest(_("A value in the request is out of range."), code="number_too_large")
     )
 
 
 EXCEPTION_HANDLERS: dict[Any, Any] = {
     HubError: hub_error_handler,
     OverflowError: overflow_handler,
+    asyncpg.exceptions.DataError: overflow_handler,
     HTTPException: http_exception_handler,
     Exception: internal_error_handler,
 }
