@@ -16,6 +16,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.htmx import HTMXPlugin
 from litestar.static_files import create_static_files_router
 
+from innovation_hub import visits
 from innovation_hub.accounts import api as accounts_api
 from innovation_hub.accounts import services as accounts_services
 from innovation_hub.accounts import web as accounts_web
@@ -39,6 +40,10 @@ from innovation_hub.core.settings import Settings, get_settings
 from innovation_hub.core.stripe import StripeClient
 from innovation_hub.core.templating import STATIC_DIR, make_environment, template_config
 from innovation_hub.pages import web as pages_web
+from innovation_hub.programmes import api as programmes_api
+from innovation_hub.programmes import web as programmes_web
+from innovation_hub.trademarks import api as trademarks_api
+from innovation_hub.trademarks import web as trademarks_web
 from innovation_hub.payments import api as payments_api
 from innovation_hub.payments import services as payments_services
 from innovation_hub.payments import web as payments_web
@@ -149,6 +154,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *bookings_board_web.ROUTES,
             *payments_web.ROUTES,
             *calendars_web.ROUTES,
+            *visits.web.WEB_ROUTES,
+            *trademarks_web.WEB_ROUTES,
+            *programmes_web.WEB_ROUTES,
         ],
         include_in_schema=False,
     )
@@ -160,6 +168,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *bookings_api.ROUTES,
             *payments_api.API_ROUTES,
             *calendars_api.ROUTES,
+            *visits.api.API_ROUTES,
+            *trademarks_api.API_ROUTES,
+            *programmes_api.API_ROUTES,
         ],
         security=[{"bearer": []}],
     )

@@ -13,6 +13,7 @@ from innovation_hub.core.clock import LOCAL_TZ
 from innovation_hub.payments.tables import Payment
 from innovation_hub.spaces import services as spaces
 from innovation_hub.spaces.tables import Location, Resource
+from innovation_hub.visits.demo import load_visits_demo
 
 DEMO_PASSWORD = "demo-matkhau-2026"  # noqa: S105 (documented in the README for local use)
 
@@ -313,7 +314,9 @@ async def load_demo() -> list[str]:
             continue
         resources[data["name"]] = await spaces.create_resource(data, actor_id=None)
         created.append(data["name"])
-    if not await Booking.exists().run():
+    if not await Booking.exists().where(Booking.kind == "booking").run():
         made = await _demo_bookings(resources)
         created.append(f"{made} bookings")
+    if visits_made := await load_visits_demo():
+        created.append(f"{visits_made} visits")
     return created

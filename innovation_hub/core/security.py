@@ -88,15 +88,15 @@ class SecurityHeadersMiddleware:
 
 
 class RedactFeedTokens(logging.Filter):
-    """Private feed URLs carry their secret in the path; access logs get a placeholder."""
+    """Private feed and visit-status URLs carry a secret in the path; logs get a placeholder."""
 
-    _pattern = re.compile(r"/feeds/private/[^\s\"?.]+")
+    _pattern = re.compile(r"/(feeds/private|visits/status)/[^\s\"?./]+")
 
     def filter(self, record: logging.LogRecord) -> bool:
         if record.args and isinstance(record.args, tuple):
             record.args = tuple(
-                self._pattern.sub("/feeds/private/[token]", arg) if isinstance(arg, str) else arg
+                self._pattern.sub(r"/\1/[token]", arg) if isinstance(arg, str) else arg
                 for arg in record.args
             )
-        record.msg = self._pattern.sub("/feeds/private/[token]", str(record.msg))
+        record.msg = self._pattern.sub(r"/\1/[token]", str(record.msg))
         return True
