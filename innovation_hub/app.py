@@ -40,14 +40,15 @@ from innovation_hub.core.settings import Settings, get_settings
 from innovation_hub.core.stripe import StripeClient
 from innovation_hub.core.templating import STATIC_DIR, make_environment, template_config
 from innovation_hub.pages import web as pages_web
-from innovation_hub.programmes import api as programmes_api
-from innovation_hub.programmes import web as programmes_web
-from innovation_hub.trademarks import api as trademarks_api
-from innovation_hub.trademarks import web as trademarks_web
 from innovation_hub.payments import api as payments_api
 from innovation_hub.payments import services as payments_services
 from innovation_hub.payments import web as payments_web
+from innovation_hub.programmes import api as programmes_api
+from innovation_hub.programmes import web as programmes_web
 from innovation_hub.spaces import api as spaces_api
+from innovation_hub.trademarks import api as trademarks_api
+from innovation_hub.trademarks import jobs as trademarks_jobs
+from innovation_hub.trademarks import web as trademarks_web
 
 API_VERSION = "1"
 
@@ -105,6 +106,7 @@ def background_jobs(settings: Settings) -> list[Job]:
         Job("release-no-shows", 60, release_no_shows),
         Job("expire-waitlist-offers", 60, expire_offers),
         Job("offer-waitlist", 60, offer_waitlist),
+        *trademarks_jobs.jobs(settings),
     ]
 
 

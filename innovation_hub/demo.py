@@ -11,8 +11,10 @@ from innovation_hub.bookings import services as bookings
 from innovation_hub.bookings.tables import Booking
 from innovation_hub.core.clock import LOCAL_TZ
 from innovation_hub.payments.tables import Payment
+from innovation_hub.programmes.demo import load_programmes_demo
 from innovation_hub.spaces import services as spaces
 from innovation_hub.spaces.tables import Location, Resource
+from innovation_hub.trademarks.demo import load_trademarks_demo
 from innovation_hub.visits.demo import load_visits_demo
 
 DEMO_PASSWORD = "demo-matkhau-2026"  # noqa: S105 (documented in the README for local use)
@@ -319,4 +321,8 @@ async def load_demo() -> list[str]:
         created.append(f"{made} bookings")
     if visits_made := await load_visits_demo():
         created.append(f"{visits_made} visits")
+    if cases_made := await load_trademarks_demo():
+        created.append(f"{cases_made} trademark cases")
+    if programme_items := await load_programmes_demo():
+        created.append(f"{programme_items} programme calls and applications")
     return created

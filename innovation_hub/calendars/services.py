@@ -29,6 +29,7 @@ from innovation_hub.core.i18n import use_locale
 from innovation_hub.core.ical import FeedEvent, render
 from innovation_hub.core.security import token_digest
 from innovation_hub.spaces import services as spaces
+from innovation_hub.trademarks.services import consultation_booking_ids_for_member
 
 UID_DOMAIN = "innovation-hub"
 PAST_DAYS = 90
@@ -249,10 +250,14 @@ def _event(
 async def member_feed(user: User, kind: str, config: CalendarConfig, source_url: str) -> Feed:
     now = utcnow()
     start, end = _window(now)
+    where: Any
     if kind == "staff":
         where = (Booking.user == user.id) & Booking.kind.is_in(list(STAFF_WORK_KINDS))
     else:
+        consultations = await consultation_booking_ids_for_member(user.id)
         where = (Booking.user == user.id) & (Booking.kind == "booking")
+        if consultations:  # trademark consultations on the member's own cases
+            where = where | Booking.id.is_in(consultations)
     where = where & (Booking.start_at >= start) & (Booking.start_at < end) & _shown(config, now)
     etag, last = await _fingerprint(
         where, "private", kind, user.id, user.locale, user.name, config.centre_name

@@ -101,8 +101,14 @@ class TooManyRequests(HubError):
 
 
 def problem(status: int, title: str, detail: str, code: str, **extra: Any) -> Response[Any]:
-    body: dict[str, Any] = {"status": status, "title": title, "detail": detail, "code": code}
-    body.update(extra)
+    # The standard members win over any extra member of the same name.
+    body: dict[str, Any] = {
+        **extra,
+        "status": status,
+        "title": title,
+        "detail": detail,
+        "code": code,
+    }
     headers = {}
     if status == 401:
         headers["www-authenticate"] = "Bearer"
@@ -138,7 +144,13 @@ def hub_error_handler(request: Request[Any, Any, Any], exc: HubError) -> Respons
             extra["errors"] = exc.field_errors
         if isinstance(exc, TooManyRequests):
             extra["retry_after"] = exc.retry_after
-        return problem(exc.status_code, exc.title, exc.detail, exc.code, **extra)
+        return problem(
+            exc.status_code,
+            exc.title,
+            exc.detail,
+            exc.code,
+            **{k: v for k, v in extra.items() if k not in {"status", "title", "detail", "code"}},
+        )
     return _html_error(request, exc.status_code, exc.detail)
 
 

@@ -1,0 +1,425 @@
+"""Dated, sourced configuration for trademark guidance, read from ``trademarks/data/*.json``.
+
+Fees and statutory periods change by circular or decree, so they are data with a ``valid_from``
+date and a legal basis, never literals in code. A new circular is a new table in the JSON file;
+cases keep the fee table version they were estimated with. The Nice class headings carry their
+edition. Everything here is pure: no database, no request.
+"""
+
+from __future__ import annotations
+
+import calendar
+import json
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+from innovation_hub.core.errors import FormInvalid
+from innovation_hub.core.i18n import current_locale
+from innovation_hub.core.i18n import gettext as _
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+FIRST_CLASS, LAST_CLASS = 1, 45
+LAST_GOODS_CLASS = 34
+MAX_ITEMS_PER_CLASS = 1000  # far beyond any real list; keeps quantities sane
+
+Per = Literal["application", "class", "extra_item"]
+
+
+def localised(entry: dict[str, Any], key: str) -> str:
+    """``entry[key_vi]`` or ``entry[key_en]`` for the current language."""
+    value = entry.get(f"{key}_{current_locale()}") or entry.get(f"{key}_en") or ""
+    return str(value)
+
+
+# -- month arithmetic ----------------------------------------------------------------------
+
+
+def add_months(day: date, months: int) -> date:
+    """Calendar months; a day the target month lacks becomes its last day
+    (31 January + 1 month = 28 or 29 February). ``months`` may be negative."""
+    index = day.year * 12 + (day.month - 1) + months
+    year, month = divmod(index, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return date(year, month + 1, min(day.day, last))
+
+
+# -- fees ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FeeLine:
+    code: str
+    label_vi: str
+    label_en: str
+    unit_vnd: int
+    per: Per
+    stage: str
+
+    @property
+    def label(self) -> str:
+        return self.label_vi if current_locale() == "vi" else self.label_en
+
+
+@dataclass(frozen=True)
+class FeeTable:
+    version: str
+    valid_from: date
+    legal_basis: str
+    legal_basis_vi: str
+    legal_basis_en: str
+    class_items: int
+    lines: tuple[FeeLine, ...]
+
+    @property
+    def basis(self) -> str:
+        return self.legal_basis_vi if current_locale() == "vi" else self.legal_basis_en
+
+
+@dataclass(frozen=True)
+class ClassCount:
+    number: int
+    items: int
+
+
+@dataclass(frozen=True)
+class EstimateLine:
+    code: str
+    label: str
+    legal_basis: str
+    quantity: int
+    unit_vnd: int
+    amount_vnd: int
+    per: str
+    stage: str
+
+
+@dataclass(frozen=True)
+class Estimate:
+    version: str
+    valid_from: date
+    legal_basis: str
+    class_items: int
+    total_vnd: int
+    lines: list[EstimateLine]
+    classes: list[ClassCount] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        """A snapshot to keep with a case (the figures it was given)."""
+        return {
+            "version": self.version,
+            "valid_from": self.valid_from.isoformat(),
+            "legal_basis": self.legal_basis,
+            "class_items": self.class_items,
+            "total_vnd": self.total_vnd,
+            "classes": [{"number": c.number, "items": c.items} for c in self.classes],
+            "lines": [
+                {
+                    "code": line.code,
+                    "legal_basis": line.legal_basis,
+                    "quantity": line.quantity,
+                    "unit_vnd": line.unit_vnd,
+                    "amount_vnd": line.amount_vnd,
+                    "per": line.per,
+                    "stage": line.stage,
+                }
+                for line in self.lines
+            ],
+        }
+
+
+def _fee_table(raw: dict[str, Any]) -> FeeTable:
+    lines = []
+    for line in raw["lines"]:
+        if line["per"] not in ("application", "class", "extra_item"):
+            raise ValueError(f"fee line {line['code']}: unknown 'per' {line['per']!r}")
+        unit = int(line["unit_vnd"])
+        if unit < 0:
+            raise ValueError(f"fee line {line['code']}: negative amount")
+        lines.append(
+            FeeLine(
+                code=line["code"],
+                label_vi=line["label_vi"],
+                label_en=line["label_en"],
+                unit_vnd=unit,
+                per=line["per"],
+                stage=line.get("stage", "filing"),
+            )
+        )
+    return FeeTable(
+        version=raw["version"],
+        valid_from=date.fromisoformat(raw["valid_from"]),
+        legal_basis=raw["legal_basis"],
+        legal_basis_vi=raw.get("legal_basis_vi", raw["legal_basis"]),
+        legal_basis_en=raw.get("legal_basis_en", raw["legal_basis"]),
+        class_items=int(raw["class_items"]),
+        lines=tuple(lines),
+    )
+
+
+@lru_cache(maxsize=1)
+def fee_tables() -> tuple[FeeTable, ...]:
+    raw = json.loads((DATA_DIR / "fees.json").read_text(encoding="utf-8"))
+    tables = sorted((_fee_table(t) for t in raw["tables"]), key=lambda t: t.valid_from)
+    if len({t.version for t in tables}) != len(tables):
+        raise ValueError("fees.json: two tables share a version")
+    return tuple(tables)
+
+
+def fee_table_on(day: date, tables: tuple[FeeTable, ...] | None = None) -> FeeTable:
+    """The table in force on ``day``: the latest whose ``valid_from`` is not after it."""
+    tables = tables if tables is not None else fee_tables()
+    in_force = [t for t in tables if t.valid_from <= day]
+    return in_force[-1] if in_force else tables[0]
+
+
+def fee_table(version: str) -> FeeTable:
+    """A table by version (a case's own); an unknown version falls back to the current one."""
+    for table in fee_tables():
+        if table.version == version:
+            return table
+    return fee_tables()[-1]
+
+
+def check_classes(classes: list[ClassCount]) -> None:
+    """Refuses an empty list, a class outside 1–45, a repeated class, a negative count."""
+    if not classes:
+        message = _("Choose at least one Nice class.")
+        raise FormInvalid({"classes": message}, code="no_classes")
+    seen: set[int] = set()
+    for entry in classes:
+        if not FIRST_CLASS <= entry.number <= LAST_CLASS:
+            message = _("Nice classes are numbered 1 to 45; %(n)s is not one.", n=entry.number)
+            raise FormInvalid({"classes": message}, code="invalid_class")
+        if entry.number in seen:
+            message = _("Class %(n)s is listed twice.", n=entry.number)
+            raise FormInvalid({"classes": message}, code="duplicate_class")
+        seen.add(entry.number)
+        if entry.items < 0:
+            message = _("The number of items in class %(n)s cannot be negative.", n=entry.number)
+            raise FormInvalid({"classes": message}, code="invalid_item_count")
+        if entry.items > MAX_ITEMS_PER_CLASS:
+            message = _(
+                "At most %(max)s items per class (class %(n)s).",
+                max=MAX_ITEMS_PER_CLASS,
+                n=entry.number,
+            )
+            raise FormInvalid({"classes": message}, code="invalid_item_count")
+
+
+def estimate(classes: list[ClassCount], table: FeeTable) -> Estimate:
+    """Every fee line of ``table`` for these classes: once per application, once per class
+    (quantity = number of classes), or once per item beyond ``class_items`` in a class (its own
+    line, quantity = those items over all classes). Lines with nothing to pay are left out."""
+    check_classes(classes)
+    ordered = sorted(classes, key=lambda c: c.number)
+    extra = sum(max(0, c.items - table.class_items) for c in ordered)
+    lines = []
+    for line in table.lines:
+        quantity = {"application": 1, "class": len(ordered), "extra_item": extra}[line.per]
+        if quantity == 0:
+            continue
+        lines.append(
+            EstimateLine(
+                code=line.code,
+                label=line.label,
+                legal_basis=table.basis,
+                quantity=quantity,
+                unit_vnd=line.unit_vnd,
+                amount_vnd=quantity * line.unit_vnd,
+                per=line.per,
+                stage=line.stage,
+            )
+        )
+    return Estimate(
+        version=table.version,
+        valid_from=table.valid_from,
+        legal_basis=table.basis,
+        class_items=table.class_items,
+        total_vnd=sum(line.amount_vnd for line in lines),
+        lines=lines,
+        classes=ordered,
+    )
+
+
+# -- statutory periods -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Period:
+    code: str
+    months: int
+    party: str  # office | applicant | owner: who has to act by then
+    raw: dict[str, Any]
+
+    @property
+    def label(self) -> str:
+        return localised(self.raw, "label")
+
+    @property
+    def basis(self) -> str:
+        return localised(self.raw, "basis")
+
+
+@dataclass(frozen=True)
+class Durations:
+    version: str
+    valid_from: date
+    raw: dict[str, Any]
+    periods: dict[str, Period]
+    reminder_days_before: tuple[int, ...]
+
+    @property
+    def legal_basis(self) -> str:
+        return localised(self.raw, "legal_basis")
+
+    def months(self, code: str) -> int:
+        return self.periods[code].months
+
+
+def _durations(raw: dict[str, Any]) -> Durations:
+    periods = {
+        code: Period(code=code, months=int(p["months"]), party=p["party"], raw=p)
+        for code, p in raw["periods"].items()
+    }
+    required = {
+        "formality_examination",
+        "defect_response",
+        "publication",
+        "substantive_examination",
+        "office_action_response",
+        "grant_fees",
+        "protection",
+        "renewal_window",
+        "renewal_grace",
+    }
+    if missing := required - periods.keys():
+        raise ValueError(f"durations.json {raw['version']}: missing {sorted(missing)}")
+    return Durations(
+        version=raw["version"],
+        valid_from=date.fromisoformat(raw["valid_from"]),
+        raw=raw,
+        periods=periods,
+        reminder_days_before=tuple(sorted(set(raw.get("reminder_days_before", [])), reverse=True)),
+    )
+
+
+@lru_cache(maxsize=1)
+def _durations_file() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((DATA_DIR / "durations.json").read_text(encoding="utf-8"))
+    return data
+
+
+@lru_cache(maxsize=1)
+def duration_tables() -> tuple[Durations, ...]:
+    tables = [_durations(t) for t in _durations_file()["tables"]]
+    return tuple(sorted(tables, key=lambda t: t.valid_from))
+
+
+def durations_on(day: date) -> Durations:
+    tables = duration_tables()
+    in_force = [t for t in tables if t.valid_from <= day]
+    return in_force[-1] if in_force else tables[0]
+
+
+# -- the dossier checklist ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DossierItem:
+    code: str
+    when: str  # always | representative | collective_or_certification | priority
+    raw: dict[str, Any]
+
+    @property
+    def label(self) -> str:
+        return localised(self.raw, "label")
+
+    def required(self, *, mark_type: str, representative: bool, priority: bool) -> bool:
+        return {
+            "always": True,
+            "representative": representative,
+            "collective_or_certification": mark_type in ("collective", "certification"),
+            "priority": priority,
+        }.get(self.when, True)
+
+
+def dossier_items() -> tuple[DossierItem, ...]:
+    return tuple(
+        DossierItem(code=d["code"], when=d["when"], raw=d) for d in _durations_file()["dossier"]
+    )
+
+
+# -- Nice classes --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NiceClass:
+    number: int
+    kind: str  # goods | services
+    title_vi: str
+    title_en: str
+    keywords: str
+
+    @property
+    def title(self) -> str:
+        return self.title_vi if current_locale() == "vi" else self.title_en
+
+    @property
+    def haystack(self) -> str:
+        return fold(f"{self.number} {self.title_vi} {self.title_en} {self.keywords}")
+
+
+@dataclass(frozen=True)
+class NiceClassification:
+    edition: str
+    classes: tuple[NiceClass, ...]
+
+    def get(self, number: int) -> NiceClass | None:
+        if FIRST_CLASS <= number <= LAST_CLASS:
+            return self.classes[number - 1]
+        return None
+
+    def search(self, query: str) -> list[NiceClass]:
+        """Classes whose number, titles or search words contain every word of ``query``,
+        with or without Vietnamese diacritics."""
+        words = fold(query).split()
+        if not words:
+            return list(self.classes)
+        if len(words) == 1 and words[0].isdigit():
+            found = self.get(int(words[0]))
+            return [found] if found else []
+        return [c for c in self.classes if all(w in c.haystack for w in words)]
+
+
+def fold(text: str) -> str:
+    """Lower case without diacritics, so "banh trang" finds "bánh tráng"."""
+    text = text.lower().replace("đ", "d")
+    decomposed = unicodedata.normalize("NFD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+@lru_cache(maxsize=1)
+def nice() -> NiceClassification:
+    raw = json.loads((DATA_DIR / "nice_classes.json").read_text(encoding="utf-8"))
+    classes = tuple(
+        NiceClass(
+            number=int(c["number"]),
+            kind=c["kind"],
+            title_vi=c["title_vi"],
+            title_en=c["title_en"],
+            keywords=c.get("keywords", ""),
+        )
+        for c in sorted(raw["classes"], key=lambda c: int(c["number"]))
+    )
+    numbers = [c.number for c in classes]
+    if numbers != list(range(FIRST_CLASS, LAST_CLASS + 1)):
+        raise ValueError("nice_classes.json must hold classes 1 to 45 once each")
+    for c in classes:
+        expected = "goods" if c.number <= LAST_GOODS_CLASS else "services"
+        if c.kind != expected:
+            raise ValueError(f"Nice class {c.number} must be {expected}")
+    return NiceClassification(edition=raw["edition"], classes=classes)
