@@ -12,23 +12,25 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from babel.dates import format_date as babel_format_date
 from litestar import Request, Response, get, post
-from litestar.params import FromPath
+from litestar.datastructures import UploadFile
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, FromPath
 from litestar.response import Redirect, Template
 
 from innovation_hub.accounts.tables import User
 from innovation_hub.bookings import board, services
 from innovation_hub.bookings.tables import Booking
-from innovation_hub.core.auth import MEMBER_ROLES, STAFF, role_label
+from innovation_hub.core.auth import MEMBER_ROLES, PUBLIC, STAFF, role_label
 from innovation_hub.core.clock import LOCAL_TZ, utcnow
 from innovation_hub.core.errors import Conflict, FormInvalid, HubError, NotFound
 from innovation_hub.core.i18n import current_locale
 from innovation_hub.core.i18n import gettext as _
-from innovation_hub.core.web import FormBody, go_to, is_htmx, page
+from innovation_hub.core.web import FormBody, go_to, is_htmx, page, settings_of
 from innovation_hub.spaces import services as spaces
 from innovation_hub.spaces.tables import KINDS, Location
 
@@ -627,6 +629,7 @@ async def _spaces_context(
         "closures": await board.upcoming_closures(utcnow()),
         "added": added_resource,
         "closed": closed,
+        "photo_errors": {},
     }
 
 
@@ -656,6 +659,33 @@ async def add_resource(request: Req, data: FormBody) -> Response[Any]:
             status_code=422,
         )
     return go_to(request, f"/staff/spaces?added={resource.id}#resources")
+
+
+@post("/staff/spaces/resources/{resource_id:int}/photo", access=STAFF)
+async def upload_photo(
+    request: Req,
+    resource_id: FromPath[int],
+    data: Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)],
+) -> Response[Any]:
+    upload = data.get("photo")
+    content = await upload.read() if isinstance(upload, UploadFile) else b""
+    try:
+        await spaces.set_photo(
+            resource_id, content, var_dir=settings_of(request).var_dir, actor_id=request.user.id
+        )
+    except HubError as exc:
+        context = await _spaces_context()
+        context["photo_errors"] = {resource_id: exc.field_errors.get("photo", exc.detail)}
+        return page(request, "staff/spaces.html", context, status_code=exc.status_code)
+    return go_to(request, f"/staff/spaces?added={resource_id}#resources")
+
+
+@get("/spaces/photos/{name:str}", access=PUBLIC, include_in_schema=False, skip_session=True)
+async def space_photo(request: Req, name: FromPath[str]) -> Response[bytes]:
+    body, content_type = spaces.photo(settings_of(request).var_dir, name)
+    return Response(
+        body, media_type=content_type, headers={"cache-control": "public, max-age=86400"}
+    )
 
 
 @post("/staff/spaces/closures", access=STAFF)
@@ -709,5 +739,7 @@ ROUTES = [
     block,
     spaces_page,
     add_resource,
+    upload_photo,
+    space_photo,
     add_closure,
 ]

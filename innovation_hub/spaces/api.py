@@ -46,6 +46,7 @@ def resource_out(resource: Resource) -> ResourceOut:
         cancel_notice_hours=resource.cancel_notice_hours,
         allowed_roles=services.allowed_roles(resource),
         free_weekly_hours=services.free_weekly_hours(resource),
+        photo_url=f"/spaces/photos/{resource.photo_path}" if resource.photo_path else None,
     )
 
 

@@ -44,6 +44,7 @@ class ResourceOut(msgspec.Struct, kw_only=True):
     cancel_notice_hours: int
     allowed_roles: list[str]
     free_weekly_hours: dict[str, int]
+    photo_url: str | None = None
 
 
 class ResourceList(msgspec.Struct):

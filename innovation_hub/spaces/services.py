@@ -6,11 +6,12 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import holidays
 
-from innovation_hub.core import audit
+from innovation_hub.core import audit, uploads
 from innovation_hub.core.clock import LOCAL_TZ
 from innovation_hub.core.database import transaction
 from innovation_hub.core.errors import FormInvalid, NotFound
@@ -335,3 +336,42 @@ def local_days(start: datetime, end: datetime) -> list[date]:
     first = start.astimezone(LOCAL_TZ).date()
     last = (end - timedelta(microseconds=1)).astimezone(LOCAL_TZ).date()
     return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+
+
+PHOTO_MAX_BYTES = 2 * 1024 * 1024
+
+
+async def set_photo(resource_id: int, data: bytes, *, var_dir: Path, actor_id: int) -> Resource:
+    """Stores a PNG or JPEG photo of a space (checked by content) and shows it from then on."""
+    resource = await get_resource(resource_id)
+    stored = uploads.store(
+        var_dir,
+        "resources",
+        data,
+        allowed=uploads.IMAGE_TYPES,
+        max_bytes=PHOTO_MAX_BYTES,
+        field="photo",
+    )
+    async with transaction():
+        resource.photo_path = stored.name
+        await resource.save([Resource.photo_path])
+        await audit.record(
+            actor_id=actor_id,
+            action="resource.photo_set",
+            record_type="resource",
+            record_id=resource.id,
+            detail={"photo": stored.name},
+        )
+    return resource
+
+
+def photo(var_dir: Path, name: str) -> tuple[bytes, str]:
+    """A stored photo and its content type; NotFound for anything else."""
+    try:
+        data = uploads.read(var_dir, "resources", name)
+    except (FileNotFoundError, OSError) as exc:
+        raise NotFound(_("No such photo."), code="photo_not_found") from exc
+    content_type = uploads.sniff(data, uploads.IMAGE_TYPES)
+    if content_type is None:
+        raise NotFound(_("No such photo."), code="photo_not_found")
+    return data, content_type
