@@ -45,6 +45,8 @@ from innovation_hub.payments import services as payments_services
 from innovation_hub.payments import web as payments_web
 from innovation_hub.programmes import api as programmes_api
 from innovation_hub.programmes import web as programmes_web
+from innovation_hub.reports import api as reports_api
+from innovation_hub.reports import web as reports_web
 from innovation_hub.spaces import api as spaces_api
 from innovation_hub.trademarks import api as trademarks_api
 from innovation_hub.trademarks import jobs as trademarks_jobs
@@ -159,6 +161,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *visits.web.WEB_ROUTES,
             *trademarks_web.WEB_ROUTES,
             *programmes_web.WEB_ROUTES,
+            *reports_web.WEB_ROUTES,
         ],
         include_in_schema=False,
     )
@@ -173,6 +176,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *visits.api.API_ROUTES,
             *trademarks_api.API_ROUTES,
             *programmes_api.API_ROUTES,
+            *reports_api.API_ROUTES,
         ],
         security=[{"bearer": []}],
     )

@@ -1,0 +1,1 @@
+"""Reports: the half-year figures the department files, shared by the page, exports and API."""

@@ -1,0 +1,259 @@
+"""One service computes every figure of a report period; the page, exports and API share it."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from innovation_hub.bookings.tables import Booking
+from innovation_hub.core.clock import LOCAL_TZ
+from innovation_hub.core.database import is_sqlite
+from innovation_hub.core.errors import RuleBroken
+from innovation_hub.core.i18n import gettext as _
+from innovation_hub.programmes.tables import Application
+from innovation_hub.spaces import services as spaces
+from innovation_hub.spaces.tables import Resource
+from innovation_hub.trademarks import services as trademarks
+from innovation_hub.trademarks.tables import TrademarkCase
+from innovation_hub.visits import services as visits
+
+# Bookings that never held time for a member: not counted. Declined ones are left out too,
+# since the member never had the space.
+NOT_COUNTED = ("cancelled", "expired", "declined")
+SUPPORTED_STATUSES = ("approved", "implementing", "accepted", "closed")
+MAX_DAYS = 3 * 366
+
+
+@dataclass(frozen=True)
+class ResourceUse:
+    resource_id: int
+    name: str
+    bookings: int
+    booked_hours: float
+    open_hours: float
+
+    @property
+    def utilisation(self) -> float:
+        """Booked share of the open hours, 0–1 (can exceed 1 when booked outside hours)."""
+        return self.booked_hours / self.open_hours if self.open_hours else 0.0
+
+
+@dataclass(frozen=True)
+class Summary:
+    first: date
+    last: date
+    bookings: int
+    booked_hours: float
+    unique_members: int
+    visits: int
+    visit_students: int
+    trademark_organisations_guided: int
+    enterprises_supported: int
+    support_approved_vnd: int
+    support_settled_vnd: int = 0
+    programme_applications: int = 0
+    trademark_cases_opened: int = 0
+    marks_granted: int = 0
+    resources: list[ResourceUse] = field(default_factory=list)
+    # heat[weekday][hour] = bookings starting then (local time, weekday 0 = Monday)
+    heat: list[list[int]] = field(default_factory=list)
+    members_by_role: dict[str, int] = field(default_factory=dict)
+
+    def api(self) -> dict[str, Any]:
+        return {
+            "bookings": self.bookings,
+            "booked_hours": self.booked_hours,
+            "unique_members": self.unique_members,
+            "visits": self.visits,
+            "visit_students": self.visit_students,
+            "trademark_organisations_guided": self.trademark_organisations_guided,
+            "enterprises_supported": self.enterprises_supported,
+            "support_approved_vnd": self.support_approved_vnd,
+        }
+
+
+def bounds(first: date, last: date) -> tuple[datetime, datetime]:
+    """[first 00:00 local, last + 1 day 00:00 local)."""
+    return (
+        datetime.combine(first, time(0), LOCAL_TZ),
+        datetime.combine(last + timedelta(days=1), time(0), LOCAL_TZ),
+    )
+
+
+def check_period(first: date, last: date) -> None:
+    if first > last:
+        raise RuleBroken(_("The first day must not be after the last day."), code="bad_period")
+    if (last - first).days > MAX_DAYS:
+        raise RuleBroken(_("Choose a period of at most three years."), code="bad_period")
+
+
+def _hours(start: datetime, end: datetime) -> float:
+    return (end - start).total_seconds() / 3600
+
+
+async def _open_hours(location_id: int, first: date, last: date) -> float:
+    weekly = await spaces.weekly_hours(location_id)
+    total = 0.0
+    day = first
+    while day <= last:
+        total += sum(_hours(a, b) for a, b in weekly.intervals_on(day))
+        day += timedelta(days=1)
+    return total
+
+
+Group = tuple[int, int, int, int, float]  # resource, local weekday, local hour, count, seconds
+
+_WHERE = (
+    "kind = 'booking' AND status NOT IN ('cancelled', 'expired', 'declined') "
+    "AND start_at >= {} AND start_at < {}"
+)
+
+
+async def _booking_groups(since: datetime, until: datetime) -> tuple[list[Group], dict[int, str]]:
+    """Counted bookings grouped in SQL by resource and local weekday × hour, and the roles
+    of their members: a year of bookings is a few thousand rows, not one per booking."""
+    # Only constants and an integer offset are spliced in; the dates are parameters.
+    members_sql = (
+        'SELECT DISTINCT b."user" AS member, u.role AS role FROM booking b '  # noqa: S608
+        'JOIN hub_user u ON u.id = b."user" WHERE b.' + _WHERE.replace("AND ", "AND b.")
+    )
+    if is_sqlite():
+        offset = LOCAL_TZ.utcoffset(since)
+        if offset is None or offset != LOCAL_TZ.utcoffset(until):
+            return await _booking_groups_in_python(since, until)
+        # SQLite stores UTC text in one format, so text comparison orders correctly.
+        low, high = (v.astimezone(UTC).isoformat(sep=" ") for v in (since, until))
+        shift = f"'{int(offset.total_seconds()):+d} seconds'"
+        sql = (
+            f"SELECT resource, (CAST(strftime('%w', start_at, {shift}) AS INTEGER) + 6) % 7 AS wd, "  # noqa: S608
+            f"CAST(strftime('%H', start_at, {shift}) AS INTEGER) AS hr, COUNT(*) AS n, "
+            "SUM((julianday(end_at) - julianday(start_at)) * 86400.0) AS secs "
+            f"FROM booking WHERE {_WHERE} GROUP BY 1, 2, 3"
+        )
+        rows = await Booking.raw(sql, low, high).run()
+        member_rows = await Booking.raw(members_sql, low, high).run()
+    else:
+        zone = str(LOCAL_TZ)
+        sql = (
+            "SELECT resource, (EXTRACT(ISODOW FROM start_at AT TIME ZONE {}) - 1)::int AS wd, "  # noqa: S608
+            "EXTRACT(HOUR FROM start_at AT TIME ZONE {})::int AS hr, COUNT(*) AS n, "
+            "SUM(EXTRACT(EPOCH FROM end_at - start_at))::float8 AS secs "
+            f"FROM booking WHERE {_WHERE} GROUP BY 1, 2, 3"
+        )
+        rows = await Booking.raw(sql, zone, zone, since, until).run()
+        member_rows = await Booking.raw(members_sql, since, until).run()
+    groups = [
+        (int(r["resource"]), int(r["wd"]), int(r["hr"]), int(r["n"]), float(r["secs"] or 0))
+        for r in rows
+    ]
+    return groups, {int(r["member"]): str(r["role"] or "") for r in member_rows}
+
+
+async def _booking_groups_in_python(
+    since: datetime, until: datetime
+) -> tuple[list[Group], dict[int, str]]:
+    """The same grouping over one narrow SELECT, for a zone whose offset changes in the
+    period (SQLite only knows fixed offsets)."""
+    rows = (
+        await Booking.select(
+            Booking.resource, Booking.user, Booking.start_at, Booking.end_at, Booking.user.role
+        )
+        .where(
+            (Booking.kind == "booking")
+            & Booking.status.not_in(list(NOT_COUNTED))
+            & (Booking.start_at >= since)
+            & (Booking.start_at < until)
+        )
+        .run()
+    )
+    groups: list[Group] = []
+    members: dict[int, str] = {}
+    for row in rows:
+        start = row["start_at"].astimezone(LOCAL_TZ)
+        seconds = (row["end_at"] - row["start_at"]).total_seconds()
+        groups.append((row["resource"], start.weekday(), start.hour, 1, seconds))
+        if row["user"] is not None:
+            members[row["user"]] = row["user.role"] or ""
+    return groups, members
+
+
+async def summary(first: date, last: date) -> Summary:
+    check_period(first, last)
+    since, until = bounds(first, last)
+    groups, members = await _booking_groups(since, until)
+    per_resource_hours: dict[int, float] = defaultdict(float)
+    per_resource_count: Counter[int] = Counter()
+    heat = [[0] * 24 for _ in range(7)]
+    total_seconds = 0.0
+    count = 0
+    for resource_id, weekday, hour, n, seconds in groups:
+        count += n
+        total_seconds += seconds
+        per_resource_hours[resource_id] += seconds / 3600
+        per_resource_count[resource_id] += n
+        heat[weekday][hour] += n
+    total_hours = total_seconds / 3600
+    resources = await Resource.select(
+        Resource.id, Resource.name, Resource.location, Resource.is_active
+    ).order_by(Resource.name)
+    open_by_location: dict[int, float] = {}
+    uses = []
+    for r in resources:
+        # Active resources are listed even when unused; retired ones only if used.
+        if r["id"] not in per_resource_count and not r["is_active"]:
+            continue
+        if r["location"] not in open_by_location:
+            open_by_location[r["location"]] = await _open_hours(r["location"], first, last)
+        uses.append(
+            ResourceUse(
+                resource_id=r["id"],
+                name=r["name"],
+                bookings=per_resource_count[r["id"]],
+                booked_hours=round(per_resource_hours[r["id"]], 2),
+                open_hours=round(open_by_location[r["location"]], 2),
+            )
+        )
+    counts = await visits.visit_counts(first, last)
+    supported = (
+        await Application.select(Application.approved_vnd, Application.settled_vnd)
+        .where(
+            Application.status.is_in(list(SUPPORTED_STATUSES))
+            & (Application.decided_at >= since)
+            & (Application.decided_at < until)
+        )
+        .run()
+    )
+    applications = await Application.count().where(
+        Application.submitted_at.is_not_null()
+        & (Application.submitted_at >= since)
+        & (Application.submitted_at < until)
+    )
+    opened = await TrademarkCase.count().where(
+        (TrademarkCase.created_at >= since) & (TrademarkCase.created_at < until)
+    )
+    granted = await TrademarkCase.count().where(
+        (TrademarkCase.status == "granted")
+        & (TrademarkCase.grant_date >= first)
+        & (TrademarkCase.grant_date <= last)
+    )
+    return Summary(
+        first=first,
+        last=last,
+        bookings=count,
+        booked_hours=round(total_hours, 2),
+        unique_members=len(members),
+        visits=counts["visits"],
+        visit_students=counts["visit_students"],
+        trademark_organisations_guided=await trademarks.organisations_guided(first, last),
+        enterprises_supported=len(supported),
+        support_approved_vnd=sum(r["approved_vnd"] or 0 for r in supported),
+        support_settled_vnd=sum(r["settled_vnd"] or 0 for r in supported),
+        programme_applications=applications,
+        trademark_cases_opened=opened,
+        marks_granted=granted,
+        resources=uses,
+        heat=heat,
+        members_by_role=dict(sorted(Counter(members.values()).items())),
+    )
