@@ -1,4 +1,4 @@
-"""The public home page, the staff home and the health probes."""
+"""The public home page and the health probes."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from litestar import Request, Response, get
 from litestar.response import Template
 from litestar.status_codes import HTTP_503_SERVICE_UNAVAILABLE
 
-from innovation_hub.core.auth import PUBLIC, STAFF
+from innovation_hub.core.auth import PUBLIC
 from innovation_hub.core.database import ping
 from innovation_hub.core.web import page
 
@@ -16,11 +16,6 @@ from innovation_hub.core.web import page
 @get("/", access=PUBLIC, name="home")
 async def home(request: Request[Any, Any, Any]) -> Template:
     return page(request, "pages/home.html")
-
-
-@get("/staff", access=STAFF, name="staff_home")
-async def staff_home(request: Request[Any, Any, Any]) -> Template:
-    return page(request, "staff/home.html")
 
 
 @get("/healthz", access=PUBLIC, include_in_schema=False, skip_session=True)
@@ -35,4 +30,4 @@ async def readyz() -> Response[dict[str, str]]:
     return Response({"status": "database unavailable"}, status_code=HTTP_503_SERVICE_UNAVAILABLE)
 
 
-ROUTES = [home, staff_home, healthz, readyz]
+ROUTES = [home, healthz, readyz]

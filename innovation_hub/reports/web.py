@@ -17,7 +17,7 @@ from innovation_hub.core.clock import LOCAL_TZ, utcnow
 from innovation_hub.core.errors import HubError, RuleBroken
 from innovation_hub.core.i18n import gettext as _
 from innovation_hub.core.web import page
-from innovation_hub.reports import services, svg
+from innovation_hub.reports import dashboard, services, svg
 
 Req = Request[Any, Any, Any]
 Table = tuple[str, list[str], list[list[Any]]]
@@ -227,4 +227,10 @@ async def report_file(request: Req, file: FromPath[str]) -> Response[bytes]:
     raise NotFoundException()
 
 
-WEB_ROUTES = [report_page, report_file]
+@get("/staff", access=STAFF, name="staff_home")
+async def staff_home(request: Request[Any, Any, Any]) -> Template:
+    """The staff home: today's work and what waits for someone, each linking to its page."""
+    return page(request, "staff/home.html", {"board": await dashboard.dashboard(request.user.id)})
+
+
+WEB_ROUTES = [staff_home, report_page, report_file]
