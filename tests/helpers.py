@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import socket
 from datetime import date, datetime, timedelta
 
 import httpx
@@ -82,3 +83,10 @@ def next_open_day(min_days: int = 2) -> date:
 def at(day: date, hour: int, minute: int = 0) -> str:
     """An ISO timestamp with the +07:00 offset, as API clients send it."""
     return f"{day.isoformat()}T{hour:02d}:{minute:02d}:00+07:00"
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -15,7 +14,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import DATABASE_URL, POSTGRES_ADMIN_URL, _postgres_admin, _postgres_url
+from tests.conftest import POSTGRES_ADMIN_URL, _postgres_admin, _postgres_url
+from tests.helpers import free_port
 
 pytestmark = pytest.mark.slow
 
@@ -29,12 +29,6 @@ def hub(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
         timeout=120,
         check=False,
     )
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture
@@ -140,10 +134,6 @@ async def test_readyz_is_503_when_the_database_is_gone(served: tuple[str, dict[s
     gone = httpx.get(f"{base}/readyz", timeout=10)
     assert gone.status_code == 503
     assert httpx.get(f"{base}/healthz").status_code == 200  # the process itself is alive
-
-
-def test_suite_database_is_the_configured_one() -> None:
-    assert os.environ["HUB_DATABASE_URL"] == DATABASE_URL
 
 
 def test_demo_has_a_working_centre(own_database: dict[str, str]) -> None:

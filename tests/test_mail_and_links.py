@@ -6,7 +6,6 @@ import asyncio
 import email
 import email.policy
 import re
-import socket
 from collections.abc import Iterator
 from datetime import timedelta
 from email.message import Message
@@ -20,7 +19,7 @@ from innovation_hub.accounts.tables import User
 from innovation_hub.core import mail
 from innovation_hub.core.clock import utcnow
 from innovation_hub.core.mail import Attachment, FileTransport, OutboxMessage, SmtpTransport
-from tests.helpers import PASSWORD, log_in, make_user, post_form
+from tests.helpers import PASSWORD, free_port, log_in, make_user, post_form
 
 MAIL_FROM = "Trung tâm <no-reply@hub.test>"
 
@@ -32,12 +31,6 @@ class Inbox:
     async def handle_DATA(self, server: object, session: object, envelope: object) -> str:
         self.messages.append(email.message_from_bytes(envelope.content))  # type: ignore[attr-defined]
         return "250 OK"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import socket
 import subprocess
 import sys
 import time as clock
@@ -27,18 +26,12 @@ from innovation_hub.core.clock import LOCAL_TZ, utcnow
 from innovation_hub.core.settings import Settings
 from innovation_hub.core.stripe import StripeClient, sign
 from innovation_hub.payments.tables import Payment, StripeEvent
-from tests.helpers import api_token, at, bearer, make_user, next_open_day
+from tests.helpers import api_token, at, bearer, free_port, make_user, next_open_day
 
 pytestmark = pytest.mark.slow
 
 WEBHOOK_SECRET = "whsec_test_innovation_hub"
 PRICE = 150_000
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def start_localstripe() -> tuple[subprocess.Popen[bytes], str]:

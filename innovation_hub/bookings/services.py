@@ -560,6 +560,15 @@ async def _set_status(
     )
 
 
+def cancellation_deadline(booking: Booking, notice_hours: int) -> datetime:
+    """The last moment a member may cancel a confirmed booking themselves."""
+    return booking.start_at - timedelta(hours=notice_hours)
+
+
+def check_in_opens(booking: Booking, policy: Policy) -> datetime:
+    return booking.start_at - timedelta(minutes=policy.check_in_early_minutes)
+
+
 async def cancel_booking(
     actor: User, booking_id: int, *, reason: str = "", policy: Policy, now: datetime | None = None
 ) -> Booking:
@@ -574,13 +583,10 @@ async def cancel_booking(
             raise RuleBroken(_("This booking can no longer be cancelled."), code="not_cancellable")
         if not is_staff(actor) and booking.status == "confirmed":
             resource = await Resource.objects().where(Resource.id == booking.resource).first().run()
-            notice = timedelta(hours=resource.cancel_notice_hours if resource else 0)
-            if booking.start_at - now < notice:
+            hours = resource.cancel_notice_hours if resource else 0
+            if now > cancellation_deadline(booking, hours):
                 raise RuleBroken(
-                    _(
-                        "Cancel at least %(n)s hours before the start.",
-                        n=resource.cancel_notice_hours if resource else 0,
-                    ),
+                    _("Cancel at least %(n)s hours before the start.", n=hours),
                     code="cancellation_too_late",
                 )
         if is_staff(actor) and booking.user != actor.id and not reason.strip():
@@ -711,7 +717,7 @@ async def check_in(
             return booking
         if booking.status != "confirmed" or booking.kind != "booking":
             raise RuleBroken(_("Only confirmed bookings can be checked in."), code="not_checkable")
-        if now < booking.start_at - timedelta(minutes=policy.check_in_early_minutes):
+        if now < check_in_opens(booking, policy):
             raise RuleBroken(
                 _("Check in from %(n)s minutes before the start.", n=policy.check_in_early_minutes),
                 code="too_early",

@@ -878,14 +878,14 @@ def booking_view(
         view.can_cancel = True
     elif upcoming and booking.status == "confirmed":
         hours = resource.cancel_notice_hours if resource else 0
-        deadline = booking.start_at - timedelta(hours=hours)
+        deadline = services.cancellation_deadline(booking, hours)
         if now <= deadline:
             view.can_cancel = True
             view.cancel_note = _("You can cancel until %(when)s.", when=format_datetime(deadline))
         else:
             view.cancel_note = _("Cancel at least %(n)s hours before the start.", n=hours)
     if booking.status == "confirmed" and upcoming:
-        opens = booking.start_at - timedelta(minutes=policy.check_in_early_minutes)
+        opens = services.check_in_opens(booking, policy)
         if opens <= now:
             view.can_check_in = True
         else:

@@ -9,7 +9,6 @@ webhook or the member's return arrives first.
 from __future__ import annotations
 
 import logging
-import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -117,12 +116,6 @@ async def start_payment(booking: Booking, client: StripeClient) -> Payment:
     return payment
 
 
-def _is_overlap(exc: BaseException) -> bool:
-    return bookings.is_overlap_violation(exc) or (
-        isinstance(exc, sqlite3.IntegrityError) and "slot_taken" in str(exc)
-    )
-
-
 async def _payment_for_intent(intent: dict[str, Any]) -> Payment | None:
     payment = await Payment.objects().where(Payment.intent_id == intent["id"]).first().run()
     if payment is not None:
@@ -205,7 +198,7 @@ async def settle_intent(
                         detail={"intent": intent["id"], "amount_vnd": payment.amount_vnd},
                     )
         except Exception as exc:
-            if not _is_overlap(exc):
+            if not bookings.is_overlap_violation(exc):
                 raise
             # Paid after the hold expired and someone else took the slot: give the money back.
             await (
@@ -407,9 +400,9 @@ async def reconcile(
 ) -> dict[str, int]:
     """Finds payments Stripe and the database disagree on, and settles them."""
     now = now or utcnow()
-    if not client.secret_key:
-        return {"attached": 0, "confirmed": 0, "canceled": 0, "refunds_sent": 0, "errors": 0}
     counts = {"attached": 0, "confirmed": 0, "canceled": 0, "refunds_sent": 0, "errors": 0}
+    if not client.secret_key:
+        return counts
     stale = now - timedelta(minutes=1)
     # 1. Intents created at Stripe whose id never reached the database (a crash in between).
     orphans = (
