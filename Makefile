@@ -8,7 +8,7 @@ HUB_TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run install install-dev messages extract-messages test test-sqlite test-postgres lint format bench clean
+.PHONY: run install install-dev messages extract-messages test test-sqlite test-postgres e2e lint format bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,11 +46,22 @@ node_modules/.installed: package.json
 	npm install --no-audit --no-fund --loglevel=error
 	touch $@
 
-test-sqlite: install-dev node_modules/.installed
+# Browser checks drive Debian's Chromium through Playwright; Playwright never downloads a browser.
+CHROMIUM := /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+$(CHROMIUM):
+	$(SUDO) apt-get update -qq
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium
+
+test-sqlite: install-dev node_modules/.installed $(CHROMIUM)
 	$(BIN)/pytest
 
+# The browser journeys alone (they are part of `make test` too).
+e2e: install-dev node_modules/.installed $(CHROMIUM)
+	$(BIN)/pytest tests/e2e
+
 # With CI=true the suite also runs on PostgreSQL (and Redis), and fails if they cannot be reached.
-test-postgres: install-dev node_modules/.installed
+test-postgres: install-dev node_modules/.installed $(CHROMIUM)
 	@$(BIN)/python -c "import asyncio, asyncpg; asyncio.run(asyncpg.connect('$(HUB_TEST_POSTGRES_URL)', timeout=5))" \
 		|| (echo "PostgreSQL is unreachable at $(HUB_TEST_POSTGRES_URL)" >&2; exit 1)
 	HUB_TEST_POSTGRES_URL=$(HUB_TEST_POSTGRES_URL) HUB_TEST_REDIS_URL=$(HUB_TEST_REDIS_URL) $(BIN)/pytest
