@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 
 from litestar import Litestar, Router
 from litestar.config.csrf import CSRFConfig
-from litestar.datastructures import CacheControlHeader, State
+from litestar.datastructures import State
 from litestar.middleware import DefineMiddleware
 from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
@@ -38,7 +38,13 @@ from innovation_hub.core.security import RedactFeedTokens, SecurityHeadersMiddle
 from innovation_hub.core.sessions import RATE_LIMIT_STORE, session_config, store_registry
 from innovation_hub.core.settings import Settings, get_settings
 from innovation_hub.core.stripe import StripeClient
-from innovation_hub.core.templating import STATIC_DIR, make_environment, template_config
+from innovation_hub.core.templating import (
+    STATIC_DIR,
+    STATIC_FILES,
+    StaticCacheMiddleware,
+    make_environment,
+    template_config,
+)
 from innovation_hub.pages import web as pages_web
 from innovation_hub.payments import api as payments_api
 from innovation_hub.payments import services as payments_services
@@ -185,7 +191,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         directories=[STATIC_DIR],
         opt={"access": PUBLIC},
         include_in_schema=False,
-        cache_control=CacheControlHeader(max_age=3600, public=True),
+        middleware=[DefineMiddleware(StaticCacheMiddleware, files=STATIC_FILES)],
         name="static",
     )
     return Litestar(
