@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from pathlib import Path
 
 from innovation_hub.core.auth import ROLES
 
@@ -23,15 +24,33 @@ def cmd_migrate(_: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    _migrate()
+    from innovation_hub.core.settings import get_settings
+
+    if args.workers > 1 and get_settings().is_sqlite:
+        print(
+            "error: --workers above 1 needs PostgreSQL (set HUB_DATABASE_URL=postgresql://…); "
+            "the embedded SQLite set-up runs as one process",
+            file=sys.stderr,
+        )
+        return 2
+    _migrate()  # once, before any worker starts
     uvicorn.run(
-        "innovation_hub.app:app",
+        "innovation_hub.app:app",  # an import string: each worker process imports the app
         host=args.host,
         port=args.port,
-        proxy_headers=False,
+        workers=args.workers,
+        proxy_headers=args.proxy_headers,
+        forwarded_allow_ips=args.forwarded_allow_ips,
         log_level="info",
     )
     return 0
+
+
+def _positive_int(raw: str) -> int:
+    value = int(raw)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
 
 
 def cmd_demo(_: argparse.Namespace) -> int:
@@ -90,6 +109,34 @@ def cmd_payments_reconcile(_: argparse.Namespace) -> int:
     return 1 if counts["errors"] else 0
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    from innovation_hub.core.backup import BackupError, backup_database, engine_name
+    from innovation_hub.core.settings import get_settings
+
+    database_url = get_settings().database_url
+    try:
+        asyncio.run(backup_database(database_url, args.file))
+    except BackupError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    size = args.file.stat().st_size
+    print(f"backed up the {engine_name(database_url)} database to {args.file} ({size:,} bytes)")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from innovation_hub.core.backup import BackupError, restore_database
+    from innovation_hub.core.settings import get_settings
+
+    try:
+        asyncio.run(restore_database(get_settings().database_url, args.file, force=args.force))
+    except BackupError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"restored {args.file}; `innovation-hub migrate` (or serve) brings it up to date")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="innovation-hub", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -99,6 +146,24 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="migrate, then run the web server")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument(
+        "--workers",
+        type=_positive_int,
+        default=1,
+        help="worker processes (PostgreSQL only above 1; default 1)",
+    )
+    serve.add_argument(
+        "--proxy-headers",
+        action="store_true",
+        help="behind a reverse proxy: take the client address and scheme from "
+        "X-Forwarded-For and X-Forwarded-Proto",
+    )
+    serve.add_argument(
+        "--forwarded-allow-ips",
+        default="127.0.0.1",
+        help="with --proxy-headers: comma-separated proxy addresses to trust, or * "
+        "(default 127.0.0.1)",
+    )
     serve.set_defaults(func=cmd_serve)
 
     commands.add_parser("demo", help="load demo data (idempotent)").set_defaults(func=cmd_demo)
@@ -123,6 +188,20 @@ def build_parser() -> argparse.ArgumentParser:
     payments_commands.add_parser(
         "reconcile", help="settle payments Stripe and the database disagree on"
     ).set_defaults(func=cmd_payments_reconcile)
+
+    backup = commands.add_parser(
+        "backup", help="copy the whole database to FILE (safe while the app runs)"
+    )
+    backup.add_argument("file", type=Path, metavar="FILE")
+    backup.set_defaults(func=cmd_backup)
+    restore = commands.add_parser(
+        "restore", help="load a backup made by `backup` into the database (stop the app first)"
+    )
+    restore.add_argument("file", type=Path, metavar="FILE")
+    restore.add_argument(
+        "--force", action="store_true", help="replace a database that already holds data"
+    )
+    restore.set_defaults(func=cmd_restore)
     return parser
 
 
