@@ -30,6 +30,7 @@ from piccolo.table import Table
 
 from innovation_hub.core import i18n
 from innovation_hub.core.clock import utcnow
+from innovation_hub.core.database import is_sqlite
 from innovation_hub.core.settings import get_settings
 from innovation_hub.core.templating import make_environment, render_blocks
 
@@ -186,40 +187,44 @@ def retry_delay(attempts: int) -> timedelta:
     return timedelta(seconds=min(FIRST_RETRY_SECONDS * 2 ** (attempts - 1), MAX_RETRY_SECONDS))
 
 
-async def _claim(message_id: int, now: datetime) -> bool:
+def _due(now: datetime) -> Any:
+    return (
+        (OutboxMessage.status == "pending")
+        & (OutboxMessage.next_attempt_at <= now)
+        & (OutboxMessage.claimed_until.is_null() | (OutboxMessage.claimed_until < now))
+    )
+
+
+async def _claim_next() -> dict[str, Any] | None:
+    """Claims the oldest due message in one statement and returns it, or None. On PostgreSQL
+    the row is picked FOR UPDATE SKIP LOCKED, so instances claiming at the same moment take
+    different messages instead of queueing on one; SQLite has a single writer. The claim
+    starts now, not when the batch began, so a slow server cannot send a message after its
+    claim has lapsed and another instance has taken it."""
+    now = utcnow()
+    oldest = (
+        OutboxMessage.select(OutboxMessage.id).where(_due(now)).order_by(OutboxMessage.id).limit(1)
+    )
+    if not is_sqlite():
+        oldest = oldest.lock_rows("UPDATE", skip_locked=True)
     claimed = (
         await OutboxMessage.update(
             {OutboxMessage.claimed_until: now + timedelta(seconds=CLAIM_SECONDS)}
         )
-        .where(
-            (OutboxMessage.id == message_id)
-            & (OutboxMessage.status == "pending")
-            & (OutboxMessage.claimed_until.is_null() | (OutboxMessage.claimed_until < now))
-        )
-        .returning(OutboxMessage.id)
+        .where(OutboxMessage.id.is_in(oldest))
+        .returning(*OutboxMessage.all_columns())
         .run()
     )
-    return bool(claimed)
+    return claimed[0] if claimed else None
 
 
 async def deliver_due(transport: Transport, mail_from: str, *, batch_size: int = 20) -> int:
-    """Send the messages that are due; returns how many were sent."""
-    now = utcnow()
-    due = (
-        await OutboxMessage.select()
-        .where(
-            (OutboxMessage.status == "pending")
-            & (OutboxMessage.next_attempt_at <= now)
-            & (OutboxMessage.claimed_until.is_null() | (OutboxMessage.claimed_until < now))
-        )
-        .order_by(OutboxMessage.id)
-        .limit(batch_size)
-        .run()
-    )
+    """Send up to ``batch_size`` messages that are due; returns how many were sent."""
     sent = 0
-    for row in due:
-        if not await _claim(row["id"], now):
-            continue  # another instance took it
+    for _ in range(batch_size):
+        row = await _claim_next()
+        if row is None:
+            break
         try:
             await transport.send(build_message(row, mail_from))
         except Exception as exc:

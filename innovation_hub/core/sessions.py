@@ -12,10 +12,10 @@ from litestar.middleware.session.server_side import (
 )
 from litestar.stores.base import Store
 from litestar.stores.file import FileStore
-from litestar.stores.redis import RedisStore
 from litestar.stores.registry import StoreRegistry
 from litestar.types import Empty, Message, ScopeSession
 
+from innovation_hub.core.ratelimit import RedisCounterStore
 from innovation_hub.core.settings import Settings
 
 SESSION_STORE = "sessions"
@@ -74,7 +74,8 @@ def session_config(settings: Settings) -> RenewingSessionConfig:
 
 def store_registry(settings: Settings) -> StoreRegistry:
     if settings.redis_url:
-        root = RedisStore.with_client(url=settings.redis_url, namespace="innovation_hub")
+        # One client for every store; its counters make rate limits exact across instances.
+        root = RedisCounterStore.with_client(url=settings.redis_url, namespace="innovation_hub")
 
         def redis_factory(name: str) -> Store:
             return root.with_namespace(name)
