@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import icalendar
@@ -361,10 +362,12 @@ async def test_member_feed_reads_alike_in_every_parser(
     assert first.summary == nfc(f"Phòng họp Trúc – {TRICKY_PURPOSE}")
     assert "Nguyễn" in first.summary
     assert first.location and first.location.startswith("Phòng họp Trúc, ")
-    assert first.description  # the booking's status, in the member's language
+    # The booking's status, in the member's language (Vietnamese by default).
+    assert first.description in {"Đã xác nhận", "Chờ duyệt", "Chờ thanh toán"}
     assert first.status in {"CONFIRMED", "TENTATIVE"}
     assert second.uid == f"booking-{dropped.id}@innovation-hub"
     assert (second.start, second.status) == (utc_text(day, 7), "CANCELLED")
+    assert second.description == "Đã hủy"
     assert second.sequence > 0
 
 
@@ -472,6 +475,202 @@ def test_a_large_feed_keeps_to_the_octet_rules_and_parses_alike() -> None:
     assert by_uid["test-0@innovation-hub"].start == "2026-12-01T01:00:00Z"  # 08:00 local
     assert by_uid["test-9@innovation-hub"].start == "2026-12-02"
     assert by_uid["test-9@innovation-hub"].end == "2026-12-03"
+
+
+# -- the bytes stay the same --------------------------------------------------------------
+
+# The feed as written before events were built from icalendar's property types directly
+# (issue 5): a calendar that stored it sees the same bytes. Covers folding of 2-, 3- and
+# 4-octet characters, escaping, NFC, control characters, a backslash before N, microseconds,
+# times given in UTC, all-day holidays and the feed's event order.
+GOLDEN_FEED = (
+    "BEGIN:VCALENDAR\r\n"
+    "VERSION:2.0\r\n"
+    "PRODID:-//Innovation Hub//Trung tam Khoi nghiep DMST//VI\r\n"
+    "CALSCALE:GREGORIAN\r\n"
+    "METHOD:PUBLISH\r\n"
+    "DESCRIPTION:Lịch của Đặng Quốc Bảo\r\n"
+    "X-WR-CALDESC:Lịch của Đặng Quốc Bảo\r\n"
+    "NAME:Trung tâm Khởi nghiệp\\, Tây Ninh\\; Lịch của tôi\r\n"
+    "X-WR-CALNAME:Trung tâm Khởi nghiệp\\, Tây Ninh\\; Lịch của tôi\r\n"
+    "REFRESH-INTERVAL;VALUE=DURATION:PT1H\r\n"
+    "SOURCE;VALUE=URI:http://testserver/feeds/private/abc.ics\r\n"
+    "UID:feed-member-1@innovation-hub\r\n"
+    "X-PUBLISHED-TTL:PT1H\r\n"
+    "X-WR-TIMEZONE:Asia/Ho_Chi_Minh\r\n"
+    "BEGIN:VTIMEZONE\r\n"
+    "TZID:Asia/Ho_Chi_Minh\r\n"
+    "COMMENT:This timezone only works from 2020-01-01 to 2038-01-01.\r\n"
+    "BEGIN:STANDARD\r\n"
+    "DTSTART:20200101T000000\r\n"
+    "TZNAME:+07\r\n"
+    "TZOFFSETFROM:+0700\r\n"
+    "TZOFFSETTO:+0700\r\n"
+    "END:STANDARD\r\n"
+    "END:VTIMEZONE\r\n"
+    "BEGIN:VEVENT\r\n"
+    "SUMMARY:Dòng rất dài ệệệệệệệệệệệệệệệệ\r\n"
+    " ệệệệệệệệệệệệệệ🎉🎉🎉🎉🎉🎉🎉\r\n"
+    "DTSTART;TZID=Asia/Ho_Chi_Minh:20261130T140000\r\n"
+    "DTEND;TZID=Asia/Ho_Chi_Minh:20261130T160000\r\n"
+    "DTSTAMP:20261102T083000Z\r\n"
+    "UID:booking-9@innovation-hub\r\n"
+    "SEQUENCE:0\r\n"
+    "CREATED:20261102T083000Z\r\n"
+    "DESCRIPTION:Mô tả\\, dài\\; Mô tả\\, dài\\; Mô tả\\, dài\\; Mô tả\r\n"
+    " \\, dài\\; Mô tả\\, dài\\; Mô tả\\, dài\\; Mô tả\\, dài\\; Mô tả\\,\r\n"
+    "  dài\\; Mô tả\\, dài\\; \r\n"
+    "LAST-MODIFIED:20261102T083000Z\r\n"
+    "LOCATION:Tầng 2\\, Tòa nhà Đổi mới\r\n"
+    "STATUS:TENTATIVE\r\n"
+    "END:VEVENT\r\n"
+    "BEGIN:VEVENT\r\n"
+    "SUMMARY:Phòng họp Trúc – Họp nhóm\\; kế hoạch\\, quý I \\\\ dự\r\n"
+    "  toán 🎉👩\u200d💻\\nGặp anh Nguyễn\r\n"
+    "DTSTART;TZID=Asia/Ho_Chi_Minh:20261201T090000\r\n"
+    "DTEND;TZID=Asia/Ho_Chi_Minh:20261201T103000\r\n"
+    "DTSTAMP:20261102T113000Z\r\n"
+    "UID:booking-7@innovation-hub\r\n"
+    "SEQUENCE:2\r\n"
+    "CREATED:20261102T083000Z\r\n"
+    "DESCRIPTION:Đã xác nhận\r\n"
+    "LAST-MODIFIED:20261102T113000Z\r\n"
+    "LOCATION:Phòng họp Trúc\\, Cơ sở chính\r\n"
+    "STATUS:CONFIRMED\r\n"
+    "END:VEVENT\r\n"
+    "BEGIN:VEVENT\r\n"
+    "SUMMARY:Tài liệu ở C:\\\\Nam Định\\\\New\r\n"
+    "DTSTART;TZID=Asia/Ho_Chi_Minh:20261201T141530\r\n"
+    "DTEND;TZID=Asia/Ho_Chi_Minh:20261201T150000\r\n"
+    "DTSTAMP:20261102T083000Z\r\n"
+    "UID:booking-8@innovation-hub\r\n"
+    "SEQUENCE:1\r\n"
+    "CREATED:20261102T083000Z\r\n"
+    "LAST-MODIFIED:20261102T083000Z\r\n"
+    "STATUS:CANCELLED\r\n"
+    "END:VEVENT\r\n"
+    "BEGIN:VEVENT\r\n"
+    "SUMMARY:Đóng cửa: Tết Nguyên Đán\r\n"
+    "DTSTART;VALUE=DATE:20270206\r\n"
+    "DTEND;VALUE=DATE:20270207\r\n"
+    "DTSTAMP:20261102T083000Z\r\n"
+    "UID:holiday-2027-02-06@innovation-hub\r\n"
+    "SEQUENCE:0\r\n"
+    "CREATED:20261102T083000Z\r\n"
+    "LAST-MODIFIED:20261102T083000Z\r\n"
+    "STATUS:CONFIRMED\r\n"
+    "TRANSP:TRANSPARENT\r\n"
+    "END:VEVENT\r\n"
+    "END:VCALENDAR\r\n"
+)
+
+
+def golden_events() -> list[FeedEvent]:
+    return [
+        FeedEvent(
+            uid="booking-7@innovation-hub",
+            start=datetime(2026, 12, 1, 9, tzinfo=LOCAL_TZ),
+            end=datetime(2026, 12, 1, 10, 30, tzinfo=LOCAL_TZ),
+            summary="Phòng họp Trúc – Họp nhóm; kế hoạch, quý I \\ dự toán 🎉👩\u200d💻\r\n"
+            "Gặp anh Nguye\u0302\u0303n",
+            description="Đã xác nhận",
+            location="Phòng họp Trúc, Cơ sở chính",
+            status="CONFIRMED",
+            sequence=2,
+            created=STAMP,
+            last_modified=STAMP + timedelta(hours=3, microseconds=417),
+        ),
+        FeedEvent(
+            uid="booking-8@innovation-hub",
+            start=datetime(2026, 12, 1, 7, 15, 30, 999, tzinfo=UTC),
+            end=datetime(2026, 12, 1, 8, tzinfo=UTC),
+            summary="Tài liệu ở C:\\Nam Định\\New\x01\x1b\x7f",
+            status="CANCELLED",
+            sequence=1,
+            created=STAMP,
+            last_modified=STAMP,
+        ),
+        FeedEvent(
+            uid="holiday-2027-02-06@innovation-hub",
+            start=date(2027, 2, 6),
+            end=date(2027, 2, 7),
+            summary="Đóng cửa: Tết Nguyên Đán",
+            transparent=True,
+            created=STAMP,
+            last_modified=STAMP,
+        ),
+        FeedEvent(
+            uid="booking-9@innovation-hub",
+            start=datetime(2026, 11, 30, 14, tzinfo=LOCAL_TZ),
+            end=datetime(2026, 11, 30, 16, tzinfo=LOCAL_TZ),
+            summary="Dòng rất dài " + "ệ" * 30 + "🎉" * 7,
+            description="Mô tả, dài; " * 9,
+            location="Tầng 2, Tòa nhà Đổi mới",
+            status="TENTATIVE",
+            created=STAMP,
+            last_modified=STAMP,
+        ),
+    ]
+
+
+def test_feed_bytes_equal_the_golden_feed() -> None:
+    raw = render(
+        name="Trung tâm Khởi nghiệp, Tây Ninh; Lịch của tôi",
+        description="Lịch của Đặng Quốc Bảo",
+        calendar_uid="feed-member-1@innovation-hub",
+        source_url="http://testserver/feeds/private/abc.ics",
+        events=golden_events(),
+    )
+    check_bytes(raw)
+    assert raw.decode() == GOLDEN_FEED
+
+
+def test_events_are_written_as_event_add_writes_them() -> None:
+    """The app builds icalendar's property types itself, which is faster than ``Event.add``;
+    the bytes must be the ones ``Event.add`` gives, for timed and all-day events alike."""
+    zones = (LOCAL_TZ, UTC, ZoneInfo("Europe/Berlin"))
+    events = []
+    for number in range(600):
+        day = date(2026, 12, 1) + timedelta(days=number // 6)
+        if number % 6 == 0:
+            events.append(feed_event(number, day, f"Cả ngày {number}", transparent=True))
+            continue
+        start = local(day, 7 + number % 6, 15).astimezone(zones[number % 3])
+        events.append(
+            feed_event(
+                number,
+                start + timedelta(microseconds=number),
+                "Phòng họp " + "ệ" * (number % 37) + "🎉" * (number % 5) + "; quý I" * (number % 2),
+                description="Mô tả, dài; " * (number % 11),
+                location="Tầng 2, Tòa nhà Đổi mới" if number % 4 else "",
+                status=("CONFIRMED", "TENTATIVE", "CANCELLED")[number % 3],
+                sequence=number % 4,
+            )
+        )
+    expected = []
+    for item in events:
+        event = icalendar.Event()
+        event.add("uid", item.uid)
+        event.add("dtstamp", item.last_modified)
+        event.add("created", item.created)
+        event.add("last-modified", item.last_modified)
+        event.add("sequence", item.sequence)
+        for name, moment in (("dtstart", item.start), ("dtend", item.end)):
+            if isinstance(moment, datetime):
+                moment = moment.astimezone(LOCAL_TZ).replace(microsecond=0)
+            event.add(name, moment)
+        event.add("summary", item.summary)
+        if item.description:
+            event.add("description", item.description)
+        if item.location:
+            event.add("location", item.location)
+        event.add("status", item.status)
+        if item.transparent:
+            event.add("transp", "TRANSPARENT")
+        expected.append(event.to_ical())
+    raw = feed(events)
+    written = raw[raw.index(b"BEGIN:VEVENT") : -len(b"END:VCALENDAR\r\n")]
+    assert written == b"".join(expected)
 
 
 def test_calendar_name_and_description_are_escaped_text() -> None:

@@ -198,7 +198,9 @@ def _status(booking_status: str) -> str:
     return "CONFIRMED"
 
 
-def _status_text(booking_status: str) -> str:
+def _status_texts() -> dict[str, str]:
+    """Each booking status in words, in the current locale; built once per feed rather than
+    once per row (eight catalogue look-ups each time)."""
     return {
         "pending_approval": _("Waiting for approval"),
         "pending_payment": _("Waiting for payment"),
@@ -208,7 +210,11 @@ def _status_text(booking_status: str) -> str:
         "declined": _("Declined"),
         "expired": _("Expired (not paid in time)"),
         "no_show": _("Released (no check-in)"),
-    }.get(booking_status, booking_status)
+    }
+
+
+def _title(row: dict[str, Any]) -> str:
+    return row["resource_name"] + (f" – {row['purpose']}" if row["purpose"] else "")
 
 
 _COLUMNS = (
@@ -217,7 +223,6 @@ _COLUMNS = (
     Booking.end_at,
     Booking.status,
     Booking.purpose,
-    Booking.kind,
     Booking.sequence,
     Booking.created_at,
     Booking.updated_at,
@@ -265,10 +270,11 @@ async def member_feed(user: User, kind: str, config: CalendarConfig, source_url:
 
     async def build() -> bytes:
         with use_locale(user.locale):
-            events = []
-            for row in await _rows(where):
-                title = row["resource_name"] + (f" – {row['purpose']}" if row["purpose"] else "")
-                events.append(_event(row, title, _status_text(row["status"])))
+            texts = _status_texts()
+            events = [
+                _event(row, _title(row), texts.get(row["status"], row["status"]))
+                for row in await _rows(where)
+            ]
             return render(
                 name=f"{config.centre_name} – {feed_name(kind)}",
                 description=_(
@@ -360,12 +366,13 @@ async def booking_ics(user: User, booking_id: int, config: CalendarConfig) -> tu
     booking = await get_booking(user, booking_id)
     [row] = await _rows(Booking.id == booking.id)
     with use_locale(user.locale):
-        title = row["resource_name"] + (f" – {row['purpose']}" if row["purpose"] else "")
+        title = _title(row)
+        status = _status_texts().get(row["status"], row["status"])
         body = render(
             name=title,
             description=config.centre_name,
             calendar_uid=f"booking-file-{booking.id}@{UID_DOMAIN}",
             source_url=f"{config.base_url}/bookings/{booking.id}.ics",
-            events=[_event(row, title, _status_text(row["status"]))],
+            events=[_event(row, title, status)],
         )
     return f"booking-{booking.id}.ics", body

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 
-from icalendar import Calendar, Event, Timezone, vDuration, vText
+from icalendar import Calendar, Event, Timezone, vDatetime, vDDDTypes, vDuration, vInt, vText
 
 from innovation_hub.core.clock import LOCAL_TZ
 
@@ -73,10 +73,11 @@ def _utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC).replace(microsecond=0)
 
 
-def _local(moment: datetime | date) -> datetime | date:
+def _moment(moment: datetime | date) -> vDatetime | vDDDTypes:
+    """Local time with TZID, or an all-day DATE value (``vDDDTypes`` adds VALUE=DATE)."""
     if isinstance(moment, datetime):
-        return moment.astimezone(LOCAL_TZ).replace(microsecond=0)
-    return moment
+        return vDatetime(moment.astimezone(LOCAL_TZ).replace(microsecond=0))
+    return vDDDTypes(moment)
 
 
 def render(
@@ -120,20 +121,25 @@ def _order(event: FeedEvent) -> tuple[str, str]:
 
 
 def _event(item: FeedEvent) -> Event:
-    event = Event()
-    event.add("uid", item.uid)
-    event.add("dtstamp", _utc(item.last_modified))
-    event.add("created", _utc(item.created))
-    event.add("last-modified", _utc(item.last_modified))
-    event.add("sequence", item.sequence)
-    event.add("dtstart", _local(item.start))
-    event.add("dtend", _local(item.end))
-    event.add("summary", _text(item.summary))
+    """The property types ``Event.add`` would choose, built directly: ``add`` looks up the type
+    and merges parameters on every call, a quarter of a cold render. icalendar still orders,
+    escapes, folds and writes the lines; tests check the bytes equal those of ``Event.add``."""
+    changed = vDatetime(_utc(item.last_modified))
+    properties: dict[str, object] = {
+        "UID": vText(item.uid),
+        "DTSTAMP": changed,
+        "CREATED": vDatetime(_utc(item.created)),
+        "LAST-MODIFIED": changed,
+        "SEQUENCE": vInt(item.sequence),
+        "DTSTART": _moment(item.start),
+        "DTEND": _moment(item.end),
+        "SUMMARY": _text(item.summary),
+        "STATUS": vText(item.status),
+    }
     if item.description:
-        event.add("description", _text(item.description))
+        properties["DESCRIPTION"] = _text(item.description)
     if item.location:
-        event.add("location", _text(item.location))
-    event.add("status", item.status)
+        properties["LOCATION"] = _text(item.location)
     if item.transparent:  # OPAQUE is the default (RFC 5545 §3.8.2.7)
-        event.add("transp", "TRANSPARENT")
-    return event
+        properties["TRANSP"] = vText("TRANSPARENT")
+    return Event(properties)
