@@ -12,7 +12,7 @@ from innovation_hub.accounts import services
 from innovation_hub.accounts.schemas import MeOut, TokenOut, TokenRequest
 from innovation_hub.accounts.tables import User
 from innovation_hub.core.auth import ANY_USER, PUBLIC
-from innovation_hub.core.errors import FormInvalid, HubError
+from innovation_hub.core.errors import FormInvalid, HubError, describe_problems, problem_spec
 from innovation_hub.core.web import settings_of
 
 
@@ -29,6 +29,10 @@ class BadCredentials(HubError):
     tags=["accounts"],
     summary="Exchange email and password for a bearer token",
     security=[],
+    responses={
+        401: problem_spec(401, "Wrong email or password (code bad_credentials)"),
+        429: problem_spec(429, "Too many failed logins for this account or address"),
+    },
 )
 async def create_token(request: Request[Any, Any, Any], data: JSONBody[TokenRequest]) -> TokenOut:
     ip = request.client.host if request.client else "unknown"
@@ -58,4 +62,4 @@ async def me(request: Request[User, Any, Any]) -> MeOut:
     )
 
 
-ROUTES = [create_token, me]
+ROUTES = describe_problems([create_token, me])

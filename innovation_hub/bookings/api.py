@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from litestar import Request, Response, delete, get, post
-from litestar.params import FromPath, JSONBody
+from litestar import Request, delete, get, post
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from innovation_hub.bookings import services
 from innovation_hub.bookings.schemas import (
+    MAX_DB_INT,
     AvailabilityOut,
     BlockIn,
     BookingIn,
@@ -31,10 +32,15 @@ from innovation_hub.bookings.schemas import (
 from innovation_hub.bookings.tables import Booking, WaitlistEntry
 from innovation_hub.core.auth import ANY_USER, PUBLIC, STAFF
 from innovation_hub.core.clock import LOCAL_TZ
-from innovation_hub.core.errors import BadRequest, HubError
+from innovation_hub.core.errors import HubError, describe_problems
 from innovation_hub.core.timestamps import parse_timestamp
 
 Req = Request[Any, Any, Any]
+
+# Read by hand (core.timestamps) for its messages, but described as what it is.
+DATE_TIME = {"format": "date-time"}
+ROW_ID = QueryParameter(ge=1, le=MAX_DB_INT)
+TIMESTAMP = "ISO 8601 with an offset, e.g. 2026-12-01T09:00:00+07:00 (without one: 400)"
 
 
 def policy_of(request: Req) -> services.Policy:
@@ -82,12 +88,12 @@ def occurrence_out(occurrence: services.Occurrence) -> OccurrenceOut:
     summary="Free time per resource between start and end",
 )
 async def availability(
-    start: str,
-    end: str,
-    kind: str | None = None,
-    resource_id: int | None = None,
-    min_capacity: int | None = None,
-    location_id: int | None = None,
+    start: Annotated[str, QueryParameter(description=TIMESTAMP, schema_extra=DATE_TIME)],
+    end: Annotated[str, QueryParameter(description=TIMESTAMP, schema_extra=DATE_TIME)],
+    kind: FromQuery[str | None] = None,
+    resource_id: Annotated[int | None, ROW_ID] = None,
+    min_capacity: Annotated[int | None, QueryParameter(ge=1, le=MAX_DB_INT)] = None,
+    location_id: Annotated[int | None, ROW_ID] = None,
 ) -> AvailabilityOut:
     found = await services.availability(
         parse_timestamp(start, "start"),
@@ -146,7 +152,7 @@ async def create_booking(request: Req, data: JSONBody[BookingIn]) -> BookingOut:
     tags=["bookings"],
     summary="The caller's bookings (staff: all=true for everyone's)",
 )
-async def list_bookings(request: Req, all: bool = False) -> BookingList:
+async def list_bookings(request: Req, all: FromQuery[bool] = False) -> BookingList:
     bookings = await services.list_bookings(request.user, everyone=all)
     return BookingList(items=[booking_out(b) for b in bookings])
 
@@ -258,11 +264,6 @@ async def create_block(request: Req, data: JSONBody[BlockIn]) -> BookingOut:
     )
 
 
-def _until_and_count(data: SeriesIn) -> None:
-    if data.count is not None and data.count < 1:
-        raise BadRequest("count must be positive", code="bad_request")
-
-
 @post(
     "/booking-series/preview",
     access=ANY_USER,
@@ -271,7 +272,6 @@ def _until_and_count(data: SeriesIn) -> None:
     summary="Which dates of a repeating booking are free",
 )
 async def preview_series(request: Req, data: JSONBody[SeriesIn]) -> OccurrenceList:
-    _until_and_count(data)
     occurrences = await services.preview_series(
         request.user,
         data.resource_id,
@@ -293,7 +293,6 @@ async def preview_series(request: Req, data: JSONBody[SeriesIn]) -> OccurrenceLi
     summary="Book a daily or weekly series",
 )
 async def create_series(request: Req, data: JSONBody[SeriesIn]) -> SeriesOut:
-    _until_and_count(data)
     result = await services.create_series(
         request.user,
         data.resource_id,
@@ -381,27 +380,28 @@ async def accept_offer(request: Req, entry_id: FromPath[int]) -> BookingOut:
     tags=["bookings"],
     summary="Leave the waitlist",
 )
-async def leave_waitlist(request: Req, entry_id: FromPath[int]) -> Response[None]:
+async def leave_waitlist(request: Req, entry_id: FromPath[int]) -> None:
     await services.leave_waitlist(request.user, entry_id)
-    return Response(None, status_code=HTTP_204_NO_CONTENT)
 
 
-ROUTES = [
-    availability,
-    create_booking,
-    list_bookings,
-    get_booking,
-    cancel_booking,
-    check_in,
-    approve,
-    decline,
-    move,
-    create_block,
-    preview_series,
-    create_series,
-    cancel_series,
-    join_waitlist,
-    my_waitlist,
-    accept_offer,
-    leave_waitlist,
-]
+ROUTES = describe_problems(
+    [
+        availability,
+        create_booking,
+        list_bookings,
+        get_booking,
+        cancel_booking,
+        check_in,
+        approve,
+        decline,
+        move,
+        create_block,
+        preview_series,
+        create_series,
+        cancel_series,
+        join_waitlist,
+        my_waitlist,
+        accept_offer,
+        leave_waitlist,
+    ]
+)

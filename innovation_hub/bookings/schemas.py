@@ -1,12 +1,18 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Annotated
 
 import msgspec
 
+# The largest value a PostgreSQL integer column (and so a serial row id) holds: a larger id
+# names nothing, a larger count cannot be compared or stored.
+MAX_DB_INT = 2**31 - 1
+RowId = Annotated[int, msgspec.Meta(ge=1, le=MAX_DB_INT)]
+
 
 class BookingIn(msgspec.Struct, kw_only=True):
-    resource_id: int
+    resource_id: RowId
     start: datetime
     end: datetime
     purpose: str = ""
@@ -50,12 +56,12 @@ class ReasonIn(msgspec.Struct, kw_only=True):
 class MoveIn(msgspec.Struct, kw_only=True):
     start: datetime
     end: datetime
-    resource_id: int | None = None
+    resource_id: RowId | None = None
     reason: str = ""
 
 
 class BlockIn(msgspec.Struct, kw_only=True):
-    resource_id: int
+    resource_id: RowId
     start: datetime
     end: datetime
     reason: str
@@ -64,12 +70,12 @@ class BlockIn(msgspec.Struct, kw_only=True):
 
 
 class SeriesIn(msgspec.Struct, kw_only=True):
-    resource_id: int
+    resource_id: RowId
     start: datetime
     end: datetime
     frequency: str
     until: date | None = None
-    count: int | None = None
+    count: Annotated[int, msgspec.Meta(ge=1)] | None = None
     skip_conflicts: bool = False
     purpose: str = ""
     attendees: int = 1
@@ -115,7 +121,7 @@ class AvailabilityOut(msgspec.Struct):
 
 
 class WaitlistIn(msgspec.Struct, kw_only=True):
-    resource_id: int
+    resource_id: RowId
     start: datetime
     end: datetime
 

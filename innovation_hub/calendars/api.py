@@ -10,6 +10,7 @@ from litestar import Request, get, post
 from innovation_hub.calendars import services
 from innovation_hub.calendars.web import config_of
 from innovation_hub.core.auth import ANY_USER
+from innovation_hub.core.errors import describe_problems
 
 
 class FeedOut(msgspec.Struct, kw_only=True):
@@ -48,4 +49,4 @@ async def rotate_feeds(request: Request[Any, Any, Any]) -> FeedList:
     return _out(await services.rotate(request.user, config_of(request)))
 
 
-ROUTES = [my_feeds, rotate_feeds]
+ROUTES = describe_problems([my_feeds, rotate_feeds])

@@ -6,22 +6,29 @@ page (or, for htmx, a fragment); a page that needs a login redirects to it.
 
 from __future__ import annotations
 
+import inspect
 import logging
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
 import asyncpg
+import msgspec
 from litestar import MediaType, Request, Response
 from litestar.exceptions import (
     HTTPException,
     NotAuthorizedException,
     ValidationException,
 )
+from litestar.handlers import HTTPRouteHandler
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.openapi.spec import Operation, RequestBody
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
-from innovation_hub.core.auth import is_api_path
+from innovation_hub.core.auth import PUBLIC, is_api_path
 from innovation_hub.core.i18n import gettext as _
+from innovation_hub.core.security import SECURITY_HEADERS
 
 logger = logging.getLogger("innovation_hub")
 
@@ -109,7 +116,8 @@ def problem(status: int, title: str, detail: str, code: str, **extra: Any) -> Re
         "detail": detail,
         "code": code,
     }
-    headers = {}
+    # Also here: a path no route matches is answered before the app's middleware runs.
+    headers = dict(SECURITY_HEADERS)
     if status == 401:
         headers["www-authenticate"] = "Bearer"
     if "retry_after" in extra:
@@ -134,7 +142,9 @@ _HTTP_CODES = {
 def _html_error(request: Request[Any, Any, Any], status: int, detail: str) -> Response[Any]:
     template = "errors/_error.html" if request.headers.get("hx-request") else "errors/error.html"
     context = {"status": status, "detail": detail, "user": request.scope.get("user")}
-    return Template(template_name=template, context=context, status_code=status)
+    return Template(
+        template_name=template, context=context, status_code=status, headers=SECURITY_HEADERS
+    )
 
 
 def hub_error_handler(request: Request[Any, Any, Any], exc: HubError) -> Response[Any]:
@@ -160,14 +170,18 @@ def http_exception_handler(request: Request[Any, Any, Any], exc: HTTPException) 
         detail = exc.detail
         if isinstance(exc, ValidationException) and exc.extra:
             return problem(status, "Malformed request", detail, "bad_request", errors=exc.extra)
-        return problem(status, detail, detail, _HTTP_CODES.get(status, "error"))
+        response = problem(status, detail, detail, _HTTP_CODES.get(status, "error"))
+        response.headers.update(exc.headers or {})  # e.g. Allow on a 405
+        return response
     if isinstance(exc, NotAuthorizedException):
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         login = "/login?next=" + quote(target, safe="/")
         if request.headers.get("hx-request"):
             return Response(None, status_code=204, headers={"hx-redirect": login})
         return Redirect(path=login)
-    return _html_error(request, status, exc.detail)
+    response = _html_error(request, status, exc.detail)
+    response.headers.update(exc.headers or {})
+    return response
 
 
 def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
@@ -196,3 +210,73 @@ EXCEPTION_HANDLERS: dict[Any, Any] = {
     HTTPException: http_exception_handler,
     Exception: internal_error_handler,
 }
+
+
+# -- the OpenAPI description of these answers ---------------------------------------------------
+
+
+class Problem(msgspec.Struct, kw_only=True):
+    """``application/problem+json``: ``code`` names what was wrong; more members may follow."""
+
+    status: int
+    title: str
+    detail: str
+    code: str
+    # A refused field: field -> message; malformed input: Litestar's [{message, key, source}].
+    errors: dict[str, str] | list[dict[str, Any]] | msgspec.UnsetType = msgspec.UNSET
+    retry_after: int | msgspec.UnsetType = msgspec.UNSET
+
+
+PROBLEMS = {
+    400: "Malformed request: a field missing or of the wrong type, or a time without offset",
+    401: "No bearer token, or an unknown or expired one",
+    403: "The caller's role may not do this",
+    404: "No such object, or not the caller's",
+    409: "Conflicts with existing data (`code` names it, e.g. slot_taken)",
+    422: "A rule refused the request (`code` names the rule); nothing was changed",
+    429: "Too many requests: wait the seconds the retry-after header gives",
+}
+
+
+def problem_spec(status: int, description: str | None = None) -> ResponseSpec:
+    return ResponseSpec(
+        data_container=Problem,
+        description=description or PROBLEMS[status],
+        media_type=PROBLEM_JSON,
+        generate_examples=False,
+    )
+
+
+@dataclass
+class OptionalBodyOperation(Operation):
+    """An operation whose JSON body may be left out (Litestar marks every body required)."""
+
+    def __post_init__(self) -> None:
+        if isinstance(self.request_body, RequestBody):
+            self.request_body.required = False
+
+
+def describe_problems(handlers: list[HTTPRouteHandler]) -> list[HTTPRouteHandler]:
+    """Declares in the OpenAPI document what each JSON API operation answers besides success,
+    following its ``access`` rule, so the document matches what the guard and services do:
+    400 and 422 anywhere, 401 and 403 unless public, 404 for a path naming an object or a
+    write, 409 for a write. Responses a handler declares itself win. A public operation takes
+    a token but needs none, and a body whose default is None may be left out."""
+    for handler in handlers:
+        public = handler.opt.get("access") == PUBLIC
+        statuses = [400, 422]
+        if not public:
+            statuses += [401, 403]
+        writes = bool(handler.http_methods - {"GET", "HEAD"})
+        if writes or any("{" in path for path in handler.paths):
+            statuses.append(404)  # the object in the path, or one a body names
+        if writes:
+            statuses.append(409)
+        declared = {status: problem_spec(status) for status in sorted(statuses)}
+        handler.responses = {**declared, **(handler.responses or {})}
+        if public:
+            handler.security = [*(handler.security or []), {}]
+        body = inspect.signature(handler.fn).parameters.get("data")
+        if body is not None and body.default is None:
+            handler.operation_class = OptionalBodyOperation
+    return handlers

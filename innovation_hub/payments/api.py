@@ -15,6 +15,7 @@ from innovation_hub.bookings.schemas import PaymentInfo
 from innovation_hub.bookings.tables import Booking
 from innovation_hub.core.auth import ANY_USER, PUBLIC, STAFF
 from innovation_hub.core.clock import LOCAL_TZ
+from innovation_hub.core.errors import describe_problems
 from innovation_hub.core.stripe import SignatureError, StripeClient, verify_signature
 from innovation_hub.payments import services
 from innovation_hub.payments.schemas import PaymentOut, PaymentStateOut, RefundIn, RefundOut
@@ -129,5 +130,5 @@ async def webhook(request: Req) -> Response[Any]:
     return _plain(200, outcome)
 
 
-API_ROUTES = [start_payment, payment_state, staff_refund]
+API_ROUTES = describe_problems([start_payment, payment_state, staff_refund])
 ROOT_ROUTES = [webhook]

@@ -3,15 +3,17 @@ follow-up after approval. Every rule lives in ``programmes.services``."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Request, get, patch, post
-from litestar.params import FromPath, JSONBody
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from innovation_hub.accounts.tables import User
+from innovation_hub.bookings.schemas import MAX_DB_INT
 from innovation_hub.core.auth import ANY_USER, PUBLIC, STAFF, allow
 from innovation_hub.core.clock import LOCAL_TZ
+from innovation_hub.core.errors import describe_problems
 from innovation_hub.core.i18n import current_locale
 from innovation_hub.programmes import services
 from innovation_hub.programmes.catalogue import SUPPORT_TYPES
@@ -380,9 +382,9 @@ async def create_application(
 )
 async def list_applications(
     request: Req,
-    status: str | None = None,
-    programme_id: int | None = None,
-    assigned: bool = False,
+    status: FromQuery[str | None] = None,
+    programme_id: Annotated[int | None, QueryParameter(ge=1, le=MAX_DB_INT)] = None,
+    assigned: FromQuery[bool] = False,
 ) -> ApplicationList:
     rows = await services.list_for(
         request.user,
@@ -710,29 +712,31 @@ async def close(
     return await application_out(application, request.user)
 
 
-API_ROUTES = [
-    list_programmes,
-    get_programme,
-    create_programme,
-    update_programme,
-    add_event,
-    create_application,
-    list_applications,
-    get_application,
-    update_application,
-    submit,
-    reply,
-    withdraw,
-    screening,
-    more_info,
-    assign,
-    unassign,
-    review,
-    decision,
-    add_milestone,
-    report_milestone,
-    confirm_milestone,
-    report_indicators,
-    acceptance,
-    close,
-]
+API_ROUTES = describe_problems(
+    [
+        list_programmes,
+        get_programme,
+        create_programme,
+        update_programme,
+        add_event,
+        create_application,
+        list_applications,
+        get_application,
+        update_application,
+        submit,
+        reply,
+        withdraw,
+        screening,
+        more_info,
+        assign,
+        unassign,
+        review,
+        decision,
+        add_milestone,
+        report_milestone,
+        confirm_milestone,
+        report_indicators,
+        acceptance,
+        close,
+    ]
+)

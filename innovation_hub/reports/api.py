@@ -8,7 +8,7 @@ from typing import Any
 from litestar import Request, get
 
 from innovation_hub.core.auth import STAFF
-from innovation_hub.core.errors import BadRequest
+from innovation_hub.core.errors import BadRequest, describe_problems
 from innovation_hub.core.i18n import gettext as _
 from innovation_hub.reports import services
 
@@ -37,4 +37,4 @@ async def report_summary(request: Req) -> dict[str, Any]:
     return (await services.summary(first, last)).api()
 
 
-API_ROUTES = [report_summary]
+API_ROUTES = describe_problems([report_summary])

@@ -8,11 +8,12 @@ from typing import Annotated, Any
 from litestar import Request, get, post
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath, JSONBody
+from litestar.params import Body, FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from innovation_hub.core.auth import ANY_USER, PUBLIC, STAFF, allow
 from innovation_hub.core.clock import LOCAL_TZ
+from innovation_hub.core.errors import describe_problems
 from innovation_hub.core.web import settings_of
 from innovation_hub.trademarks import config, services, workflow
 from innovation_hub.trademarks.schemas import (
@@ -242,7 +243,10 @@ async def create_case(request: Req, data: JSONBody[CaseIn]) -> CaseCreated:
     ),
 )
 async def list_cases(
-    request: Req, status: str | None = None, assigned: str | None = None, q: str | None = None
+    request: Req,
+    status: FromQuery[str | None] = None,
+    assigned: FromQuery[str | None] = None,
+    q: FromQuery[str | None] = None,
 ) -> CaseList:
     rows = await services.list_cases(request.user, status=status, assigned=assigned, query=q)
     return CaseList(
@@ -439,17 +443,19 @@ async def upload_dossier_file(
     return FileOut(id=row.id, name=row.original_name, content_type=row.content_type, size=row.size)
 
 
-API_ROUTES = [
-    nice_classes,
-    fee_estimate,
-    create_case,
-    list_cases,
-    get_case,
-    record_event,
-    assign,
-    book_consultation,
-    update_classes,
-    set_checklist,
-    upload_image,
-    upload_dossier_file,
-]
+API_ROUTES = describe_problems(
+    [
+        nice_classes,
+        fee_estimate,
+        create_case,
+        list_cases,
+        get_case,
+        record_event,
+        assign,
+        book_consultation,
+        update_classes,
+        set_checklist,
+        upload_image,
+        upload_dossier_file,
+    ]
+)

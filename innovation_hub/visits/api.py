@@ -7,12 +7,12 @@ from typing import Annotated, Any
 
 from litestar import Request, get, post
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.params import FromPath, JSONBody, Parameter
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_201_CREATED
 
 from innovation_hub.core.auth import ANY_USER, PUBLIC, STAFF
 from innovation_hub.core.clock import LOCAL_TZ
-from innovation_hub.core.errors import FormInvalid, TooManyRequests
+from innovation_hub.core.errors import FormInvalid, TooManyRequests, describe_problems
 from innovation_hub.core.i18n import current_locale
 from innovation_hub.core.i18n import gettext as _
 from innovation_hub.core.ratelimit import RateLimiter
@@ -188,9 +188,9 @@ async def create_visit(request: Req, data: JSONBody[VisitIn]) -> VisitCreated:
     ),
 )
 async def list_visits(
-    status: str | None = None,
-    date_from: Annotated[date | None, Parameter(query="from")] = None,
-    date_to: Annotated[date | None, Parameter(query="to")] = None,
+    status: FromQuery[str | None] = None,
+    date_from: Annotated[date | None, QueryParameter(name="from")] = None,
+    date_to: Annotated[date | None, QueryParameter(name="to")] = None,
 ) -> VisitList:
     visits = await services.list_visits(
         statuses=services.parse_status_filter(status), first=date_from, last=date_to
@@ -323,4 +323,6 @@ async def cancel(
     return await visit_detail(visit)
 
 
-API_ROUTES = [create_visit, list_visits, get_visit, decide, more_info, host, attendance, cancel]
+API_ROUTES = describe_problems(
+    [create_visit, list_visits, get_visit, decide, more_info, host, attendance, cancel]
+)
