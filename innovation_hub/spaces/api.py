@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 import msgspec
-from litestar import Request, get, post
-from litestar.params import JSONBody
+from litestar import Request, get, patch, post
+from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_201_CREATED
 
 from innovation_hub.core.auth import PUBLIC, STAFF
 from innovation_hub.core.clock import LOCAL_TZ
+from innovation_hub.core.errors import describe_problems
 from innovation_hub.core.timestamps import require_aware
 from innovation_hub.spaces import services
 from innovation_hub.spaces.schemas import (
@@ -22,6 +23,7 @@ from innovation_hub.spaces.schemas import (
     ResourceIn,
     ResourceList,
     ResourceOut,
+    ResourcePatch,
 )
 from innovation_hub.spaces.tables import Closure, OpeningHours, Resource
 
@@ -47,11 +49,14 @@ def resource_out(resource: Resource) -> ResourceOut:
         allowed_roles=services.allowed_roles(resource),
         free_weekly_hours=services.free_weekly_hours(resource),
         photo_url=f"/spaces/photos/{resource.photo_path}" if resource.photo_path else None,
+        is_active=resource.is_active,
     )
 
 
 @get("/resources", access=PUBLIC, tags=["spaces"], summary="Bookable spaces", security=[])
-async def list_resources(kind: str | None = None, location_id: int | None = None) -> ResourceList:
+async def list_resources(
+    kind: FromQuery[str | None] = None, location_id: FromQuery[int | None] = None
+) -> ResourceList:
     resources = await services.list_resources(kind=kind, location_id=location_id)
     return ResourceList(items=[resource_out(r) for r in resources])
 
@@ -68,6 +73,29 @@ async def create_resource(
 ) -> ResourceOut:
     fields = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not None}
     resource = await services.create_resource(fields, actor_id=request.user.id)
+    return resource_out(resource)
+
+
+@patch(
+    "/resources/{resource_id:int}",
+    access=STAFF,
+    tags=["spaces"],
+    summary="Staff: change a space and its booking rules",
+    description="Send only the fields to change. The result must pass the same rules as a new "
+    "space (422 invalid_input with `errors` per field, e.g. the shortest booking longer than "
+    "the longest, or durations that are not whole time steps). Changed rules apply to "
+    "bookings made from then on; existing bookings stay. `is_active: false` stops new "
+    "bookings. Works on inactive spaces too; 404 resource_not_found for an unknown id.",
+)
+async def update_resource(
+    request: Request[Any, Any, Any], resource_id: FromPath[int], data: JSONBody[ResourcePatch]
+) -> ResourceOut:
+    changes = {
+        name: value
+        for name in ResourcePatch.__struct_fields__
+        if (value := getattr(data, name)) is not msgspec.UNSET
+    }
+    resource = await services.update_resource(resource_id, changes, actor_id=request.user.id)
     return resource_out(resource)
 
 
@@ -135,4 +163,6 @@ async def create_closure(request: Request[Any, Any, Any], data: JSONBody[Closure
     return closure_out(closure)
 
 
-ROUTES = [list_resources, create_resource, list_locations, create_closure]
+ROUTES = describe_problems(
+    [list_resources, create_resource, update_resource, list_locations, create_closure]
+)

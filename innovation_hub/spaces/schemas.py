@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import msgspec
+from msgspec import UNSET, UnsetType
 
 
 class ResourceIn(msgspec.Struct, kw_only=True):
@@ -25,6 +26,29 @@ class ResourceIn(msgspec.Struct, kw_only=True):
     free_weekly_hours: dict[str, int] | None = None
 
 
+class ResourcePatch(msgspec.Struct, kw_only=True):
+    """Only the fields given change; the result must pass the same rules as a new space."""
+
+    name: str | UnsetType = UNSET
+    kind: str | UnsetType = UNSET
+    capacity: int | UnsetType = UNSET
+    price_per_hour_vnd: int | UnsetType = UNSET
+    requires_approval: bool | UnsetType = UNSET
+    is_active: bool | UnsetType = UNSET
+    location_id: int | UnsetType = UNSET
+    description: str | UnsetType = UNSET
+    amenities: list[str] | UnsetType = UNSET
+    slot_minutes: int | UnsetType = UNSET
+    min_minutes: int | UnsetType = UNSET
+    max_minutes: int | UnsetType = UNSET
+    max_days_ahead: int | UnsetType = UNSET
+    min_notice_minutes: int | UnsetType = UNSET
+    buffer_minutes: int | UnsetType = UNSET
+    cancel_notice_hours: int | UnsetType = UNSET
+    allowed_roles: list[str] | UnsetType = UNSET
+    free_weekly_hours: dict[str, int] | UnsetType = UNSET
+
+
 class ResourceOut(msgspec.Struct, kw_only=True):
     id: int
     name: str
@@ -45,6 +69,7 @@ class ResourceOut(msgspec.Struct, kw_only=True):
     allowed_roles: list[str]
     free_weekly_hours: dict[str, int]
     photo_url: str | None = None
+    is_active: bool = True
 
 
 class ResourceList(msgspec.Struct):
