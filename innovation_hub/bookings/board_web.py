@@ -16,6 +16,7 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from babel.dates import format_date as babel_format_date
+from babel.numbers import format_decimal
 from litestar import Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
@@ -24,7 +25,8 @@ from litestar.response import Redirect, Template
 
 from innovation_hub.accounts.tables import User
 from innovation_hub.bookings import board, services
-from innovation_hub.bookings.tables import Booking
+from innovation_hub.bookings.tables import ACTIVE_STATUSES, Booking
+from innovation_hub.bookings.web import status_label
 from innovation_hub.core.auth import MEMBER_ROLES, PUBLIC, STAFF, role_label
 from innovation_hub.core.clock import LOCAL_TZ, utcnow
 from innovation_hub.core.errors import Conflict, FormInvalid, HubError, NotFound
@@ -32,7 +34,7 @@ from innovation_hub.core.i18n import current_locale
 from innovation_hub.core.i18n import gettext as _
 from innovation_hub.core.web import FormBody, go_to, is_htmx, page, settings_of
 from innovation_hub.spaces import services as spaces
-from innovation_hub.spaces.tables import KINDS, Location
+from innovation_hub.spaces.tables import KINDS, Location, Resource
 
 Req = Request[Any, Any, Any]
 
@@ -63,21 +65,8 @@ STATUS_ICONS = {
 }
 
 
-def status_labels() -> dict[str, str]:
-    return {
-        "pending_approval": _("Waiting for approval"),
-        "pending_payment": _("Waiting for payment"),
-        "confirmed": _("Confirmed"),
-        "checked_in": _("Checked in"),
-        "cancelled": _("Cancelled"),
-        "declined": _("Declined"),
-        "expired": _("Expired"),
-        "no_show": _("No-show"),
-    }
-
-
 def status_info(status: str) -> StatusInfo:
-    return StatusInfo(status, status_labels().get(status, status), STATUS_ICONS.get(status, "•"))
+    return StatusInfo(status, status_label(status), STATUS_ICONS.get(status, "•"))
 
 
 def weekday_label(day: date, *, long: bool = False) -> str:
@@ -566,21 +555,25 @@ def _resource_defaults() -> dict[str, Any]:
     return form
 
 
-def _resource_fields(data: dict[str, Any]) -> dict[str, Any]:
-    """The form as ``spaces.services.create_resource`` takes it; blank optional numbers keep
-    their defaults, and text the service cannot read reaches it as text (a field error)."""
+def _resource_fields(data: dict[str, Any], *, editing: bool = False) -> dict[str, Any]:
+    """The form as ``spaces.services`` takes it; text the service cannot read reaches it as
+    text (a field error). A new space keeps the defaults of blank optional numbers; when
+    editing, every field counts (a blank number is an error, an unticked box is off)."""
     fields: dict[str, Any] = {
         "name": _text(data, "name"),
         "kind": _text(data, "kind"),
         "description": _text(data, "description"),
+        "amenities": _text(data, "amenities").splitlines(),
         "requires_approval": bool(_text(data, "requires_approval")),
     }
+    if editing:
+        fields["is_active"] = bool(_text(data, "is_active"))
     for key in NUMBER_FIELDS:
         value = _text(data, key)
         if key == "price_per_hour_vnd":
             # "150.000" or "150,000 ₫" as people write money.
             value = value.replace(".", "").replace(",", "").replace("₫", "").replace(" ", "")
-        if value or key == "capacity":
+        if value or key == "capacity" or editing:
             fields[key] = value
     location = _text(data, "location_id")
     if location:
@@ -598,6 +591,27 @@ def _resource_fields(data: dict[str, Any]) -> dict[str, Any]:
     return fields
 
 
+def _resource_form(resource: Resource) -> dict[str, Any]:
+    """A stored space as its edit form shows it."""
+    values = spaces.resource_fields(resource)
+    form: dict[str, Any] = {
+        "name": values["name"],
+        "kind": values["kind"],
+        "description": values["description"],
+        "amenities": "\n".join(values["amenities"]),
+        "location_id": str(values["location_id"]),
+        **{key: str(values[key]) for key in NUMBER_FIELDS},
+        # Money as people read it ("150.000"); the parser takes the dots out again.
+        "price_per_hour_vnd": format_decimal(values["price_per_hour_vnd"], locale=current_locale()),
+    }
+    for key in ("requires_approval", "is_active"):
+        if values[key]:
+            form[key] = "on"
+    form.update({f"allow_{role}": "on" for role in values["allowed_roles"]})
+    form.update({f"free_{role}": str(h) for role, h in values["free_weekly_hours"].items()})
+    return form
+
+
 async def _spaces_context(
     *,
     resource_form: dict[str, Any] | None = None,
@@ -605,18 +619,18 @@ async def _spaces_context(
     closure_form: dict[str, Any] | None = None,
     closure_errors: dict[str, str] | None = None,
     added: int | None = None,
+    saved: int | None = None,
     closed: bool = False,
 ) -> dict[str, Any]:
-    locations = await spaces.list_locations()
-    if not locations:
-        locations = [await spaces.default_location()]
-    resources = await board.all_resources()
-    added_resource = next((r for r in resources if r.id == added), None)
+    locations = await _locations()
+    every_resource = await spaces.resources_for_staff()
+    added_resource = next((r for r in every_resource if r.id == added), None)
     return {
         **HELPERS,
         "locations": locations,
         "location_names": {loc.id: loc.name for loc in locations},
-        "resources": resources,
+        "all_resources": every_resource,
+        "resources": [r for r in every_resource if r.is_active],  # closures need open ones
         "kinds": KINDS,
         "member_roles": MEMBER_ROLES,
         "bookable_roles": BOOKABLE_ROLES,
@@ -628,16 +642,23 @@ async def _spaces_context(
         "closure_errors": closure_errors or {},
         "closures": await board.upcoming_closures(utcnow()),
         "added": added_resource,
+        "saved": next((r for r in every_resource if r.id == saved), None),
         "closed": closed,
         "photo_errors": {},
     }
+
+
+async def _locations() -> list[Location]:
+    return await spaces.list_locations() or [await spaces.default_location()]
 
 
 @get("/staff/spaces", access=STAFF, name="staff_spaces")
 async def spaces_page(request: Req) -> Template:
     params = request.query_params
     context = await _spaces_context(
-        added=_int(params.get("added")), closed=params.get("closed") == "1"
+        added=_int(params.get("added")),
+        saved=_int(params.get("saved")),
+        closed=params.get("closed") == "1",
     )
     return page(request, "staff/spaces.html", context)
 
@@ -646,8 +667,6 @@ async def spaces_page(request: Req) -> Template:
 async def add_resource(request: Req, data: FormBody) -> Response[Any]:
     fields = _resource_fields(data)
     try:
-        if not fields["allowed_roles"]:
-            raise FormInvalid({"allowed_roles": _("Choose at least one account type.")})
         resource = await spaces.create_resource(fields, actor_id=request.user.id)
     except FormInvalid as exc:
         context = await _spaces_context(resource_form=dict(data), resource_errors=exc.field_errors)
@@ -659,6 +678,56 @@ async def add_resource(request: Req, data: FormBody) -> Response[Any]:
             status_code=422,
         )
     return go_to(request, f"/staff/spaces?added={resource.id}#resources")
+
+
+async def _edit_context(
+    resource: Resource, form: dict[str, Any], errors: dict[str, str]
+) -> dict[str, Any]:
+    upcoming = (
+        await Booking.count()
+        .where(
+            (Booking.resource == resource.id)
+            & Booking.status.is_in(list(ACTIVE_STATUSES))
+            & (Booking.end_at > utcnow())
+        )
+        .run()
+    )
+    return {
+        **HELPERS,
+        "resource": resource,
+        "form": form,
+        "errors": errors,
+        "upcoming": upcoming,
+        "locations": await _locations(),
+        "kinds": KINDS,
+        "member_roles": MEMBER_ROLES,
+        "bookable_roles": BOOKABLE_ROLES,
+    }
+
+
+@get("/staff/spaces/resources/{resource_id:int}/edit", access=STAFF, name="staff_resource_edit")
+async def edit_resource_page(request: Req, resource_id: FromPath[int]) -> Template:
+    resource = await spaces.get_resource_for_staff(resource_id)
+    context = await _edit_context(resource, _resource_form(resource), {})
+    return page(request, "staff/resource_edit.html", context)
+
+
+@post("/staff/spaces/resources/{resource_id:int}/edit", access=STAFF)
+async def edit_resource(request: Req, resource_id: FromPath[int], data: FormBody) -> Response[Any]:
+    fields = _resource_fields(data, editing=True)
+    try:
+        resource = await spaces.update_resource(resource_id, fields, actor_id=request.user.id)
+    except FormInvalid as exc:
+        resource = await spaces.get_resource_for_staff(resource_id)
+        context = await _edit_context(resource, dict(data), exc.field_errors)
+        return page(
+            request,
+            "staff/resource_edit.html",
+            context,
+            fragment="staff/_resource_edit_form.html",
+            status_code=422,
+        )
+    return go_to(request, f"/staff/spaces?saved={resource.id}#res-{resource.id}")
 
 
 @post("/staff/spaces/resources/{resource_id:int}/photo", access=STAFF)
@@ -739,6 +808,8 @@ ROUTES = [
     block,
     spaces_page,
     add_resource,
+    edit_resource_page,
+    edit_resource,
     upload_photo,
     space_photo,
     add_closure,
