@@ -421,6 +421,7 @@ async def test_pay_page_return_and_receipt(live: Live) -> None:
     receipt = await live.http.get(returned.headers["location"])
     assert receipt.status_code == 200
     assert intent_of(booking) in receipt.text and "150.000" in receipt.text
+    assert "Đã xác nhận" in receipt.text and ">confirmed<" not in receipt.text
 
     await live.http.post(f"/api/v1/bookings/{booking['id']}/cancel", headers=bearer(token))
     refunded = await live.http.get(f"/bookings/{booking['id']}/receipt")

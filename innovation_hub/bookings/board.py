@@ -138,6 +138,10 @@ class DayBoard:
         high = min(minutes[1], self.span[1])
         return (low - self.span[0], high - low) if high > low else None
 
+    def block_count(self) -> int:
+        """Staff blocks: maintenance, events, visits and consultations held by staff."""
+        return sum(entry.is_block and entry.is_active for row in self.rows for entry in row.entries)
+
     def counts(self) -> dict[str, int]:
         found: dict[str, int] = {}
         for row in self.rows:
@@ -387,8 +391,3 @@ async def upcoming_closures(now: datetime, *, limit: int = 200) -> list[Upcoming
         )
         for r in rows
     ]
-
-
-async def all_resources() -> list[Resource]:
-    """Active resources of every location, for the spaces page."""
-    return await spaces.list_resources()

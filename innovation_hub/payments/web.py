@@ -11,6 +11,7 @@ from litestar.response import Template
 
 from innovation_hub.accounts.tables import User
 from innovation_hub.bookings import services as bookings
+from innovation_hub.bookings.web import status_label
 from innovation_hub.core.auth import ANY_USER
 from innovation_hub.core.errors import HubError
 from innovation_hub.core.security import CONTENT_SECURITY_POLICY
@@ -105,7 +106,13 @@ async def receipt(request: Req, booking_id: FromPath[int]) -> Template:
     return page(
         request,
         "payments/receipt.html",
-        {"booking": booking, "view": view, "resource": resource, "member": member},
+        {
+            "booking": booking,
+            "view": view,
+            "resource": resource,
+            "member": member,
+            "status_text": status_label(booking.status),
+        },
     )
 
 
