@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 
 import httpx
@@ -234,6 +235,28 @@ async def test_login_is_locked_after_repeated_failures_for_that_account(
     await make_user("startup")
     ok = await post_form(client, "/login", {"email": "startup@example.vn", "password": PASSWORD})
     assert ok.status_code == 303
+
+
+async def test_parallel_guesses_get_no_more_tries_than_one_after_another(
+    client: httpx.AsyncClient,
+) -> None:
+    await make_user("student")
+    token = await csrf_token(client, "/login")
+    guesses = await asyncio.gather(
+        *(
+            client.post(
+                "/login",
+                data={
+                    "email": "student@example.vn",
+                    "password": f"guess {i:08d}",
+                    "_csrf_token": token,
+                },
+            )
+            for i in range(20)
+        )
+    )
+    statuses = sorted(response.status_code for response in guesses)
+    assert statuses == [422] * 5 + [429] * 15
 
 
 async def test_login_is_limited_per_address(client: httpx.AsyncClient, settings) -> None:  # type: ignore[no-untyped-def]
