@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import httpx
 
 from innovation_hub.accounts.tables import ApiToken
-from tests.helpers import PASSWORD, api_token, log_in, make_user
+from innovation_hub.core.settings import Settings
+from tests.helpers import PASSWORD, api_token, free_port, log_in, make_user
 
 
 async def test_token_works_on_me(client: httpx.AsyncClient) -> None:
@@ -114,3 +117,14 @@ async def test_health_probes(client: httpx.AsyncClient) -> None:
     assert (await client.get("/healthz")).json() == {"status": "ok"}
     ready = await client.get("/readyz")
     assert ready.status_code == 200
+
+
+async def test_readyz_is_503_when_redis_is_unreachable(settings: Settings) -> None:
+    from innovation_hub.app import create_app
+
+    nowhere = replace(settings, redis_url=f"redis://127.0.0.1:{free_port()}/0")
+    transport = httpx.ASGITransport(app=create_app(nowhere))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        ready = await client.get("/readyz")
+    assert ready.status_code == 503
+    assert ready.json() == {"status": "store unavailable"}
