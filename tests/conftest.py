@@ -63,6 +63,21 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 @pytest.fixture(scope="session", autouse=True)
+def quick_password_hashes() -> Iterator[None]:
+    """Argon2 at its lowest cost: tests need accounts, not resistance to guessing (the app
+    itself uses the library's default parameters; servers started as subprocesses do too)."""
+    from argon2 import PasswordHasher
+
+    from innovation_hub.core import security
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(
+            security, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+        )
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
 def migrated_database() -> Iterator[str]:
     asyncio.run(migrate_forwards())
     yield DATABASE_URL

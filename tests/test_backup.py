@@ -14,7 +14,6 @@ from pathlib import Path
 
 import asyncpg
 import pytest
-from argon2 import PasswordHasher
 
 from innovation_hub.bookings.services import create_block
 from innovation_hub.core.backup import BackupError, backup_database, restore_database
@@ -31,13 +30,6 @@ WRITERS = 20
 # the bookings cache token in data_version (so that table's count is not a count of writes).
 ROWS_PER_WRITE = {"booking": 1, "audit_log": 1}
 UPSERTED_TABLES = {"data_version"}
-
-
-@pytest.fixture(autouse=True)
-def quick_password_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The accounts here only need to exist: hash their passwords at the lowest cost."""
-    quick = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    monkeypatch.setattr("innovation_hub.accounts.services.hash_password", quick.hash)
 
 
 @pytest.fixture(scope="module")
