@@ -3,10 +3,14 @@
 For each engine the script makes a fresh database (SQLite in a temporary ``HUB_VAR_DIR``,
 or a throw-away PostgreSQL database that is dropped afterwards), migrates it with the
 app's own command, fills it with bulk inserts (not through the HTTP API) and serves the
-app with uvicorn (one worker, loopback). Then, with ``--concurrency`` clients:
+app with uvicorn (one worker, loopback). Then, closed loop (``--concurrency`` clients, each
+sending its next request when an answer arrives: a saturation test), one kind at a time:
 
 a. ``GET /api/v1/availability`` for one whole local day across every resource;
-b. ``POST /api/v1/bookings`` with bearer tokens, each request for a distinct free slot.
+b. ``POST /api/v1/bookings`` with bearer tokens, each request for a distinct free slot;
+
+and open loop (``--open-seconds``): both kinds at once, arriving at stated average rates
+(Poisson) whatever the answers, latency counted from arrival — the load of real users.
 
 Latency percentiles and requests per second are printed and appended to
 ``bench/RESULTS.md``::
@@ -69,6 +73,8 @@ DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 DEFAULT_BENCH_DATABASE = "hub_bench"
 
 TARGET_P95_MS = 50.0
+AVAILABILITY = "availability (one day, all resources)"
+CREATION = "booking creation (distinct free slots)"
 FUTURE_DAYS = 30
 READY_TIMEOUT_SECONDS = 60.0
 REQUEST_TIMEOUT_SECONDS = 30.0
@@ -455,8 +461,9 @@ def generate_sqlite(db_path: Path, sizes: Sizes, seed: int) -> Generated:
                 sizes.bookings, resources, [m["id"] for m in members], today, now, rng
             )
             # The overlap trigger runs for every row, as it does for the app's own inserts.
-            # Its lookup by resource alone reads every earlier booking of the resource
-            # (quadratic over a bulk load); an index kept for the load only makes it a seek.
+            # Before migration 0009 its lookup by resource read every earlier booking of the
+            # resource (quadratic over a bulk load); an index kept for the load only makes it
+            # a seek there, so that the same script can measure older trees too.
             connection.execute(f"CREATE INDEX {LOAD_INDEX} ON booking (resource, occupied_until)")
             connection.executemany(_insert_sql("booking", BOOKING_COLUMNS), _sqlite_rows(plan.rows))
             connection.execute(f"DROP INDEX {LOAD_INDEX}")
@@ -738,6 +745,8 @@ RequestMaker = Callable[[httpx.AsyncClient, int], Awaitable[httpx.Response]]
 class Phase:
     name: str
     expected_status: int
+    model: str = ""  # how the load was offered
+    cpu_requests: int = 0  # requests served while the CPU was measured (all kinds)
     latencies_ms: list[float] = field(default_factory=list)  # expected responses only
     failures: Counter[str] = field(default_factory=Counter)
     failure_samples: dict[str, str] = field(default_factory=dict)
@@ -761,6 +770,14 @@ class Phase:
         if len(self.latencies_ms) < 2:
             return self.latencies_ms[0] if self.latencies_ms else None
         return statistics.quantiles(self.latencies_ms, n=100, method="inclusive")[p - 1]
+
+    def app_cpu_ms_per_request(self) -> float | None:
+        """The app's CPU time per answered request: the figure least moved by other work on
+        a shared machine (it grows with cache misses, not with waiting)."""
+        served = self.cpu_requests or self.done
+        if self.cpu is None or self.cpu.app is None or not served:
+            return None
+        return self.cpu.app * self.wall_seconds / served * 1000
 
     @property
     def met_target(self) -> bool:
@@ -850,6 +867,90 @@ async def measure(
     return phase
 
 
+@dataclass(frozen=True)
+class Stream:
+    phase: Phase
+    make_request: RequestMaker
+    rate: float  # requests a second, on average
+
+
+async def measure_open_loop(
+    server: Server, streams: Sequence[Stream], *, seconds: float, connections: int, seed: int
+) -> list[Phase]:
+    """Each stream's requests arrive at its rate on average (a Poisson process: independent
+    users), whether or not earlier ones were answered, all streams at once; each request
+    goes out on a free connection of the stream's ``connections``. Latency counts from the
+    moment the request arrived, so waiting for a connection counts too (no coordinated
+    omission)."""
+    limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
+    async with contextlib.AsyncExitStack() as stack:
+
+        async def run_stream(stream: Stream, rng: random.Random) -> None:
+            phase = stream.phase
+            idle: asyncio.Queue[httpx.AsyncClient] = asyncio.Queue()
+            for _ in range(connections):
+                idle.put_nowait(
+                    await stack.enter_async_context(
+                        httpx.AsyncClient(
+                            base_url=server.base_url,
+                            limits=limits,
+                            timeout=REQUEST_TIMEOUT_SECONDS,
+                            trust_env=False,
+                        )
+                    )
+                )
+
+            async def one(index: int, arrived: float) -> None:
+                try:
+                    client = await asyncio.wait_for(idle.get(), REQUEST_TIMEOUT_SECONDS)
+                except TimeoutError:  # an overloaded app: bounded, and counted
+                    phase.failures[f"no connection free within {REQUEST_TIMEOUT_SECONDS:g} s"] += 1
+                    return
+                try:
+                    response = await stream.make_request(client, index)
+                except httpx.HTTPError as exc:
+                    phase.failures[type(exc).__name__] += 1
+                    return
+                finally:
+                    idle.put_nowait(client)
+                if response.status_code == phase.expected_status:
+                    phase.latencies_ms.append((time.perf_counter() - arrived) * 1000)
+                else:
+                    key = failure_key(response)
+                    phase.failures[key] += 1
+                    phase.failure_samples.setdefault(key, response.text[:300])
+
+            await ready.wait()
+            arrival = began
+            index = 0
+            async with asyncio.TaskGroup() as group:
+                while True:
+                    arrival += rng.expovariate(stream.rate)
+                    if arrival - began >= seconds:
+                        break
+                    await asyncio.sleep(max(0.0, arrival - time.perf_counter()))
+                    group.create_task(one(index, arrival))
+                    index += 1
+
+        ready = asyncio.Event()
+        tasks = [
+            asyncio.create_task(run_stream(stream, random.Random(seed + n)))
+            for n, stream in enumerate(streams)
+        ]
+        await asyncio.sleep(0.5)  # connections opened
+        meter = CpuMeter(server.process.pid)
+        began = time.perf_counter()
+        ready.set()
+        await asyncio.gather(*tasks)
+        wall = time.perf_counter() - began
+        cpu = meter.shares()
+    phases = [stream.phase for stream in streams]
+    for phase in phases:
+        phase.wall_seconds, phase.cpu = wall, cpu
+        phase.cpu_requests = sum(p.done for p in phases)
+    return phases
+
+
 async def log_in(server: Server, emails: Sequence[str]) -> list[str]:
     tokens = []
     async with httpx.AsyncClient(base_url=server.base_url, trust_env=False, timeout=30.0) as client:
@@ -922,10 +1023,11 @@ async def run_load(
     if len(items) != generated.resources:
         raise RuntimeError(f"availability lists {len(items)} of {generated.resources} resources")
 
+    closed = f"closed, {args.concurrency} clients"
     await quiet(server, args)
     availability = await measure(
         server,
-        Phase("availability (one day, all resources)", 200),
+        Phase(AVAILABILITY, 200, closed),
         get_availability,
         concurrency=args.concurrency,
         requests=args.requests,
@@ -966,7 +1068,7 @@ async def run_load(
     await quiet(server, args)
     creation = await measure(
         server,
-        Phase("booking creation (distinct free slots)", 201),
+        Phase(CREATION, 201, closed),
         post_booking,
         concurrency=args.concurrency,
         requests=args.requests,
@@ -974,8 +1076,26 @@ async def run_load(
         max_seconds=args.max_seconds,
     )
     print(f"  bookings:     {phase_line(creation)}", flush=True)
+    phases = [availability, creation]
+    if args.open_seconds > 0:
+        model = f"open, mixed: {args.open_availability_rate:g} + {args.open_booking_rate:g} req/s"
+        await quiet(server, args)
+        phases += await measure_open_loop(
+            server,
+            [
+                Stream(
+                    Phase(AVAILABILITY, 200, model), get_availability, args.open_availability_rate
+                ),
+                Stream(Phase(CREATION, 201, model), post_booking, args.open_booking_rate),
+            ],
+            seconds=args.open_seconds,
+            connections=args.concurrency,
+            seed=args.seed + 2,
+        )
+        for phase in phases[2:]:
+            print(f"  open loop {phase.name[:12]}: {phase_line(phase)}", flush=True)
     booking_days = (min(used_days, default=today), max(used_days, default=today))
-    return day, booking_days, [availability, creation]
+    return day, booking_days, phases
 
 
 async def quiet(server: Server, args: argparse.Namespace) -> None:
@@ -1064,6 +1184,7 @@ def results_table(results: Sequence[EngineResult]) -> str:
         [
             "engine",
             "request",
+            "load",
             "ok",
             "other",
             "p50 ms",
@@ -1072,6 +1193,7 @@ def results_table(results: Sequence[EngineResult]) -> str:
             "max ms",
             "req/s",
             "CPU app/cli/pg/rest",
+            "app CPU ms/req",
             f"p95 ≤ {TARGET_P95_MS:.0f} ms",
         ]
     ]
@@ -1081,6 +1203,7 @@ def results_table(results: Sequence[EngineResult]) -> str:
                 [
                     result.engine,
                     phase.name,
+                    phase.model,
                     str(phase.ok),
                     str(phase.failures.total()),
                     ms(phase.percentile(50)),
@@ -1089,6 +1212,7 @@ def results_table(results: Sequence[EngineResult]) -> str:
                     ms(max(phase.latencies_ms, default=None)),
                     f"{phase.rps:.1f}",
                     cpu_text(phase),
+                    ms(phase.app_cpu_ms_per_request()),
                     "met" if phase.met_target else "**missed**",
                 ]
             )
@@ -1105,30 +1229,40 @@ def report_section(
         "Availability of one whole day across every resource "
         "(`GET /api/v1/availability?start=<day>T00:00:00%2B07:00&end=<next day>...`) and "
         "booking creation (`POST /api/v1/bookings`, bearer tokens, each request a distinct "
-        f"free slot) under {args.concurrency} concurrent clients (one connection each), "
-        "one uvicorn worker on loopback, load generator on the same machine. Latency is "
-        "per request as the client sees it, over the expected responses (200 / 201); any "
-        "other answer is counted in `other`. CPU is the share of one core used during the "
-        "measurement by the app process, the load generator, PostgreSQL's processes and "
-        "the rest (other processes on the machine and kernel time such as loopback "
-        "networking; a high share means the figures are noisy). The clients send their next "
-        "request as soon as an answer arrives, so latency is about clients ÷ throughput: "
-        f"p95 ≤ {TARGET_P95_MS:.0f} ms with {args.concurrency} clients needs about "
-        f"{args.concurrency * 1000 / TARGET_P95_MS:.0f} req/s or more. New bookings go to "
-        "free resources and to those that need approval first: a paid booking also starts "
-        "a Stripe payment, an outside call that is not measured here (the app's Stripe base "
-        "URL points at a closed loopback port). On SQLite the bulk load adds an index on "
-        "(resource, occupied_until) for the overlap triggers and drops it afterwards; "
-        "PostgreSQL is analysed after the load, SQLite is left without statistics, as the "
-        "app leaves it.",
+        "free slot on the days from the one availability asks for), one uvicorn worker on "
+        "loopback, load generator on the same machine. Two load models. *Closed*: "
+        f"{args.concurrency} clients (one connection each) send their next request as soon "
+        "as an answer arrives, one request kind at a time: a saturation test, where latency "
+        "is about clients ÷ throughput (p95 ≤ "
+        f"{TARGET_P95_MS:.0f} ms needs about {args.concurrency * 1000 / TARGET_P95_MS:.0f} "
+        "req/s). *Open*: both kinds at once, each arriving at its own average rate "
+        "(Poisson, independent users) whether or not earlier requests were answered, on up "
+        f"to {args.concurrency} connections per kind, latency counted from arrival; "
+        f"{args.open_availability_rate:g} availability + {args.open_booking_rate:g} booking "
+        "requests a second is a generous peak for 1,000 members (every member booking once "
+        "and looking at the day six times within one minute), and each booking changes the "
+        "day that availability asks for, so cached answers are replaced as they would be. "
+        "Latency is per request as the client sees it, over the expected responses "
+        "(200 / 201); any other answer is counted in `other`. CPU is the share of one core "
+        "used during the measurement by the app process, the load generator, PostgreSQL's "
+        "processes and the rest (other processes on the machine and kernel time such as "
+        "loopback networking; a high share means the figures are noisy); `app CPU ms/req` "
+        "is the app's CPU time per request (in the open run, over both kinds), the figure "
+        "least moved by other work on the machine. A paid booking also starts a Stripe "
+        "payment, an outside call not measured here, so new bookings go to free resources "
+        "and to those that need approval first (the app's Stripe base URL points at a "
+        "closed loopback port). On SQLite the bulk load adds an index on (resource, "
+        "occupied_until) for the overlap triggers and drops it afterwards; PostgreSQL is "
+        "analysed after the load, SQLite is left without statistics, as the app leaves it.",
         "",
         f"- Machine: {platform.platform()}, {os.cpu_count()} CPUs, load average {load}",
         f"- Python {platform.python_version()} ({platform.python_implementation()}), "
         f"litestar {version('litestar')}, piccolo {version('piccolo')}, "
         f"uvicorn {version('uvicorn')}, httpx {version('httpx')}, SQLite {sqlite3.sqlite_version}",
         f"- Data set: {args.users:,} users, {args.resources:,} resources, "
-        f"{args.bookings:,} bookings (seed {args.seed}); per run {args.warmup} warm-up then "
-        f"{args.requests:,} measured requests, at most {args.max_seconds:g} s per request kind"
+        f"{args.bookings:,} bookings (seed {args.seed}); closed runs {args.warmup} warm-up "
+        f"then {args.requests:,} measured requests, at most {args.max_seconds:g} s per "
+        f"request kind; open run {args.open_seconds:g} s"
         + (
             f", after waiting up to {args.quiet_wait:g} s for a quiet machine"
             if args.quiet_wait
@@ -1231,6 +1365,24 @@ def build_parser() -> argparse.ArgumentParser:
         type=positive_float,
         default=60.0,
         help="time limit per request kind and engine, warm-up included (default 60)",
+    )
+    parser.add_argument(
+        "--open-seconds",
+        type=float,
+        default=30.0,
+        help="length of the open-loop run, both request kinds at once (default 30; 0: none)",
+    )
+    parser.add_argument(
+        "--open-availability-rate",
+        type=positive_float,
+        default=100.0,
+        help="availability requests a second in the open-loop run (default 100)",
+    )
+    parser.add_argument(
+        "--open-booking-rate",
+        type=positive_float,
+        default=20.0,
+        help="booking requests a second in the open-loop run (default 20)",
     )
     parser.add_argument(
         "--quiet-wait",

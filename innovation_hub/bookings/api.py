@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from typing import Annotated, Any
 
 from litestar import Request, delete, get, post
@@ -103,19 +104,25 @@ async def availability(
         min_capacity=min_capacity,
         location_id=location_id,
     )
-    return AvailabilityOut(
-        items=[
-            ResourceFree(
-                resource_id=a.resource.id,
-                name=a.resource.name,
-                kind=a.resource.kind,
-                free=[
-                    FreeInterval(s.astimezone(LOCAL_TZ), e.astimezone(LOCAL_TZ)) for s, e in a.free
-                ],
-            )
-            for a in found
-        ]
-    )
+    return AvailabilityOut(items=[_resource_free(a) for a in found])
+
+
+# A resource whose free time did not change is the same item from one answer to the next.
+_free_out: weakref.WeakKeyDictionary[services.ResourceAvailability, ResourceFree] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _resource_free(a: services.ResourceAvailability) -> ResourceFree:
+    out = _free_out.get(a)
+    if out is None:
+        out = _free_out[a] = ResourceFree(
+            resource_id=a.resource.id,
+            name=a.resource.name,
+            kind=a.resource.kind,
+            free=[FreeInterval(s.astimezone(LOCAL_TZ), e.astimezone(LOCAL_TZ)) for s, e in a.free],
+        )
+    return out
 
 
 @post(

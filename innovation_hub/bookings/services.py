@@ -19,8 +19,14 @@ from innovation_hub.bookings.tables import ACTIVE_STATUSES, Booking, BookingSeri
 from innovation_hub.core import audit, mail
 from innovation_hub.core.auth import STAFF
 from innovation_hub.core.clock import LOCAL_TZ, utcnow
-from innovation_hub.core.database import get_engine, transaction
-from innovation_hub.core.errors import Conflict, NotFound, RuleBroken
+from innovation_hub.core.database import (
+    DataVersions,
+    VersionedCache,
+    data_versions,
+    get_engine,
+    transaction,
+)
+from innovation_hub.core.errors import BadRequest, Conflict, NotFound, RuleBroken
 from innovation_hub.core.i18n import gettext as _
 from innovation_hub.core.timestamps import require_aware
 from innovation_hub.spaces import services as spaces
@@ -185,10 +191,11 @@ def check_rules(
 
 
 async def _context(
-    resource: Resource, start: datetime, end: datetime
+    resource: Resource, start: datetime, end: datetime, places: spaces.Places | None = None
 ) -> tuple[spaces.WeeklyHours, list[dict[str, Any]]]:
-    hours = await spaces.weekly_hours(resource.location)
-    closures = await spaces.closures_between(resource.location, start, end)
+    places = places or await spaces.places()
+    hours = places.weekly_hours(resource.location)
+    closures = await places.closures_between(resource.location, start, end)
     return hours, closures
 
 
@@ -282,10 +289,11 @@ async def create_booking(
 ) -> Booking:
     now = now or utcnow()
     start, end = require_aware(start, "start"), require_aware(end, "end")
-    resource = await spaces.get_resource(resource_id)
+    places = await spaces.places()
+    resource = places.resource(resource_id)
     if len(purpose) > 300:
         raise RuleBroken(_("Use at most %(n)s characters.", n=300), code="purpose_too_long")
-    hours, closures = await _context(resource, start, end)
+    hours, closures = await _context(resource, start, end, places)
     check_rules(resource, user, start, end, attendees, now=now, hours=hours, closures=closures)
     try:
         async with transaction():
@@ -307,7 +315,9 @@ async def create_booking(
                 created_at=now,
                 updated_at=now,
             )
-            await _insert_checked(booking)
+            # No separate overlap query inside the write lock: the database refuses an
+            # overlapping insert itself (migration 0002, bounded in 0009).
+            await booking.save()
             await audit.record(
                 actor_id=user.id,
                 action="booking.created",
@@ -441,11 +451,29 @@ def _subtract(intervals: list[Interval], taken: Iterable[Interval]) -> list[Inte
     return result
 
 
-@dataclass(frozen=True)
+# Compared and hashed by identity: an unchanged resource's item is the same object from one
+# answer to the next, so a caller may keep what it derives from one (e.g. its JSON form).
+@dataclass(frozen=True, eq=False)
 class ResourceAvailability:
     resource: Resource
     free: list[Interval]
-    taken: list[dict[str, Any]]
+    taken: list[dict[str, Any]]  # active bookings: id, resource, start_at, occupied_until
+
+
+INT32_LIMIT = 2**31  # ids and capacities are 32-bit integer columns
+
+
+@dataclass(frozen=True)
+class _Answer:
+    items: list[ResourceAvailability]  # free time not cut at "now"
+    longest_notice: timedelta  # the longest min_notice_minutes among the resources
+    places: spaces.Places  # what it was worked out from
+
+
+AvailabilityKey = tuple[datetime, datetime, str | None, int | None, int | None, int | None]
+# Answers for the ranges and filters asked most recently, each kept while no booking and no
+# place changed (data versions), whichever process or instance made the change.
+_answers: VersionedCache[AvailabilityKey, _Answer] = VersionedCache(size=64)
 
 
 async def availability(
@@ -459,7 +487,7 @@ async def availability(
     now: datetime | None = None,
 ) -> list[ResourceAvailability]:
     """Free intervals per resource: opening hours, less holidays, closures, bookings (with
-    their buffers) and the past."""
+    their buffers) and the past. The result is shared with other requests: read-only."""
     now = now or utcnow()
     start, end = require_aware(start, "start"), require_aware(end, "end")
     if end <= start:
@@ -468,67 +496,111 @@ async def availability(
         raise RuleBroken(
             _("Ask for at most %(n)s days at once.", n=MAX_AVAILABILITY_DAYS), code="range_too_long"
         )
-    resources = await spaces.list_resources(
-        kind=kind, resource_id=resource_id, min_capacity=min_capacity, location_id=location_id
-    )
+    if any(
+        n is not None and not -INT32_LIMIT <= n < INT32_LIMIT
+        for n in (resource_id, min_capacity, location_id)
+    ):
+        # As the database answers for these columns (a 400 on both engines).
+        raise BadRequest(_("A value in the request is out of range."), code="number_too_large")
+
+    async def compute(versions: DataVersions | None, previous: _Answer | None) -> _Answer:
+        places = await spaces.places(versions)
+        resources = [
+            r
+            for r in places.resources
+            if (kind is None or r.kind == kind)
+            and (resource_id is None or r.id == resource_id)
+            and (min_capacity is None or r.capacity >= min_capacity)
+            and (location_id is None or r.location == location_id)
+        ]
+        return await _free_and_taken(places, resources, start, end, previous)
+
+    key = (start, end, kind, resource_id, min_capacity, location_id)
+    return _from_now(await _answers.get(key, data_versions, compute), start, now)
+
+
+async def _free_and_taken(
+    places: spaces.Places,
+    resources: list[Resource],
+    start: datetime,
+    end: datetime,
+    previous: _Answer | None,
+) -> _Answer:
+    """Availability without the cut at "now" (``_from_now`` makes it), so that it can be
+    kept for as long as the data does not change. Resources whose bookings are the same as
+    in the ``previous`` answer over the same places keep their part of it: after a booking
+    only its resource is worked out again."""
     if not resources:
-        return []
-    ids = [r.id for r in resources]
-    taken_rows = (
-        await Booking.select(
-            Booking.id,
-            Booking.resource,
-            Booking.start_at,
-            Booking.end_at,
-            Booking.occupied_until,
-            Booking.status,
-            Booking.kind,
-        )
-        .where(
-            Booking.resource.is_in(ids)
-            & Booking.status.is_in(list(ACTIVE_STATUSES))
-            & (Booking.start_at < end)
-            & (Booking.start_at > start - MAX_OCCUPIED)
-            & (Booking.occupied_until > start)
-        )
-        .order_by(Booking.start_at)
-        .run()
+        return _Answer([], timedelta(0), places)
+    # One query for the range across every resource; reservations last at most
+    # MAX_OCCUPIED, so (status, start_at) bounds it on both sides.
+    query = Booking.select(
+        Booking.id, Booking.resource, Booking.start_at, Booking.occupied_until
+    ).where(
+        Booking.status.is_in(list(ACTIVE_STATUSES))
+        & (Booking.start_at < end)
+        & (Booking.start_at > start - MAX_OCCUPIED)
+        & (Booking.occupied_until > start)
     )
+    if len(resources) == 1:
+        query = query.where(Booking.resource == resources[0].id)
     taken_by_resource: dict[int, list[dict[str, Any]]] = {}
-    for row in taken_rows:
+    for row in await query.order_by(Booking.start_at).run():
         taken_by_resource.setdefault(row["resource"], []).append(row)
 
-    per_location: dict[int, tuple[spaces.WeeklyHours, list[dict[str, Any]]]] = {}
+    before = {}
+    if previous is not None and previous.places is places:
+        before = {item.resource.id: item for item in previous.items}
     days = spaces.local_days(start, end)
+    opening_by_location: dict[int, list[Interval]] = {}
+    closures_by_location: dict[int, list[dict[str, Any]]] = {}
     result = []
     for resource in resources:
-        if resource.location not in per_location:
-            per_location[resource.location] = (
-                await spaces.weekly_hours(resource.location),
-                await spaces.closures_between(resource.location, start, end),
-            )
-        hours, closures = per_location[resource.location]
-        opening = [iv for day in days for iv in hours.intervals_on(day)]
-        window_start = max(start, now + timedelta(minutes=resource.min_notice_minutes))
-        clipped = [(max(a, window_start), min(b, end)) for a, b in opening]
-        free = [(a, b) for a, b in clipped if a < b]
+        taken = taken_by_resource.get(resource.id, [])
+        unchanged = before.get(resource.id)
+        if unchanged is not None and unchanged.taken == taken:
+            result.append(unchanged)
+            continue
+        location = resource.location
+        if location not in opening_by_location:
+            hours = places.weekly_hours(location)
+            opening = [iv for day in days for iv in hours.intervals_on(day)]
+            clipped = [(max(a, start), min(b, end)) for a, b in opening]
+            opening_by_location[location] = [(a, b) for a, b in clipped if a < b]
+            closures_by_location[location] = await places.closures_between(location, start, end)
         free = _subtract(
-            free,
+            opening_by_location[location],
             [
                 (c["starts_at"], c["ends_at"])
-                for c in closures
+                for c in closures_by_location[location]
                 if c["resource"] in (None, resource.id)
             ],
         )
         buffer = timedelta(minutes=resource.buffer_minutes)
-        taken = taken_by_resource.get(resource.id, [])
         free = _subtract(free, [(t["start_at"] - buffer, t["occupied_until"]) for t in taken])
         min_length = timedelta(minutes=resource.min_minutes)
-        result.append(
-            ResourceAvailability(
-                resource, [iv for iv in free if iv[1] - iv[0] >= min_length], taken
-            )
-        )
+        # In local time, as every caller shows them (astimezone to the same zone is free).
+        free = [
+            (a.astimezone(LOCAL_TZ), b.astimezone(LOCAL_TZ)) for a, b in free if b - a >= min_length
+        ]
+        result.append(ResourceAvailability(resource, free, taken))
+    notice = max(r.min_notice_minutes for r in resources)
+    return _Answer(result, timedelta(minutes=notice), places)
+
+
+def _from_now(answer: _Answer, start: datetime, now: datetime) -> list[ResourceAvailability]:
+    """Cuts each resource's free time at the earliest start its notice rule allows now."""
+    if now + answer.longest_notice <= start:
+        return list(answer.items)
+    result = []
+    for item in answer.items:
+        earliest = now + timedelta(minutes=item.resource.min_notice_minutes)
+        if earliest <= start:
+            result.append(item)
+            continue
+        min_length = timedelta(minutes=item.resource.min_minutes)
+        free = [(max(a, earliest), b) for a, b in item.free if b - max(a, earliest) >= min_length]
+        result.append(ResourceAvailability(item.resource, free, item.taken))
     return result
 
 
@@ -1173,16 +1245,32 @@ async def accept_offer(
     )
     if entry is None:
         raise NotFound(_("No such waitlist entry."), code="waitlist_not_found")
-    if entry.status != "offered" or (entry.offer_expires_at and entry.offer_expires_at < now):
-        raise RuleBroken(_("This offer is no longer open."), code="offer_closed")
-    booking = await create_booking(
-        user, entry.resource, entry.start_at, entry.end_at, policy=policy, now=now
-    )
-    await (
-        WaitlistEntry.update({WaitlistEntry.status: "booked", WaitlistEntry.booking: booking.id})
-        .where(WaitlistEntry.id == entry.id)
-        .run()
-    )
+    async with transaction():
+        # Claimed in the same transaction as the booking, so the job expiring offers cannot
+        # pass it on to the next member while it is being accepted (nor after).
+        claimed = (
+            await WaitlistEntry.update({WaitlistEntry.status: "booked"})
+            .where(
+                (WaitlistEntry.id == entry.id)
+                & (WaitlistEntry.status == "offered")
+                & (
+                    WaitlistEntry.offer_expires_at.is_null()
+                    | (WaitlistEntry.offer_expires_at >= now)
+                )
+            )
+            .returning(WaitlistEntry.id)
+            .run()
+        )
+        if not claimed:
+            raise RuleBroken(_("This offer is no longer open."), code="offer_closed")
+        booking = await create_booking(
+            user, entry.resource, entry.start_at, entry.end_at, policy=policy, now=now
+        )
+        await (
+            WaitlistEntry.update({WaitlistEntry.booking: booking.id})
+            .where(WaitlistEntry.id == entry.id)
+            .run()
+        )
     return booking
 
 
