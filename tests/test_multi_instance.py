@@ -188,11 +188,10 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     }
     instances: list[Instance] = []
     try:
-        # The first instance migrates the new database and the second starts after it: the
-        # migrations take no lock yet, so two processes running them at once would collide.
-        for label in ("a", "b"):
-            instance = _start(env, temp / f"instance-{label}.log")
-            instances.append(instance)
+        # Both start at once on the empty database, as replicas do: the migrations take an
+        # advisory lock, so one applies them and the other then finds nothing to run.
+        instances = [_start(env, temp / f"instance-{label}.log") for label in ("a", "b")]
+        for instance in instances:
             _wait_ready(instance)
         run_command(env, "seed-users")
         yield Cluster(instances[0], instances[1], env, database_url, temp / "var" / "mail")

@@ -364,10 +364,21 @@ async def migrate_forwards() -> None:
     """Apply every migration in ``piccolo_migrations/`` that has not run yet."""
     from piccolo.apps.migrations.commands.forwards import run_forwards
 
-    if is_sqlite():
+    engine = get_engine()
+    if isinstance(engine, PostgresEngine):
+        # Instances starting together take turns: the second finds nothing left to run.
+        import asyncpg
+
+        lock = await asyncpg.connect(engine.config["dsn"])
+        try:
+            await lock.execute("SELECT pg_advisory_lock(hashtext('innovation_hub.migrations'))")
+            result = await run_forwards(app_name="hub", migration_id="all")
+        finally:
+            await lock.close()  # the session lock ends with its connection
+    else:
         # WAL lets readers work while one writer commits; the mode is kept in the file.
-        await get_engine().run_ddl("PRAGMA journal_mode=WAL")
-    result = await run_forwards(app_name="hub", migration_id="all")
+        await engine.run_ddl("PRAGMA journal_mode=WAL")
+        result = await run_forwards(app_name="hub", migration_id="all")
     if not result.success:
         raise RuntimeError(f"migration failed: {result.message}")
 
