@@ -182,6 +182,36 @@ async def test_waitlist_offers_a_freed_slot_to_the_first_in_line(
     assert booked.status == "confirmed" and booked.user == third.id
 
 
+async def test_an_offer_accepted_as_it_expires_goes_to_one_member_only(
+    desk: Resource, student: User, startup: User
+) -> None:
+    third = await make_user("enterprise")
+    day = next_open_day()
+    booking = await services.create_booking(
+        student, desk.id, local(day, 9), local(day, 10), policy=POLICY
+    )
+    first = await services.join_waitlist(startup, desk.id, local(day, 9), local(day, 10))
+    second = await services.join_waitlist(third, desk.id, local(day, 9), local(day, 10))
+    await services.cancel_booking(student, booking.id, policy=POLICY)
+    offered = await WaitlistEntry.objects().where(WaitlistEntry.id == first.id).first()
+    assert offered is not None and offered.offer_expires_at is not None
+    # The member answers in the offer's last second while the expiry job already runs.
+    last_second = offered.offer_expires_at - timedelta(seconds=1)
+    after = offered.offer_expires_at + timedelta(seconds=1)
+    accepted, expired = await asyncio.gather(
+        services.accept_offer(startup, first.id, policy=POLICY, now=last_second),
+        services.expire_offers(policy=POLICY, now=after),
+        return_exceptions=True,
+    )
+    entries = {e.id: e for e in await WaitlistEntry.objects()}
+    if isinstance(accepted, Booking):
+        assert expired == 0
+        assert entries[first.id].status == "booked" and entries[second.id].status == "waiting"
+    else:
+        assert isinstance(accepted, RuleBroken) and expired == 1
+        assert entries[first.id].status == "expired" and entries[second.id].status == "offered"
+
+
 async def test_series_books_free_dates_and_lists_conflicts(
     desk: Resource, student: User, startup: User
 ) -> None:
