@@ -26,6 +26,7 @@ from innovation_hub.core.clock import LOCAL_TZ, utcnow
 from innovation_hub.core.settings import Settings
 from innovation_hub.core.stripe import StripeClient, sign
 from innovation_hub.payments.tables import Payment, StripeEvent
+from innovation_hub.spaces.tables import Resource
 from tests.helpers import api_token, at, bearer, free_port, make_user, next_open_day
 
 pytestmark = pytest.mark.slow
@@ -405,6 +406,8 @@ async def test_pay_page_return_and_receipt(live: Live) -> None:
     from tests.helpers import log_in
 
     booking, token = await paid_room_booking(live)
+    # Staff close the room to new bookings: the booking already made can still be paid.
+    await Resource.update({Resource.is_active: False}).where(Resource.id == booking["resource_id"])
     await log_in(live.http, "bao@agritn.vn")
     pay_page = await live.http.get(f"/bookings/{booking['id']}/pay")
     assert pay_page.status_code == 200

@@ -707,7 +707,7 @@ async def _edit_context(
 
 @get("/staff/spaces/resources/{resource_id:int}/edit", access=STAFF, name="staff_resource_edit")
 async def edit_resource_page(request: Req, resource_id: FromPath[int]) -> Template:
-    resource = await spaces.get_resource_for_staff(resource_id)
+    resource = await spaces.get_any_resource(resource_id)
     context = await _edit_context(resource, _resource_form(resource), {})
     return page(request, "staff/resource_edit.html", context)
 
@@ -718,7 +718,7 @@ async def edit_resource(request: Req, resource_id: FromPath[int], data: FormBody
     try:
         resource = await spaces.update_resource(resource_id, fields, actor_id=request.user.id)
     except FormInvalid as exc:
-        resource = await spaces.get_resource_for_staff(resource_id)
+        resource = await spaces.get_any_resource(resource_id)
         context = await _edit_context(resource, dict(data), exc.field_errors)
         return page(
             request,

@@ -18,7 +18,7 @@ from innovation_hub.core.security import CONTENT_SECURITY_POLICY
 from innovation_hub.core.web import go_to, page
 from innovation_hub.payments import services
 from innovation_hub.payments.api import stripe_of
-from innovation_hub.spaces.services import get_resource
+from innovation_hub.spaces.services import get_any_resource
 
 Req = Request[Any, Any, Any]
 
@@ -42,7 +42,7 @@ async def pay(request: Req, booking_id: FromPath[int]) -> Response[Any] | Templa
     booking = await bookings.get_booking(request.user, booking_id)
     if booking.status == "confirmed" and booking.price_vnd > 0:
         return go_to(request, f"/bookings/{booking.id}/receipt")
-    resource = await get_resource(booking.resource)
+    resource = await get_any_resource(booking.resource)
     context: dict[str, Any] = {
         "booking": booking,
         "resource": resource,
@@ -72,7 +72,7 @@ async def payment_return(request: Req, booking_id: FromPath[int]) -> Response[An
         booking, _ = await services.check_on_return(request.user, booking_id, client, config)
     except HubError as exc:
         booking = await bookings.get_booking(request.user, booking_id)
-        resource = await get_resource(booking.resource)
+        resource = await get_any_resource(booking.resource)
         return page(
             request,
             "payments/pay.html",
@@ -102,7 +102,7 @@ async def receipt(request: Req, booking_id: FromPath[int]) -> Template:
             status_code=404,
         )
     member = await User.objects().where(User.id == booking.user).first().run()
-    resource = await get_resource(booking.resource)
+    resource = await get_any_resource(booking.resource)
     return page(
         request,
         "payments/receipt.html",
