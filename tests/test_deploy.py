@@ -55,7 +55,7 @@ def test_compose_runs_replicas_behind_a_proxy_after_one_migration() -> None:
     assert any("/readyz" in part for part in app["healthcheck"]["test"])
     assert services["migrate"]["command"] == ["innovation-hub", "migrate"]
     assert "127.0.0.1:8000:80" in services["proxy"]["ports"]
-    assert services["postgres"]["image"].startswith("postgres:16")
+    assert services["postgres"]["image"].startswith("postgres:17")
     assert services["redis"]["image"].startswith("redis:7")
     for name, service in services.items():
         if name != "migrate":  # a one-shot job: its exit status is its health
