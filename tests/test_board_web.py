@@ -376,6 +376,7 @@ async def test_staff_block_a_space_with_a_reason(
     assert "Space blocked." in hall_row
     assert "Event: Ngày hội khởi nghiệp" in hall_row and "Blocked" in hall_row
     assert "13:00–17:00" in hall_row
+    assert "1 staff block (an event or maintenance)." in board.text
     # Members now find the time taken.
     found = await services.availability(local(day, 8), local(day, 17), resource_id=hall.id)
     assert all(end <= local(day, 13) for _start, end in found[0].free)

@@ -139,14 +139,14 @@ class DayBoard:
         return (low - self.span[0], high - low) if high > low else None
 
     def block_count(self) -> int:
-        """Staff blocks: maintenance, events, visits and consultations held by staff."""
+        """Staff blocks (events, maintenance) that hold time."""
         return sum(entry.is_block and entry.is_active for row in self.rows for entry in row.entries)
 
     def counts(self) -> dict[str, int]:
         found: dict[str, int] = {}
         for row in self.rows:
             for entry in row.entries:
-                if entry.kind == "booking":
+                if not entry.is_block:  # bookings, research visits and consultations
                     found[entry.status] = found.get(entry.status, 0) + 1
         return found
 

@@ -87,6 +87,9 @@ def test_teacher_requests_a_visit_and_staff_approve_it(
     room_row = page.locator("section.board-row", has=page.get_by_role("heading", name=ROOM))
     reservation = room_row.locator("li.entry", has_text=SCHOOL)
     expect(reservation).to_contain_text("08:30–11:00")
+    expect(reservation).to_contain_text("Research visit")
+    # The day's summary counts the visit with the bookings.
+    expect(page.locator(".board-summary")).not_to_contain_text("No bookings on this day")
     check_accessibility(page, "staff board")
     screenshot(page, "staff-board")
     # Nothing told by colour alone: every status mark on the board carries words.
