@@ -9,6 +9,7 @@ from datetime import datetime, time
 from typing import Annotated, Any
 from urllib.parse import quote
 
+from babel.numbers import format_decimal
 from litestar import Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
@@ -75,8 +76,9 @@ def call_state(programme: Programme) -> StatusView:
 
 
 def money_text(value: int | None) -> str:
-    """As typed in a form: 120.000.000."""
-    return "" if value is None else f"{value:,}".replace(",", ".")
+    """As typed in a form in the page's language: 120.000.000, or 120,000,000 in English
+    (parse_amount takes either)."""
+    return "" if value is None else format_decimal(value, locale=current_locale())
 
 
 def percent_text(value: float | None) -> str:

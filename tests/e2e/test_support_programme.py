@@ -89,7 +89,10 @@ def test_enterprise_applies_and_staff_decide(page: Page, context: BrowserContext
 
     decision = page.locator("#decision")
     decision.locator("input[name=outcome][value=approved]").check()
-    decision.get_by_label("Amount of support (đồng), when approving").fill(APPROVED)
+    amount = decision.get_by_label("Amount of support (đồng), when approving")
+    # Offered at the most the call allows (half the cost), written as English readers write it.
+    expect(amount).to_have_value("40,000,000")
+    amount.fill(APPROVED)
     page.once("dialog", lambda dialog: dialog.accept())
     decision.get_by_role("button", name="Record the decision").click()
     expect(page.locator("main")).to_contain_text("Approved")
