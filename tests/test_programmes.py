@@ -15,6 +15,7 @@ from innovation_hub.accounts.services import issue_api_token
 from innovation_hub.core.audit import AuditEntry
 from innovation_hub.core.clock import LOCAL_TZ
 from innovation_hub.core.mail import OutboxMessage
+from innovation_hub.core.settings import Settings
 from innovation_hub.programmes.tables import Programme
 from tests.helpers import at, bearer, log_in, make_user, next_open_day, post_form
 
@@ -655,7 +656,7 @@ async def test_application_form_shows_errors_then_submits(
 
 
 async def test_documents_are_pdf_and_private(
-    hub: Hub, client: httpx.AsyncClient, other_client: httpx.AsyncClient
+    hub: Hub, client: httpx.AsyncClient, other_client: httpx.AsyncClient, settings: Settings
 ) -> None:
     call = await hub.call(hub.tokens[STAFF])
     app_id = (await hub.apply(hub.tokens[ENTERPRISE], call["id"])).json()["id"]
@@ -669,6 +670,15 @@ async def test_documents_are_pdf_and_private(
     )
     assert not_pdf.status_code == 422
     assert 'id="e-doc-document"' in not_pdf.text and "PDF" in not_pdf.text
+    unknown_kind = await client.post(
+        path,
+        data={"_csrf_token": token, "kind": "no-such-kind"},
+        files={"document": ("giay-phep.pdf", PDF, "application/pdf")},
+    )
+    assert unknown_kind.status_code == 422
+    # A good file whose record was refused is not left on disk.
+    uploads = settings.var_dir / "uploads" / "programmes"
+    assert not uploads.exists() or not any(uploads.iterdir())
     uploaded = await client.post(
         path,
         data={"_csrf_token": token, "kind": "registration"},

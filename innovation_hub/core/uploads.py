@@ -59,6 +59,11 @@ def store(
     return StoredFile(name=name, content_type=content_type, size=len(data))
 
 
+def discard(var_dir: Path, area: str, stored: StoredFile) -> None:
+    """Removes a stored upload whose record could not be saved, so no file is left behind."""
+    (var_dir / "uploads" / area / stored.name).unlink(missing_ok=True)
+
+
 def read(var_dir: Path, area: str, name: str) -> bytes:
     path = (var_dir / "uploads" / area / name).resolve()
     if path.parent != (var_dir / "uploads" / area).resolve() or not path.is_file():

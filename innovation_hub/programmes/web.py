@@ -351,18 +351,23 @@ async def upload_document(
     programme = await services.get_programme(application.programme)
     content, filename = await _read_upload(data, "document")
     kind = str(data.get("kind") or "")
+    var_dir = settings_of(request).var_dir
     try:
         stored = uploads.store(
-            settings_of(request).var_dir,
+            var_dir,
             "programmes",
             content,
             allowed=uploads.PDF_TYPES,
             max_bytes=services.MAX_DOCUMENT_BYTES,
             field="document",
         )
-        await services.add_document(
-            request.user, application.id, kind=kind, filename=filename, stored=stored
-        )
+        try:
+            await services.add_document(
+                request.user, application.id, kind=kind, filename=filename, stored=stored
+            )
+        except HubError:
+            uploads.discard(var_dir, "programmes", stored)
+            raise
     except HubError as exc:
         form = application_form(application)
         form["kind"] = kind
@@ -604,11 +609,12 @@ async def report_milestone(
     form = form_of(data)
     content, filename = await _read_upload(data, "evidence")
     section = f"milestone_{milestone_id}"
+    var_dir = settings_of(request).var_dir
+    stored = None
     try:
-        stored = None
         if content or filename:
             stored = uploads.store(
-                settings_of(request).var_dir,
+                var_dir,
                 "programmes",
                 content,
                 allowed=uploads.PDF_TYPES,
@@ -628,6 +634,8 @@ async def report_milestone(
                 milestone_id=milestone_id,
             )
     except HubError as exc:
+        if stored is not None:  # the file was checked, but the report it backs was refused
+            uploads.discard(var_dir, "programmes", stored)
         return await _status_page(
             request,
             application,
