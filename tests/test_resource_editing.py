@@ -133,7 +133,8 @@ async def test_staff_reach_the_edit_page_from_the_spaces_page_with_every_value_f
 async def test_saving_the_form_untouched_changes_nothing(
     client: httpx.AsyncClient, staff: User
 ) -> None:
-    room = await make_room(free_weekly_hours={"student": 4})
+    # Free hours for staff can be set through the API only: the form must keep them too.
+    room = await make_room(free_weekly_hours={"student": 4, "staff": 6})
     before = await stored(room.id)
     response = await client.post(
         f"/staff/spaces/resources/{room.id}/edit", data=await edit_form(client, room)

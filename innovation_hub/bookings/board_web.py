@@ -715,6 +715,12 @@ async def edit_resource_page(request: Req, resource_id: FromPath[int]) -> Templa
 @post("/staff/spaces/resources/{resource_id:int}/edit", access=STAFF)
 async def edit_resource(request: Req, resource_id: FromPath[int], data: FormBody) -> Response[Any]:
     fields = _resource_fields(data, editing=True)
+    # Free hours for roles the form does not list (set through the API) stay as they are.
+    before = spaces.resource_fields(await spaces.get_any_resource(resource_id))
+    fields["free_weekly_hours"] = {
+        **{r: h for r, h in before["free_weekly_hours"].items() if r not in MEMBER_ROLES},
+        **fields["free_weekly_hours"],
+    }
     try:
         resource = await spaces.update_resource(resource_id, fields, actor_id=request.user.id)
     except FormInvalid as exc:
