@@ -34,7 +34,6 @@ import os
 import platform
 import random
 import secrets
-import socket
 import sqlite3
 import statistics
 import subprocess
@@ -55,10 +54,19 @@ import asyncpg
 import holidays
 import httpx
 from argon2 import PasswordHasher
-
-BENCH_DIR = Path(__file__).resolve().parent
-PROJECT_DIR = BENCH_DIR.parent
-RESULTS_FILE = BENCH_DIR / "RESULTS.md"
+from harness import (
+    PROJECT_DIR,
+    RESULTS_FILE,
+    Server,
+    append_results,
+    non_negative_int,
+    positive_float,
+    positive_int,
+    process_cpu_seconds,
+    start_server,
+    stop_server,
+    wait_ready,
+)
 
 # The app's local zone (innovation_hub.core.clock.LOCAL_TZ); not imported, because importing
 # the package reads settings from this process's environment.
@@ -76,7 +84,6 @@ TARGET_P95_MS = 50.0
 AVAILABILITY = "availability (one day, all resources)"
 CREATION = "booking creation (distinct free slots)"
 FUTURE_DAYS = 30
-READY_TIMEOUT_SECONDS = 60.0
 REQUEST_TIMEOUT_SECONDS = 30.0
 
 # Local (hour, minute) pairs. Past days are booked all day; future days only in the morning,
@@ -567,25 +574,6 @@ async def drop_database(admin_url: str, database: str) -> None:
 # --- the server --------------------------------------------------------------------------
 
 
-@dataclass
-class Server:
-    base_url: str
-    process: subprocess.Popen[bytes]
-    log_path: Path
-
-    def log_tail(self, lines: int = 30) -> str:
-        with contextlib.suppress(OSError):
-            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
-        return ""
-
-
-def free_port() -> int:
-    # Released before uvicorn binds it; a race is possible but unlikely here.
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def server_env(var_dir: Path, database_url: str | None) -> dict[str, str]:
     # Inherited HUB_* variables (a developer's Redis, SMTP...) would make runs incomparable.
     env = {key: value for key, value in os.environ.items() if not key.startswith("HUB_")}
@@ -601,67 +589,6 @@ def server_env(var_dir: Path, database_url: str | None) -> dict[str, str]:
     if database_url:
         env["HUB_DATABASE_URL"] = database_url
     return env
-
-
-def start_server(env: Mapping[str, str], log_dir: Path) -> Server:
-    port = free_port()
-    command = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "innovation_hub.app:app",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--workers",
-        "1",
-        "--log-level",
-        "warning",
-        "--no-access-log",
-    ]
-    log_path = log_dir / "app.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            command, cwd=PROJECT_DIR, env=dict(env), stdout=log, stderr=subprocess.STDOUT
-        )
-    return Server(f"http://127.0.0.1:{port}", process, log_path)
-
-
-def stop_server(server: Server) -> None:
-    if server.process.poll() is None:
-        server.process.terminate()
-        try:
-            server.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.process.kill()
-            server.process.wait(timeout=10)
-
-
-async def wait_ready(server: Server) -> None:
-    deadline = time.monotonic() + READY_TIMEOUT_SECONDS
-    async with httpx.AsyncClient(base_url=server.base_url, trust_env=False, timeout=2.0) as client:
-        while time.monotonic() < deadline:
-            if server.process.poll() is not None:
-                raise RuntimeError(
-                    f"app server exited with code {server.process.returncode}:\n{server.log_tail()}"
-                )
-            with contextlib.suppress(httpx.TransportError):
-                if (await client.get("/healthz")).status_code == 200:
-                    return
-            await asyncio.sleep(0.1)
-    raise RuntimeError(
-        f"app server not ready in {READY_TIMEOUT_SECONDS:.0f} s:\n{server.log_tail()}"
-    )
-
-
-def process_cpu_seconds(pid: int) -> float | None:
-    """User + system CPU time of a process, from /proc (Linux only; None elsewhere)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-    except OSError:
-        return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def machine_busy_seconds() -> float | None:
@@ -1143,7 +1070,7 @@ def run_engine(engine: str, args: argparse.Namespace, temp: Path) -> EngineResul
         else:
             generated = generate_sqlite(var_dir / "hub.sqlite3", sizes, args.seed)
         print(f"[{engine}] generated in {generated.seconds:.1f} s", flush=True)
-        server = start_server(env, temp / engine)
+        server = start_server("app", "innovation_hub.app:app", env, temp / engine, "/healthz")
         try:
             day, booking_days, phases = asyncio.run(run_load(server, generated, args))
         finally:
@@ -1303,33 +1230,7 @@ def report_section(
     return "\n".join(lines) + "\n"
 
 
-def append_results(section: str) -> None:
-    text = RESULTS_FILE.read_text().rstrip("\n") + "\n\n" if RESULTS_FILE.exists() else ""
-    RESULTS_FILE.write_text(text + section)
-
-
 # --- main --------------------------------------------------------------------------------
-
-
-def positive_int(raw: str) -> int:
-    value = int(raw)
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be positive, got {raw}")
-    return value
-
-
-def non_negative_int(raw: str) -> int:
-    value = int(raw)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must not be negative, got {raw}")
-    return value
-
-
-def positive_float(raw: str) -> float:
-    value = float(raw)
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be positive, got {raw}")
-    return value
 
 
 def engine_list(raw: str) -> list[str]:

@@ -38,7 +38,6 @@ import os
 import platform
 import pstats
 import secrets
-import socket
 import sqlite3
 import statistics
 import subprocess
@@ -58,16 +57,20 @@ from unittest import mock
 from zoneinfo import ZoneInfo
 
 import httpx
+from harness import (
+    PROJECT_DIR,
+    READY_TIMEOUT_SECONDS,
+    RESULTS_FILE,
+    append_results,
+    free_port,
+    positive_int,
+)
 
-BENCH_DIR = Path(__file__).resolve().parent
-PROJECT_DIR = BENCH_DIR.parent
-RESULTS_FILE = BENCH_DIR / "RESULTS.md"
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 PASSWORD = "bench-matkhau-2026"
 EMAIL = "feeds.member@bench.hub.vn"
 RENDER_TARGET = 1.5
 NOT_MODIFIED_TARGET = 20.0
-READY_TIMEOUT_SECONDS = 60.0
 PURPOSES = ("", "Họp nhóm; kế hoạch, quý I", "Phỏng vấn khách hàng", "Làm việc 🎉", "Tập huấn")
 # Inside the feed's window (90 days back, 400 ahead), with a margin for the day turning.
 FIRST_DAY_OFFSET, LAST_DAY_OFFSET = -85, 395
@@ -494,12 +497,6 @@ async def fill_database(count: int) -> tuple[int, int]:
     return int(member.id), len(rooms)
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def peak_rss_kib(pid: int) -> int | None:
     with contextlib.suppress(OSError):
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -806,10 +803,14 @@ def report(
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--events", type=int, default=10_000, help="default 10000")
-    parser.add_argument("--rounds", type=int, default=5, help="render rounds (default 5)")
-    parser.add_argument("--full-requests", type=int, default=15, help="200 GETs (default 15)")
-    parser.add_argument("--cached-requests", type=int, default=300, help="304 GETs (default 300)")
+    parser.add_argument("--events", type=positive_int, default=10_000, help="default 10000")
+    parser.add_argument("--rounds", type=positive_int, default=5, help="render rounds (default 5)")
+    parser.add_argument(
+        "--full-requests", type=positive_int, default=15, help="200 GETs (default 15)"
+    )
+    parser.add_argument(
+        "--cached-requests", type=positive_int, default=300, help="304 GETs (default 300)"
+    )
     parser.add_argument("--no-http", action="store_true", help="skip parts b and c")
     parser.add_argument("--no-write", action="store_true", help="do not append to RESULTS.md")
     args = parser.parse_args(argv)
@@ -832,8 +833,7 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(section)
     if not args.no_write:
-        text = RESULTS_FILE.read_text().rstrip("\n") + "\n\n" if RESULTS_FILE.exists() else ""
-        RESULTS_FILE.write_text(text + section)
+        append_results(section)
         print(f"appended to {RESULTS_FILE.relative_to(PROJECT_DIR)}")
     return 0
 

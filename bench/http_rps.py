@@ -14,11 +14,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import os
 import platform
 import secrets
-import socket
 import statistics
 import subprocess
 import sys
@@ -33,10 +31,20 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
-
-BENCH_DIR = Path(__file__).resolve().parent
-PROJECT_DIR = BENCH_DIR.parent
-RESULTS_FILE = BENCH_DIR / "RESULTS.md"
+from harness import (
+    BENCH_DIR,
+    PROJECT_DIR,
+    RESULTS_FILE,
+    Server,
+    append_results,
+    non_negative_float,
+    positive_float,
+    positive_int,
+    process_cpu_seconds,
+    start_server,
+    stop_server,
+    wait_ready,
+)
 
 # Created by `innovation-hub demo`; kept here rather than imported, because importing the
 # package reads settings from this process's environment.
@@ -44,125 +52,12 @@ DEMO_EMAIL = "khoa.pham@demo.hub.vn"
 DEMO_PASSWORD = "demo-matkhau-2026"
 
 PATHS = ("/", "/api/v1/me")
-READY_TIMEOUT_SECONDS = 30.0
 REQUEST_TIMEOUT_SECONDS = 10.0
 # A ceiling on requests per measurement, so a run is bounded in count as well as in time.
 MAX_REQUESTS_PER_MEASUREMENT = 1_000_000
 
-RESULTS_HEADER = """\
-# HTTP throughput benchmarks
-
-Appended to by `bench/http_rps.py`. Each section is one run: requests per second of the
-real app (`innovation_hub.app:app`) and of a hello-world Litestar app (`bench/hello_app.py`)
-on the same paths, both served by uvicorn with one worker on loopback, measured in turn
-and reported as the median over the rounds. Only 200 responses count. `/api/v1/me` on the
-real app is authenticated with a bearer token of a demo student.
-
-The load generator (asyncio + httpx, one process) shares the machine with the servers, so
-the figures are relative: compare the app/hello ratio, not absolute rps across machines.
-CPU columns are the share of one core used by the server (srv) and the load generator
-(cli) during the measurement. On a small machine the hello app is limited by the load
-generator (cli near 100 %, srv low), so hello rps is a floor and app/hello a ceiling: the
-real gap can only be wider. An app server well below 100 % while slow is waiting, not
-computing (e.g. on database connections).
-"""
-
 
 # --- servers -----------------------------------------------------------------------------
-
-
-@dataclass
-class Server:
-    name: str
-    base_url: str
-    ready_path: str
-    process: subprocess.Popen[bytes]
-    log_path: Path
-
-    def log_tail(self, lines: int = 30) -> str:
-        with contextlib.suppress(OSError):
-            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
-        return ""
-
-
-def free_port() -> int:
-    # The port is released before uvicorn binds it; a race is possible but unlikely here.
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def start_server(
-    name: str,
-    target: str,
-    env: Mapping[str, str],
-    log_dir: Path,
-    ready_path: str,
-    app_dir: Path | None = None,
-) -> Server:
-    port = free_port()
-    command = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        target,
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--workers",
-        "1",
-        "--log-level",
-        "warning",
-        "--no-access-log",
-    ]
-    if app_dir is not None:
-        command += ["--app-dir", str(app_dir)]
-    log_path = log_dir / f"{name}.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            command, cwd=PROJECT_DIR, env=dict(env), stdout=log, stderr=subprocess.STDOUT
-        )
-    return Server(name, f"http://127.0.0.1:{port}", ready_path, process, log_path)
-
-
-def stop_server(server: Server) -> None:
-    if server.process.poll() is None:
-        server.process.terminate()
-        try:
-            server.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.process.kill()
-            server.process.wait(timeout=10)
-
-
-async def wait_ready(server: Server) -> None:
-    deadline = time.monotonic() + READY_TIMEOUT_SECONDS
-    async with httpx.AsyncClient(base_url=server.base_url, trust_env=False, timeout=2.0) as client:
-        while time.monotonic() < deadline:
-            if server.process.poll() is not None:
-                raise RuntimeError(
-                    f"{server.name} server exited with code {server.process.returncode}:\n"
-                    f"{server.log_tail()}"
-                )
-            with contextlib.suppress(httpx.TransportError):
-                if (await client.get(server.ready_path)).status_code == 200:
-                    return
-            await asyncio.sleep(0.1)
-    raise RuntimeError(
-        f"{server.name} server did not answer {server.ready_path} within "
-        f"{READY_TIMEOUT_SECONDS:.0f} s:\n{server.log_tail()}"
-    )
-
-
-def process_cpu_seconds(pid: int) -> float | None:
-    """User + system CPU time of a process, from /proc (Linux only; None elsewhere)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-    except OSError:
-        return None
-    # After the command name: state is fields[0], so utime/stime (stat fields 14/15) are 11/12.
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 # --- load generator ----------------------------------------------------------------------
@@ -399,17 +294,6 @@ def report_section(args: argparse.Namespace, results: list[PathResult], started:
     return "\n".join(lines) + "\n"
 
 
-def append_results(section: str) -> None:
-    if RESULTS_FILE.exists():
-        text = RESULTS_FILE.read_text().rstrip("\n") + "\n\n"
-    else:
-        text = RESULTS_HEADER + "\n"
-    RESULTS_FILE.write_text(text + section)
-
-
-# --- main --------------------------------------------------------------------------------
-
-
 def server_env(var_dir: Path, database_url: str | None) -> dict[str, str]:
     # Inherited HUB_* variables (a developer's Redis, SMTP...) would make runs incomparable.
     env = {key: value for key, value in os.environ.items() if not key.startswith("HUB_")}
@@ -422,27 +306,6 @@ def server_env(var_dir: Path, database_url: str | None) -> dict[str, str]:
     if database_url:
         env["HUB_DATABASE_URL"] = database_url
     return env
-
-
-def positive_float(raw: str) -> float:
-    value = float(raw)
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be positive, got {raw}")
-    return value
-
-
-def non_negative_float(raw: str) -> float:
-    value = float(raw)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must not be negative, got {raw}")
-    return value
-
-
-def positive_int(raw: str) -> int:
-    value = int(raw)
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be positive, got {raw}")
-    return value
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -38,6 +38,19 @@ from pathlib import Path
 import asyncpg
 import bookings_load as load
 import httpx
+from harness import (
+    PROJECT_DIR,
+    RESULTS_FILE,
+    Server,
+    append_results,
+    non_negative_int,
+    positive_float,
+    positive_int,
+    process_cpu_seconds,
+    start_server,
+    stop_server,
+    wait_ready,
+)
 
 DEFAULT_BENCH_DATABASE = "hub_instances_bench"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/14"
@@ -57,7 +70,7 @@ class ClusterCpuMeter:
         self.machine = load.machine_busy_seconds()
 
     def _apps(self) -> float | None:
-        seconds = [load.process_cpu_seconds(pid) for pid in self.app_pids]
+        seconds = [process_cpu_seconds(pid) for pid in self.app_pids]
         return None if None in seconds else sum(s for s in seconds if s is not None)
 
     def shares(self) -> load.CpuShares:
@@ -84,7 +97,7 @@ class Run:
 
 
 async def measure(
-    servers: Sequence[load.Server],
+    servers: Sequence[Server],
     phase: load.Phase,
     make_request: load.RequestMaker,
     args: argparse.Namespace,
@@ -114,11 +127,11 @@ async def measure(
 
 
 async def run_both(
-    servers: Sequence[load.Server], generated: load.Generated, args: argparse.Namespace
+    servers: Sequence[Server], generated: load.Generated, args: argparse.Namespace
 ) -> tuple[list[Run], tuple[date, date]]:
     """One instance first, then both; the slots booked never repeat across the runs."""
     first = servers[0]
-    await load.wait_ready(first)
+    await wait_ready(first)
     emails = sorted(generated.member_emails)[: args.login_users]
     headers = [{"Authorization": f"Bearer {token}"} for token in await load.log_in(first, emails)]
     bookable = sorted(
@@ -148,7 +161,7 @@ async def run_both(
     runs = []
     for count in (1, len(servers)):
         for server in servers[:count]:
-            await load.wait_ready(server)
+            await wait_ready(server)
         await load.quiet(first, args)
         phase = await measure(
             servers[:count],
@@ -259,23 +272,19 @@ def report_section(
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--users", type=load.positive_int, default=1_000, help="default 1000")
-    parser.add_argument("--resources", type=load.positive_int, default=500, help="default 500")
+    parser.add_argument("--users", type=positive_int, default=1_000, help="default 1000")
+    parser.add_argument("--resources", type=positive_int, default=500, help="default 500")
+    parser.add_argument("--bookings", type=non_negative_int, default=50_000, help="default 50000")
     parser.add_argument(
-        "--bookings", type=load.non_negative_int, default=50_000, help="default 50000"
+        "--requests", type=positive_int, default=500, help="measured per run (default 500)"
     )
+    parser.add_argument("--warmup", type=non_negative_int, default=40, help="per run (default 40)")
     parser.add_argument(
-        "--requests", type=load.positive_int, default=500, help="measured per run (default 500)"
-    )
-    parser.add_argument(
-        "--warmup", type=load.non_negative_int, default=40, help="per run (default 40)"
-    )
-    parser.add_argument(
-        "--concurrency", type=load.positive_int, default=20, help="concurrent clients (default 20)"
+        "--concurrency", type=positive_int, default=20, help="concurrent clients (default 20)"
     )
     parser.add_argument(
         "--max-seconds",
-        type=load.positive_float,
+        type=positive_float,
         default=60.0,
         help="time limit per run, warm-up included (default 60)",
     )
@@ -286,7 +295,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="before each run, wait up to this many seconds for a quiet machine (default 0)",
     )
     parser.add_argument(
-        "--login-users", type=load.positive_int, default=10, help="members who book (default 10)"
+        "--login-users", type=positive_int, default=10, help="members who book (default 10)"
     )
     parser.add_argument("--postgres-url", default=load.DEFAULT_POSTGRES_URL)
     parser.add_argument("--bench-database", default=DEFAULT_BENCH_DATABASE)
@@ -309,7 +318,7 @@ def main(argv: list[str] | None = None) -> int:
     started = datetime.now(UTC)
     database_url = load.with_database(args.postgres_url, args.bench_database)
     asyncio.run(load.recreate_database(args.postgres_url, args.bench_database))
-    servers: list[load.Server] = []
+    servers: list[Server] = []
     try:
         with tempfile.TemporaryDirectory(prefix="hub-instances-bench-") as temp:
             env = load.server_env(Path(temp) / "var", database_url)  # one secret key for both
@@ -328,12 +337,14 @@ def main(argv: list[str] | None = None) -> int:
             for name in ("a", "b"):
                 log_dir = Path(temp) / name
                 log_dir.mkdir()
-                servers.append(load.start_server(env, log_dir))
+                servers.append(
+                    start_server("app", "innovation_hub.app:app", env, log_dir, "/healthz")
+                )
             try:
                 runs, booking_days = asyncio.run(run_both(servers, generated, args))
             finally:
                 for server in servers:
-                    load.stop_server(server)
+                    stop_server(server)
             for server in servers:
                 log = server.log_tail()
                 if any(word in log for word in ("Traceback", "ERROR", "CRITICAL")):
@@ -345,8 +356,8 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(section)
     if not args.no_write:
-        load.append_results(section)
-        print(f"appended to {load.RESULTS_FILE.relative_to(load.PROJECT_DIR)}")
+        append_results(section)
+        print(f"appended to {RESULTS_FILE.relative_to(PROJECT_DIR)}")
     return 0
 
 
