@@ -100,8 +100,11 @@ class AuthenticationMiddleware:
         return None
 
 
-def access_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
-    """The one guard on the app. Refuses routes that declare no audience."""
+async def access_guard(
+    connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler
+) -> None:
+    """The one guard on the app. Refuses routes that declare no audience. Async, because
+    Litestar runs a plain function guard in a worker thread: a thread hop per request."""
     access = handler.opt.get("access")
     if access == PUBLIC:
         return
