@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import timedelta
 
 import httpx
 
-from innovation_hub.accounts.tables import ApiToken
+from innovation_hub.accounts.tables import ApiToken, User
+from innovation_hub.core.clock import utcnow
+from innovation_hub.core.security import token_digest
 from innovation_hub.core.settings import Settings
-from tests.helpers import PASSWORD, api_token, free_port, log_in, make_user
+from tests.helpers import PASSWORD, api_token, bearer, free_port, log_in, make_user
 
 
 async def test_token_works_on_me(client: httpx.AsyncClient) -> None:
@@ -51,6 +54,22 @@ async def test_wrong_or_missing_token_is_401_problem(client: httpx.AsyncClient) 
         assert response.headers["content-type"].startswith("application/problem+json")
         assert response.json()["status"] == 401
         assert response.json()["code"] == "unauthorized"
+
+
+async def test_expired_token_or_deactivated_member_is_401(client: httpx.AsyncClient) -> None:
+    user = await make_user("startup")
+    expiring = await api_token(client, "startup@example.vn")
+    lasting = await api_token(client, "startup@example.vn")
+    assert (await client.get("/api/v1/me", headers=bearer(expiring))).status_code == 200
+    await (
+        ApiToken.update({ApiToken.expires_at: utcnow() - timedelta(seconds=1)})
+        .where(ApiToken.token_digest == token_digest(expiring))
+        .run()
+    )
+    assert (await client.get("/api/v1/me", headers=bearer(expiring))).status_code == 401
+    assert (await client.get("/api/v1/me", headers=bearer(lasting))).status_code == 200
+    await User.update({User.is_active: False}).where(User.id == user.id).run()
+    assert (await client.get("/api/v1/me", headers=bearer(lasting))).status_code == 401
 
 
 async def test_api_ignores_session_cookies(client: httpx.AsyncClient) -> None:

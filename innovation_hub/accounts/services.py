@@ -289,16 +289,18 @@ async def issue_api_token(user: User, *, days: int) -> tuple[str, datetime]:
     return token, expires_at
 
 
+# Every API request looks its caller up: the SQL is written once here, because Piccolo
+# spends more CPU building a query than SQLite or PostgreSQL spend answering this one.
+_USER_COLUMNS = ", ".join(f'u."{column._meta.db_column_name}"' for column in User._meta.columns)
+_USER_BY_TOKEN = (
+    f'SELECT {_USER_COLUMNS} FROM "hub_user" u JOIN "api_token" t ON t."user" = u."id" '  # noqa: S608 (names from the table class)
+    'WHERE t."token_digest" = {} AND t."expires_at" > {} AND u."is_active"'
+)
+
+
 async def user_for_token(token: str) -> User | None:
-    # One query, the token as a subquery: Piccolo builds a join of every column of both
-    # tables for objects(ApiToken.user), half the CPU of a booking request (1.1 → 0.35 ms).
-    valid = ApiToken.select(ApiToken.user).where(
-        (ApiToken.token_digest == token_digest(token)) & (ApiToken.expires_at > utcnow())
-    )
-    user = await User.objects().where(User.id.is_in(valid)).first().run()
-    if user is None or not user.is_active:
-        return None
-    return user
+    rows = await User.raw(_USER_BY_TOKEN, token_digest(token), utcnow()).run()
+    return User(**rows[0], _exists_in_db=True) if rows else None
 
 
 async def _use_email_token(token: str, purpose: str) -> User:
