@@ -50,6 +50,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
+import aiohttp
 import asyncpg
 import holidays
 import httpx
@@ -665,7 +666,33 @@ async def wait_for_quiet(limit_seconds: float, app_pid: int) -> float | None:
 
 # --- the load generator ------------------------------------------------------------------
 
-RequestMaker = Callable[[httpx.AsyncClient, int], Awaitable[httpx.Response]]
+# The load is sent with aiohttp: a third of httpx's CPU per request, and the load generator
+# shares the machine's two cores with the app it measures (httpx does the one-off calls).
+Session = aiohttp.ClientSession
+SEND_ERRORS = (aiohttp.ClientError, TimeoutError)
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    body: bytes
+
+
+async def send(session: Session, method: str, path: str, **options: Any) -> Answer:
+    async with session.request(method, path, **options) as response:
+        return Answer(response.status, await response.read())
+
+
+def new_session(server: Server) -> Session:
+    """One connection, as one browser or API client."""
+    return aiohttp.ClientSession(
+        base_url=server.base_url,
+        connector=aiohttp.TCPConnector(limit=1),
+        timeout=aiohttp.ClientTimeout(total=REQUEST_TIMEOUT_SECONDS),
+    )
+
+
+RequestMaker = Callable[[Session, int], Awaitable[Answer]]
 
 
 @dataclass
@@ -712,16 +739,22 @@ class Phase:
         return p95 is not None and p95 <= TARGET_P95_MS and not self.failures
 
 
-def failure_key(response: httpx.Response) -> str:
+def failure_key(answer: Answer) -> str:
     code = ""
     with contextlib.suppress(ValueError, AttributeError):
-        body = response.json()
+        body = json.loads(answer.body)
         code = str(body.get("code") or body.get("title") or "")
-    return f"HTTP {response.status_code}" + (f" {code}" if code else "")
+    return f"HTTP {answer.status}" + (f" {code}" if code else "")
+
+
+def count_failure(phase: Phase, answer: Answer) -> None:
+    key = failure_key(answer)
+    phase.failures[key] += 1
+    phase.failure_samples.setdefault(key, answer.body[:300].decode(errors="replace"))
 
 
 async def run_requests(
-    clients: Sequence[httpx.AsyncClient],
+    clients: Sequence[Session],
     make_request: RequestMaker,
     count: int,
     deadline: float,
@@ -730,7 +763,7 @@ async def run_requests(
     """Sends ``count`` requests from all clients at once; ``phase`` None is the warm-up."""
     remaining = count
 
-    async def worker(index: int, client: httpx.AsyncClient) -> None:
+    async def worker(index: int, client: Session) -> None:
         nonlocal remaining
         while remaining > 0:
             if time.monotonic() >= deadline:
@@ -740,20 +773,18 @@ async def run_requests(
             remaining -= 1
             began = time.perf_counter()
             try:
-                response = await make_request(client, index)
-            except httpx.HTTPError as exc:
+                answer = await make_request(client, index)
+            except SEND_ERRORS as exc:
                 if phase is not None:
                     phase.failures[type(exc).__name__] += 1
                 continue
             elapsed_ms = (time.perf_counter() - began) * 1000
             if phase is None:
                 continue
-            if response.status_code == phase.expected_status:
+            if answer.status == phase.expected_status:
                 phase.latencies_ms.append(elapsed_ms)
             else:
-                key = failure_key(response)
-                phase.failures[key] += 1
-                phase.failure_samples.setdefault(key, response.text[:300])
+                count_failure(phase, answer)
 
     async with asyncio.TaskGroup() as group:
         for index, client in enumerate(clients):
@@ -771,19 +802,8 @@ async def measure(
     max_seconds: float,
 ) -> Phase:
     # One client with one connection per worker, as 20 separate browsers or API clients.
-    limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
     async with contextlib.AsyncExitStack() as stack:
-        clients = [
-            await stack.enter_async_context(
-                httpx.AsyncClient(
-                    base_url=server.base_url,
-                    limits=limits,
-                    timeout=REQUEST_TIMEOUT_SECONDS,
-                    trust_env=False,
-                )
-            )
-            for _ in range(concurrency)
-        ]
+        clients = [await stack.enter_async_context(new_session(server)) for _ in range(concurrency)]
         deadline = time.monotonic() + max_seconds
         await run_requests(clients, make_request, warmup, deadline, None)
         meter = CpuMeter(server.process.pid)
@@ -809,23 +829,13 @@ async def measure_open_loop(
     goes out on a free connection of the stream's ``connections``. Latency counts from the
     moment the request arrived, so waiting for a connection counts too (no coordinated
     omission)."""
-    limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
     async with contextlib.AsyncExitStack() as stack:
 
         async def run_stream(stream: Stream, rng: random.Random) -> None:
             phase = stream.phase
-            idle: asyncio.Queue[httpx.AsyncClient] = asyncio.Queue()
+            idle: asyncio.Queue[Session] = asyncio.Queue()
             for _ in range(connections):
-                idle.put_nowait(
-                    await stack.enter_async_context(
-                        httpx.AsyncClient(
-                            base_url=server.base_url,
-                            limits=limits,
-                            timeout=REQUEST_TIMEOUT_SECONDS,
-                            trust_env=False,
-                        )
-                    )
-                )
+                idle.put_nowait(await stack.enter_async_context(new_session(server)))
 
             async def one(index: int, arrived: float) -> None:
                 try:
@@ -834,18 +844,16 @@ async def measure_open_loop(
                     phase.failures[f"no connection free within {REQUEST_TIMEOUT_SECONDS:g} s"] += 1
                     return
                 try:
-                    response = await stream.make_request(client, index)
-                except httpx.HTTPError as exc:
+                    answer = await stream.make_request(client, index)
+                except SEND_ERRORS as exc:
                     phase.failures[type(exc).__name__] += 1
                     return
                 finally:
                     idle.put_nowait(client)
-                if response.status_code == phase.expected_status:
+                if answer.status == phase.expected_status:
                     phase.latencies_ms.append((time.perf_counter() - arrived) * 1000)
                 else:
-                    key = failure_key(response)
-                    phase.failures[key] += 1
-                    phase.failure_samples.setdefault(key, response.text[:300])
+                    count_failure(phase, answer)
 
             await ready.wait()
             arrival = began
@@ -938,8 +946,8 @@ async def run_load(
     day = next(open_days_after(today, 1))
     path = day_query(day)
 
-    async def get_availability(client: httpx.AsyncClient, _: int) -> httpx.Response:
-        return await client.get(path)
+    async def get_availability(client: Session, _: int) -> Answer:
+        return await send(client, "GET", path)
 
     # Check once that the answer covers every resource before timing it.
     async with httpx.AsyncClient(base_url=server.base_url, trust_env=False, timeout=60) as client:
@@ -977,7 +985,7 @@ async def run_load(
     slots = free_slots(bookable, today, rng)
     used_days: list[date] = []
 
-    async def post_booking(client: httpx.AsyncClient, worker: int) -> httpx.Response:
+    async def post_booking(client: Session, worker: int) -> Answer:
         resource_id, start, end = next(slots)
         used_days.append(start.date())
         resource = generated.resources_by_id[resource_id]
@@ -988,8 +996,8 @@ async def run_load(
             "attendees": 1 if resource.capacity == 1 else 2,
             "purpose": "Đo tải",
         }
-        return await client.post(
-            "/api/v1/bookings", json=body, headers=headers[worker % len(headers)]
+        return await send(
+            client, "POST", "/api/v1/bookings", json=body, headers=headers[worker % len(headers)]
         )
 
     await quiet(server, args)
@@ -1185,7 +1193,9 @@ def report_section(
         f"- Machine: {platform.platform()}, {os.cpu_count()} CPUs, load average {load}",
         f"- Python {platform.python_version()} ({platform.python_implementation()}), "
         f"litestar {version('litestar')}, piccolo {version('piccolo')}, "
-        f"uvicorn {version('uvicorn')}, httpx {version('httpx')}, SQLite {sqlite3.sqlite_version}",
+        f"uvicorn {version('uvicorn')} (httptools {version('httptools')}, uvloop "
+        f"{version('uvloop')}), SQLite {sqlite3.sqlite_version}; load sent with aiohttp "
+        f"{version('aiohttp')}",
         f"- Data set: {args.users:,} users, {args.resources:,} resources, "
         f"{args.bookings:,} bookings (seed {args.seed}); closed runs {args.warmup} warm-up "
         f"then {args.requests:,} measured requests, at most {args.max_seconds:g} s per "
