@@ -1,25 +1,31 @@
-"""SQLite write transactions on the app's connection pool: statements run on the event
-loop's thread while the write lock is held, and a lock held by another process (a CLI
-command, a backup) is waited for, never turned into an error."""
+"""SQLite on the app's connection pool: write transactions' statements and quick reads run
+on the event loop's thread; a write lock held by another process (a CLI command, a
+restore) is waited for on a worker thread, never turned into an error or a frozen app."""
 
 from __future__ import annotations
 
 import asyncio
 import sqlite3
+import time
 from collections.abc import AsyncIterator
 
+import httpx
 import pytest
 
+from innovation_hub.accounts.services import user_for_token
+from innovation_hub.accounts.tables import User
 from innovation_hub.core import audit
 from innovation_hub.core.audit import AuditEntry
 from innovation_hub.core.database import (
     close_pool,
+    data_versions,
     is_sqlite,
     open_pool,
     sqlite_path,
     transaction,
 )
 from tests.conftest import DATABASE_URL
+from tests.helpers import api_token, make_user
 
 pytestmark = pytest.mark.skipif(not is_sqlite(), reason="SQLite's write lock only")
 
@@ -70,9 +76,43 @@ async def test_a_write_transaction_waits_for_another_process() -> None:
         async with transaction():
             await entry("app")
 
+    ticks = 0
+
+    async def tick() -> None:
+        nonlocal ticks
+        while True:
+            await asyncio.sleep(0.01)
+            ticks += 1
+
+    ticker = asyncio.ensure_future(tick())
     waited = await while_another_process_writes(asyncio.ensure_future(write()))
+    ticker.cancel()
     assert waited >= OTHER_PROCESS_HOLDS_SECONDS
     assert await actions() == ["other process", "app"]
+    # The app went on with other work while the write waited.
+    assert ticks >= OTHER_PROCESS_HOLDS_SECONDS / 0.01 / 2
+
+
+async def test_quick_reads_answer_while_another_process_writes(
+    client: httpx.AsyncClient,
+) -> None:
+    await make_user("startup")
+    token = await api_token(client, "startup@example.vn")
+    other = sqlite3.connect(sqlite_path(DATABASE_URL), isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        other.execute("UPDATE hub_user SET name = 'not yet committed'")
+        started = time.monotonic()
+        await data_versions()
+        user = await user_for_token(token)
+        assert time.monotonic() - started < OTHER_PROCESS_HOLDS_SECONDS
+        assert user is not None and user.name != "not yet committed"
+    finally:
+        other.close()
+    async with transaction():  # a quick read inside a write transaction sees its writes
+        await User.update({User.name: "Đặng Quốc Bảo"}).where(User.id == user.id).run()
+        changed = await user_for_token(token)
+        assert changed is not None and changed.name == "Đặng Quốc Bảo"
 
 
 async def test_a_write_after_a_transaction_still_waits_for_another_process() -> None:

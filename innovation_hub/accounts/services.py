@@ -11,7 +11,7 @@ from innovation_hub.accounts.tables import ApiToken, EmailToken, User
 from innovation_hub.core import audit, mail
 from innovation_hub.core.auth import MEMBER_ROLES, ROLES
 from innovation_hub.core.clock import utcnow
-from innovation_hub.core.database import transaction
+from innovation_hub.core.database import quick_reads, transaction
 from innovation_hub.core.errors import FormInvalid, NotFound, TooManyRequests
 from innovation_hub.core.i18n import LOCALES
 from innovation_hub.core.i18n import gettext as _
@@ -264,9 +264,10 @@ async def user_for_session(session: dict[str, Any]) -> User | None:
     user_id = session.get("uid")
     if not isinstance(user_id, int):
         return None
-    user = (
-        await User.objects().where((User.id == user_id) & (User.is_active.eq(True))).first().run()
-    )
+    with quick_reads():
+        user = (
+            await User.objects().where((User.id == user_id) & User.is_active.eq(True)).first().run()
+        )
     if user is None or session.get("stamp") != session_stamp(user):
         return None
     return user
@@ -299,7 +300,8 @@ _USER_BY_TOKEN = (
 
 
 async def user_for_token(token: str) -> User | None:
-    rows = await User.raw(_USER_BY_TOKEN, token_digest(token), utcnow()).run()
+    with quick_reads():
+        rows = await User.raw(_USER_BY_TOKEN, token_digest(token), utcnow()).run()
     return User(**rows[0], _exists_in_db=True) if rows else None
 
 
