@@ -85,7 +85,7 @@ def _at_once(connection: aiosqlite.Connection, query: str, args: list[Any]) -> l
     try:
         return sqlite.execute(query, args).fetchall()
     except sqlite3.OperationalError as exc:
-        if exc.sqlite_errorcode != sqlite3.SQLITE_BUSY:
+        if exc.sqlite_errorcode & 0xFF != sqlite3.SQLITE_BUSY:  # or an extended BUSY code
             raise
         return None
     finally:
@@ -99,7 +99,7 @@ _quick_reads: ContextVar[bool] = ContextVar("quick_reads", default=False)
 def quick_reads() -> Iterator[None]:
     """Marks reads that an index answers in microseconds (a row by its key, a few small
     rows): on SQLite, outside a transaction, they run on the event loop's thread, for a
-    thread hop costs more than the query (bench/: 580 → 720 bookings/s under 20 clients).
+    thread hop costs more than the query (bench/: 580 → 670 bookings/s under 20 clients).
     Never for a read whose cost grows with the data."""
     token = _quick_reads.set(True)
     try:
