@@ -683,10 +683,10 @@ async def send(session: Session, method: str, path: str, **options: Any) -> Answ
         return Answer(response.status, await response.read())
 
 
-def new_session(server: Server) -> Session:
+def new_session(base_url: str) -> Session:
     """One connection, as one browser or API client."""
     return aiohttp.ClientSession(
-        base_url=server.base_url,
+        base_url=base_url,
         connector=aiohttp.TCPConnector(limit=1),
         timeout=aiohttp.ClientTimeout(total=REQUEST_TIMEOUT_SECONDS),
     )
@@ -803,7 +803,10 @@ async def measure(
 ) -> Phase:
     # One client with one connection per worker, as 20 separate browsers or API clients.
     async with contextlib.AsyncExitStack() as stack:
-        clients = [await stack.enter_async_context(new_session(server)) for _ in range(concurrency)]
+        clients = [
+            await stack.enter_async_context(new_session(server.base_url))
+            for _ in range(concurrency)
+        ]
         deadline = time.monotonic() + max_seconds
         await run_requests(clients, make_request, warmup, deadline, None)
         meter = CpuMeter(server.process.pid)
@@ -835,7 +838,7 @@ async def measure_open_loop(
             phase = stream.phase
             idle: asyncio.Queue[Session] = asyncio.Queue()
             for _ in range(connections):
-                idle.put_nowait(await stack.enter_async_context(new_session(server)))
+                idle.put_nowait(await stack.enter_async_context(new_session(server.base_url)))
 
             async def one(index: int, arrived: float) -> None:
                 try:

@@ -5,7 +5,7 @@ with the data set of ``bench/bookings_load.py`` (whose helpers this script impor
 serves the database with one uvicorn process, and with two processes sharing the database,
 the Redis server and the secret key, as instances behind a load balancer would, and sends
 ``POST /api/v1/bookings`` (bearer tokens, each request a distinct free slot) from
-``--concurrency`` clients (httpx async, one connection each), the clients spread evenly over
+``--concurrency`` clients (aiohttp, one connection each), the clients spread evenly over
 the instances. Booking rates, latency percentiles and the two-instance rate as a multiple of
 the one-instance rate of the same run are printed and appended to ``bench/RESULTS.md``::
 
@@ -37,7 +37,6 @@ from pathlib import Path
 
 import asyncpg
 import bookings_load as load
-import httpx
 from harness import (
     PROJECT_DIR,
     RESULTS_FILE,
@@ -103,16 +102,10 @@ async def measure(
     args: argparse.Namespace,
 ) -> load.Phase:
     """As ``bookings_load.measure``, with client ``i`` talking to instance ``i mod n``."""
-    limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
     async with contextlib.AsyncExitStack() as stack:
         clients = [
             await stack.enter_async_context(
-                httpx.AsyncClient(
-                    base_url=servers[index % len(servers)].base_url,
-                    limits=limits,
-                    timeout=load.REQUEST_TIMEOUT_SECONDS,
-                    trust_env=False,
-                )
+                load.new_session(servers[index % len(servers)].base_url)
             )
             for index in range(args.concurrency)
         ]
@@ -143,7 +136,7 @@ async def run_both(
     slots = load.free_slots(bookable, today, random.Random(args.seed + 1))
     used_days: list[date] = []
 
-    async def post_booking(client: httpx.AsyncClient, worker: int) -> httpx.Response:
+    async def post_booking(client: load.Session, worker: int) -> load.Answer:
         resource_id, start, end = next(slots)
         used_days.append(start.date())
         resource = generated.resources_by_id[resource_id]
@@ -154,8 +147,8 @@ async def run_both(
             "attendees": 1 if resource.capacity == 1 else 2,
             "purpose": PURPOSE,
         }
-        return await client.post(
-            "/api/v1/bookings", json=body, headers=headers[worker % len(headers)]
+        return await load.send(
+            client, "POST", "/api/v1/bookings", json=body, headers=headers[worker % len(headers)]
         )
 
     runs = []
@@ -237,7 +230,7 @@ def report_section(
         "(`bench/instances_bench.py`)",
         "",
         "Booking creation (`POST /api/v1/bookings`, bearer tokens, each request a distinct "
-        f"free slot) under {args.concurrency} concurrent clients (httpx async, one connection "
+        f"free slot) under {args.concurrency} concurrent clients (aiohttp, one connection "
         "each), served first by one uvicorn process, then by two processes sharing the "
         "PostgreSQL database, Redis and the secret key, the clients spread evenly over them; "
         "load generator and PostgreSQL on the same machine. Latency is per request as the "
