@@ -33,10 +33,8 @@ import json
 import os
 import platform
 import random
-import secrets
 import sqlite3
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -56,14 +54,16 @@ import holidays
 import httpx
 from argon2 import PasswordHasher
 from harness import (
-    PROJECT_DIR,
     RESULTS_FILE,
     Server,
-    append_results,
+    app_env,
+    log_shows_errors,
+    migrate,
     non_negative_int,
     positive_float,
     positive_int,
     process_cpu_seconds,
+    publish,
     start_server,
     stop_server,
     wait_ready,
@@ -575,23 +575,6 @@ async def drop_database(admin_url: str, database: str) -> None:
 # --- the server --------------------------------------------------------------------------
 
 
-def server_env(var_dir: Path, database_url: str | None) -> dict[str, str]:
-    # Inherited HUB_* variables (a developer's Redis, SMTP...) would make runs incomparable.
-    env = {key: value for key, value in os.environ.items() if not key.startswith("HUB_")}
-    env.update(
-        HUB_VAR_DIR=str(var_dir),
-        HUB_RUN_JOBS="false",
-        # Loopback only: a paid booking would start a Stripe payment; the discard port
-        # refuses it at once rather than letting the app reach the internet.
-        HUB_STRIPE_API_BASE="http://127.0.0.1:9",
-        HUB_SECRET_KEY=secrets.token_urlsafe(48),
-        PYTHONUNBUFFERED="1",
-    )
-    if database_url:
-        env["HUB_DATABASE_URL"] = database_url
-    return env
-
-
 def machine_busy_seconds() -> float | None:
     """CPU time spent on anything but idle and I/O wait, summed over every core."""
     try:
@@ -1063,18 +1046,12 @@ def run_engine(engine: str, args: argparse.Namespace, temp: Path) -> EngineResul
     database_url = (
         with_database(args.postgres_url, args.bench_database) if engine == "postgres" else None
     )
-    env = server_env(var_dir, database_url)
+    env = app_env(var_dir, database_url)
     if database_url:
         asyncio.run(recreate_database(args.postgres_url, args.bench_database))
     try:
         print(f"[{engine}] migrating...", flush=True)
-        subprocess.run(
-            [sys.executable, "-m", "innovation_hub.cli", "migrate"],
-            cwd=PROJECT_DIR,
-            env=env,
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
+        migrate(env)
         print(f"[{engine}] generating {sizes}...", flush=True)
         if database_url:
             generated = asyncio.run(generate_postgres(database_url, sizes, args.seed))
@@ -1340,15 +1317,10 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="hub-bookings-bench-") as temp:
         for engine in args.engines:
             result = run_engine(engine, args, Path(temp))
-            if any(word in result.server_log for word in ("Traceback", "ERROR", "CRITICAL")):
+            if log_shows_errors(result.server_log):
                 print(f"[{engine}] app server log:\n{result.server_log}", file=sys.stderr)
             results.append(result)
-    section = report_section(args, results, started)
-    print()
-    print(section)
-    if not args.no_write:
-        append_results(section)
-        print(f"appended to {RESULTS_FILE.relative_to(PROJECT_DIR)}")
+    publish(report_section(args, results, started), write=not args.no_write)
     return 0
 
 

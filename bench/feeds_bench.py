@@ -37,10 +37,8 @@ import logging
 import os
 import platform
 import pstats
-import secrets
 import sqlite3
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -58,12 +56,15 @@ from zoneinfo import ZoneInfo
 
 import httpx
 from harness import (
-    PROJECT_DIR,
-    READY_TIMEOUT_SECONDS,
-    RESULTS_FILE,
-    append_results,
+    app_env,
     free_port,
+    log_shows_errors,
+    migrate,
     positive_int,
+    publish,
+    start_server,
+    stop_server,
+    wait_ready,
 )
 
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -421,19 +422,6 @@ def profile_split(count: int) -> ProfileSplit:
 # --- b. the member feed over HTTP --------------------------------------------------------
 
 
-def server_env(var_dir: Path, port: int) -> dict[str, str]:
-    env = {key: value for key, value in os.environ.items() if not key.startswith("HUB_")}
-    env.update(
-        HUB_VAR_DIR=str(var_dir),
-        HUB_RUN_JOBS="false",
-        HUB_SECRET_KEY=secrets.token_urlsafe(48),
-        HUB_BASE_URL=f"http://127.0.0.1:{port}",
-        HUB_STRIPE_API_BASE="http://127.0.0.1:9",
-        PYTHONUNBUFFERED="1",
-    )
-    return env
-
-
 async def fill_database(count: int) -> tuple[int, int]:
     """One member with ``count`` bookings spread over rooms and days of the feed's window."""
     from innovation_hub.accounts.services import NewAccount, create_account
@@ -530,55 +518,17 @@ def timed_get(client: httpx.Client, path: str, headers: dict[str, str]) -> tuple
 def measure_http(count: int, full_requests: int, cached_requests: int, temp: Path) -> HttpFigures:
     port = free_port()
     var_dir = temp / "var"
-    env = server_env(var_dir, port)
-    subprocess.run(
-        [sys.executable, "-m", "innovation_hub.cli", "migrate"],
-        cwd=PROJECT_DIR,
-        env=env,
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
+    # The feed URLs the app hands out carry its address.
+    env = app_env(var_dir, base_url=f"http://127.0.0.1:{port}")
+    migrate(env)
     # This process writes the rows through Piccolo, so it reads the same settings.
     os.environ.update({k: v for k, v in env.items() if k.startswith("HUB_")})
     print(f"  inserting {count:,} bookings...", flush=True)
     _, rooms = asyncio.run(fill_database(count))
-    log_path = temp / "app.log"
-    with log_path.open("wb") as log:
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "innovation_hub.app:app",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--workers",
-                "1",
-                "--log-level",
-                "warning",
-                "--no-access-log",
-            ],
-            cwd=PROJECT_DIR,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
+    server = start_server("app", "innovation_hub.app:app", env, temp, "/healthz", port=port)
     try:
-        with httpx.Client(
-            base_url=f"http://127.0.0.1:{port}", trust_env=False, timeout=120.0
-        ) as client:
-            deadline = time.monotonic() + READY_TIMEOUT_SECONDS
-            while True:
-                if server.poll() is not None:
-                    raise RuntimeError(f"app exited:\n{log_path.read_text(errors='replace')}")
-                with contextlib.suppress(httpx.TransportError):
-                    if client.get("/healthz").status_code == 200:
-                        break
-                if time.monotonic() > deadline:
-                    raise RuntimeError("app not ready")
-                time.sleep(0.1)
+        asyncio.run(wait_ready(server))
+        with httpx.Client(base_url=server.base_url, trust_env=False, timeout=120.0) as client:
             token = client.post("/api/v1/auth/tokens", json={"email": EMAIL, "password": PASSWORD})
             token.raise_for_status()
             feeds = client.get(
@@ -586,9 +536,9 @@ def measure_http(count: int, full_requests: int, cached_requests: int, temp: Pat
             )
             feeds.raise_for_status()
             [url] = [i["url"] for i in feeds.json()["items"] if i["kind"] == "member"]
-            path = url.removeprefix(f"http://127.0.0.1:{port}")
+            path = url.removeprefix(server.base_url)
 
-            rss_before = peak_rss_kib(server.pid)
+            rss_before = peak_rss_kib(server.process.pid)
             full: list[float] = []
             body = b""
             for number in range(2 + full_requests):  # two warm-ups
@@ -597,7 +547,7 @@ def measure_http(count: int, full_requests: int, cached_requests: int, temp: Pat
                 body = response.content
                 if number >= 2:
                     full.append(elapsed)
-            rss_after = peak_rss_kib(server.pid)
+            rss_after = peak_rss_kib(server.process.pid)
             etag = response.headers["etag"]
             cached: list[float] = []
             for number in range(20 + cached_requests):
@@ -606,15 +556,9 @@ def measure_http(count: int, full_requests: int, cached_requests: int, temp: Pat
                 if number >= 20:
                     cached.append(elapsed)
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(timeout=10)
-    log_text = log_path.read_text(errors="replace")
-    if "Traceback" in log_text:
-        print(log_text, file=sys.stderr)
+        stop_server(server)
+    if log_shows_errors(server.log_tail()):
+        print(server.log_tail(), file=sys.stderr)
     return HttpFigures(
         full_ms=full,
         not_modified_ms=cached,
@@ -829,12 +773,7 @@ def main(argv: list[str] | None = None) -> int:
             http = measure_http(args.events, args.full_requests, args.cached_requests, temp)
             print("c. the cold feed path in this process...", flush=True)
             in_process = asyncio.run(measure_in_process(http.feed_path, args.rounds))
-    section = report(args, started, renders, split, http, in_process)
-    print()
-    print(section)
-    if not args.no_write:
-        append_results(section)
-        print(f"appended to {RESULTS_FILE.relative_to(PROJECT_DIR)}")
+    publish(report(args, started, renders, split, http, in_process), write=not args.no_write)
     return 0
 
 

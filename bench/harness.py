@@ -1,5 +1,5 @@
-"""What the bench scripts share: app servers in subprocesses on loopback, CPU readings,
-the results file and argument types."""
+"""What the bench scripts share: the app's environment and migration, app servers in
+subprocesses on loopback, CPU readings, the results file and argument types."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import argparse
 import asyncio
 import contextlib
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -44,6 +45,39 @@ class Server:
         return ""
 
 
+def app_env(
+    var_dir: Path, database_url: str | None = None, base_url: str | None = None
+) -> dict[str, str]:
+    """The environment of an app the bench runs, as one process or several sharing it."""
+    # Inherited HUB_* variables (a developer's Redis, SMTP...) would make runs incomparable.
+    env = {key: value for key, value in os.environ.items() if not key.startswith("HUB_")}
+    env.update(
+        HUB_VAR_DIR=str(var_dir),
+        HUB_RUN_JOBS="false",
+        # Loopback only: a paid booking would start a Stripe payment; the discard port
+        # refuses it at once rather than letting the app reach the internet.
+        HUB_STRIPE_API_BASE="http://127.0.0.1:9",
+        HUB_SECRET_KEY=secrets.token_urlsafe(48),
+        PYTHONUNBUFFERED="1",
+    )
+    if database_url:
+        env["HUB_DATABASE_URL"] = database_url
+    if base_url:
+        env["HUB_BASE_URL"] = base_url
+    return env
+
+
+def migrate(env: Mapping[str, str]) -> None:
+    """With the app's own command, as an operator would."""
+    subprocess.run(
+        [sys.executable, "-m", "innovation_hub.cli", "migrate"],
+        cwd=PROJECT_DIR,
+        env=dict(env),
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+
+
 def free_port() -> int:
     # The port is released before uvicorn binds it; a race is possible but unlikely here.
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
@@ -58,8 +92,9 @@ def start_server(
     log_dir: Path,
     ready_path: str,
     app_dir: Path | None = None,
+    port: int | None = None,
 ) -> Server:
-    port = free_port()
+    port = port or free_port()
     command = [
         sys.executable,
         "-m",
@@ -124,12 +159,22 @@ def process_cpu_seconds(pid: int) -> float | None:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def append_results(section: str) -> None:
+def log_shows_errors(log: str) -> bool:
+    return any(word in log for word in ("Traceback", "ERROR", "CRITICAL"))
+
+
+def publish(section: str, *, write: bool) -> None:
+    """Prints a results section and, unless told not to, appends it to RESULTS.md."""
+    print()
+    print(section)
+    if not write:
+        return
     if RESULTS_FILE.exists():
         text = RESULTS_FILE.read_text().rstrip("\n") + "\n\n"
     else:
         text = RESULTS_HEADER + "\n"
     RESULTS_FILE.write_text(text + section)
+    print(f"appended to {RESULTS_FILE.relative_to(PROJECT_DIR)}")
 
 
 # --- main --------------------------------------------------------------------------------

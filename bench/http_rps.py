@@ -16,7 +16,6 @@ import argparse
 import asyncio
 import os
 import platform
-import secrets
 import statistics
 import subprocess
 import sys
@@ -36,11 +35,12 @@ from harness import (
     PROJECT_DIR,
     RESULTS_FILE,
     Server,
-    append_results,
+    app_env,
     non_negative_float,
     positive_float,
     positive_int,
     process_cpu_seconds,
+    publish,
     start_server,
     stop_server,
     wait_ready,
@@ -294,20 +294,6 @@ def report_section(args: argparse.Namespace, results: list[PathResult], started:
     return "\n".join(lines) + "\n"
 
 
-def server_env(var_dir: Path, database_url: str | None) -> dict[str, str]:
-    # Inherited HUB_* variables (a developer's Redis, SMTP...) would make runs incomparable.
-    env = {key: value for key, value in os.environ.items() if not key.startswith("HUB_")}
-    env.update(
-        HUB_VAR_DIR=str(var_dir),
-        HUB_RUN_JOBS="false",
-        HUB_SECRET_KEY=secrets.token_urlsafe(48),
-        PYTHONUNBUFFERED="1",
-    )
-    if database_url:
-        env["HUB_DATABASE_URL"] = database_url
-    return env
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -349,7 +335,7 @@ def main(argv: list[str] | None = None) -> int:
     started = datetime.now(UTC)
     with tempfile.TemporaryDirectory(prefix="hub-bench-") as temp:
         var_dir = Path(temp) / "var"
-        env = server_env(var_dir, args.database_url)
+        env = app_env(var_dir, args.database_url)
         print("migrating and loading demo data...", flush=True)
         subprocess.run(
             [sys.executable, "-m", "innovation_hub.cli", "demo"],
@@ -385,12 +371,7 @@ def main(argv: list[str] | None = None) -> int:
             for server in servers:
                 stop_server(server)
 
-    section = report_section(args, results, started)
-    print()
-    print(section)
-    if not args.no_write:
-        append_results(section)
-        print(f"appended to {RESULTS_FILE.relative_to(PROJECT_DIR)}")
+    publish(report_section(args, results, started), write=not args.no_write)
     return 0
 
 

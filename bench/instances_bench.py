@@ -25,7 +25,6 @@ import contextlib
 import os
 import platform
 import random
-import subprocess
 import sys
 import tempfile
 import time
@@ -38,14 +37,16 @@ from pathlib import Path
 import asyncpg
 import bookings_load as load
 from harness import (
-    PROJECT_DIR,
     RESULTS_FILE,
     Server,
-    append_results,
+    app_env,
+    log_shows_errors,
+    migrate,
     non_negative_int,
     positive_float,
     positive_int,
     process_cpu_seconds,
+    publish,
     start_server,
     stop_server,
     wait_ready,
@@ -301,7 +302,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--no-write",
         action="store_true",
-        help=f"print the results without appending to {load.RESULTS_FILE.name}",
+        help=f"print the results without appending to {RESULTS_FILE.name}",
     )
     return parser
 
@@ -314,15 +315,9 @@ def main(argv: list[str] | None = None) -> int:
     servers: list[Server] = []
     try:
         with tempfile.TemporaryDirectory(prefix="hub-instances-bench-") as temp:
-            env = load.server_env(Path(temp) / "var", database_url)  # one secret key for both
+            env = app_env(Path(temp) / "var", database_url)  # one secret key for both
             env["HUB_REDIS_URL"] = args.redis_url
-            subprocess.run(
-                [sys.executable, "-m", "innovation_hub.cli", "migrate"],
-                cwd=load.PROJECT_DIR,
-                env=env,
-                check=True,
-                stdout=subprocess.DEVNULL,
-            )
+            migrate(env)
             sizes = load.Sizes(args.users, args.resources, args.bookings)
             print(f"generating {sizes}...", flush=True)
             generated = asyncio.run(load.generate_postgres(database_url, sizes, args.seed))
@@ -340,17 +335,13 @@ def main(argv: list[str] | None = None) -> int:
                     stop_server(server)
             for server in servers:
                 log = server.log_tail()
-                if any(word in log for word in ("Traceback", "ERROR", "CRITICAL")):
+                if log_shows_errors(log):
                     print(f"app server log:\n{log}", file=sys.stderr)
             rows = asyncio.run(booked_rows(database_url))
     finally:
         asyncio.run(load.drop_database(args.postgres_url, args.bench_database))
     section = report_section(args, generated, runs, booking_days, rows, started)
-    print()
-    print(section)
-    if not args.no_write:
-        append_results(section)
-        print(f"appended to {RESULTS_FILE.relative_to(PROJECT_DIR)}")
+    publish(section, write=not args.no_write)
     return 0
 
 

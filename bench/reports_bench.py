@@ -20,26 +20,15 @@ import time
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-BENCH = Path(__file__).resolve().parent
+from bookings_load import Sizes, generate_sqlite
+from harness import app_env, migrate, publish
+
 TARGET_SECONDS = 1.0
 
 
 def build(var_dir: Path, sizes: tuple[int, int, int]) -> dict[str, str]:
-    sys.path.insert(0, str(BENCH))
-    from bookings_load import Sizes, generate_sqlite
-
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HUB_")}
-    env.update(
-        HUB_VAR_DIR=str(var_dir),
-        HUB_RUN_JOBS="false",
-        HUB_SECRET_KEY="bench-secret-key-long-enough-0123456789abcdef",
-    )
-    subprocess.run(
-        [sys.executable, "-m", "innovation_hub.cli", "migrate"],
-        env=env,
-        check=True,
-        capture_output=True,
-    )
+    env = app_env(var_dir)
+    migrate(env)
     generated = generate_sqlite(var_dir / "hub.sqlite3", Sizes(*sizes), seed=2026)
     print(f"generated {generated.bookings:,} bookings in {generated.seconds:.1f} s", flush=True)
     # The whole calendar year the bookings fall in.
@@ -133,11 +122,7 @@ def main() -> int:
         f"< {TARGET_SECONDS:.0f} s | {'met' if float(page_s) < TARGET_SECONDS else '**missed**'} |",
         "",
     ]
-    print("\n".join(lines))
-    if not args.no_write:
-        with (BENCH / "RESULTS.md").open("a") as results:
-            results.write("\n" + "\n".join(lines))
-        print("appended to bench/RESULTS.md")
+    publish("\n".join(lines), write=not args.no_write)
     return 0
 
 
