@@ -56,6 +56,7 @@ import httpx  # noqa: E402
 
 from innovation_hub.core.database import migrate_forwards  # noqa: E402
 from innovation_hub.core.settings import Settings  # noqa: E402
+from tests import helpers  # noqa: E402
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -149,3 +150,16 @@ async def other_client(app) -> AsyncIterator[httpx.AsyncClient]:  # type: ignore
     transport = httpx.ASGITransport(app=app, client=("203.0.113.20", 50000))
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
         yield http
+
+
+# API tokens for the two roles most API tests need (a module may define its own instead).
+@pytest.fixture
+async def staff_token(client: httpx.AsyncClient) -> str:
+    await helpers.make_user("staff", email="staff@hub.vn")
+    return await helpers.api_token(client, "staff@hub.vn")
+
+
+@pytest.fixture
+async def student_token(client: httpx.AsyncClient) -> str:
+    await helpers.make_user("student", email="khoa@hs.vn")
+    return await helpers.api_token(client, "khoa@hs.vn")

@@ -13,18 +13,6 @@ from tests.helpers import api_token, at, bearer, make_user, next_open_day
 
 
 @pytest.fixture
-async def staff_token(client: httpx.AsyncClient) -> str:
-    await make_user("staff", email="staff@hub.vn")
-    return await api_token(client, "staff@hub.vn")
-
-
-@pytest.fixture
-async def student_token(client: httpx.AsyncClient) -> str:
-    await make_user("student", email="khoa@hs.vn")
-    return await api_token(client, "khoa@hs.vn")
-
-
-@pytest.fixture
 async def startup_token(client: httpx.AsyncClient) -> str:
     await make_user("startup", email="bao@agritn.vn")
     return await api_token(client, "bao@agritn.vn")

@@ -14,7 +14,7 @@ from innovation_hub.bookings.tables import Booking
 from innovation_hub.core.audit import AuditEntry
 from innovation_hub.spaces import services as spaces
 from innovation_hub.spaces.tables import Resource
-from tests.helpers import api_token, at, bearer, csrf_token, log_in, make_user, next_open_day
+from tests.helpers import at, bearer, csrf_token, log_in, make_user, next_open_day
 
 
 class FormReader(HTMLParser):
@@ -324,18 +324,6 @@ async def test_a_post_without_the_csrf_token_is_refused(
 
 
 # -- the API -------------------------------------------------------------------------------
-
-
-@pytest.fixture
-async def staff_token(client: httpx.AsyncClient) -> str:
-    await make_user("staff", email="staff@hub.vn")
-    return await api_token(client, "staff@hub.vn")
-
-
-@pytest.fixture
-async def student_token(client: httpx.AsyncClient) -> str:
-    await make_user("student", email="khoa@hs.vn")
-    return await api_token(client, "khoa@hs.vn")
 
 
 async def test_patch_changes_only_the_fields_sent(
