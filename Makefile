@@ -7,6 +7,10 @@ HUB_TEST_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 HUB_TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Test processes: most tests wait on servers, webhooks and subprocesses, so three share two
+# cores well. Each file runs in one process, keeping its module-wide set-ups shared.
+TEST_WORKERS ?= 3
+PYTEST := $(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
 
 .PHONY: run install install-dev messages extract-messages test test-sqlite test-postgres e2e lint format bench clean
 
@@ -54,17 +58,17 @@ $(CHROMIUM):
 	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium
 
 test-sqlite: install-dev node_modules/.installed $(CHROMIUM)
-	$(BIN)/pytest
+	$(PYTEST)
 
 # The browser journeys alone (they are part of `make test` too).
 e2e: install-dev node_modules/.installed $(CHROMIUM)
-	$(BIN)/pytest tests/e2e
+	$(PYTEST) tests/e2e
 
 # With CI=true the suite also runs on PostgreSQL (and Redis), and fails if they cannot be reached.
 test-postgres: install-dev node_modules/.installed $(CHROMIUM)
 	@$(BIN)/python -c "import asyncio, asyncpg; asyncio.run(asyncpg.connect('$(HUB_TEST_POSTGRES_URL)', timeout=5))" \
 		|| (echo "PostgreSQL is unreachable at $(HUB_TEST_POSTGRES_URL)" >&2; exit 1)
-	HUB_TEST_POSTGRES_URL=$(HUB_TEST_POSTGRES_URL) HUB_TEST_REDIS_URL=$(HUB_TEST_REDIS_URL) $(BIN)/pytest
+	HUB_TEST_POSTGRES_URL=$(HUB_TEST_POSTGRES_URL) HUB_TEST_REDIS_URL=$(HUB_TEST_REDIS_URL) $(PYTEST)
 
 test: test-sqlite
 ifeq ($(CI),true)

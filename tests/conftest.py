@@ -14,6 +14,13 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 
 RUN_DIR = Path(tempfile.mkdtemp(prefix="hub-tests-"))
+# Under pytest-xdist every worker is a process of its own: its own SQLite file (RUN_DIR) and
+# PostgreSQL database (by pid), and its own Redis database, since Redis tests flush theirs.
+XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+if XDIST_WORKER and os.environ.get("HUB_TEST_REDIS_URL"):
+    _redis = urlsplit(os.environ["HUB_TEST_REDIS_URL"])
+    _database = int(_redis.path.strip("/") or 0) - int(XDIST_WORKER.removeprefix("gw"))
+    os.environ["HUB_TEST_REDIS_URL"] = urlunsplit(_redis._replace(path=f"/{_database % 16}"))
 POSTGRES_ADMIN_URL = os.environ.get("HUB_TEST_POSTGRES_URL")
 TEST_DB_NAME = f"hub_test_{os.getpid()}"
 
