@@ -174,6 +174,21 @@ async def test_feed_misses_are_rate_limited(client: httpx.AsyncClient) -> None:
     assert (await client.get("/feeds/private/guess-again.ics")).status_code == 429
 
 
+async def test_a_valid_feed_url_is_served_from_an_address_throttled_for_misses(
+    client: httpx.AsyncClient, member: User
+) -> None:
+    await booked(member)
+    urls = await feed_urls(client, await api_token(client, "bao@agritn.vn"))
+    for n in range(60):  # someone behind the same address guesses until refused
+        await client.get(f"/feeds/private/guess{n}.ics")
+    assert (await client.get("/feeds/private/guess-again.ics")).status_code == 429
+    for method in ("GET", "HEAD"):
+        served = await client.request(method, path_of(urls["member"]))
+        assert served.status_code == 200, method
+    assert "Phòng họp Trúc" in (await client.get(path_of(urls["member"]))).text
+    assert (await client.get("/feeds/private/guess-more.ics")).status_code == 429
+
+
 async def test_resource_feed_has_no_personal_data(client: httpx.AsyncClient, member: User) -> None:
     booking = await booked(member, purpose="Gặp nhà đầu tư bí mật")
     response = await client.get(f"/feeds/resources/{booking.resource}.ics")

@@ -66,12 +66,16 @@ async def _serve(request: Req, feed: services.Feed) -> Response[bytes]:
     skip_session=True,
 )
 async def private_feed(request: Req, name: FromPath[str]) -> Response[bytes]:
-    limiter: RateLimiter = request.app.state.feed_miss_limiter
-    ip = request.client.host if request.client else "unknown"
-    if wait := await limiter.retry_after(ip):
-        raise TooManyRequests(_("Too many requests"), retry_after=wait)
-    resolved = await services.resolve(_stem(name))
+    """Guessing is throttled per address: misses are counted and, past the limit, refused.
+    A valid URL is always served, even from an address that has missed too often (a school
+    or office behind one address must not lose everyone's calendars to one bad client)."""
+    stem = _ICS_NAME.fullmatch(name)
+    resolved = await services.resolve(stem.group(1)) if stem else None
     if resolved is None:
+        limiter: RateLimiter = request.app.state.feed_miss_limiter
+        ip = request.client.host if request.client else "unknown"
+        if wait := await limiter.retry_after(ip):
+            raise TooManyRequests(_("Too many requests"), retry_after=wait)
         await limiter.hit(ip)
         raise NotFound(_("No such calendar."), code="feed_not_found")
     user, kind = resolved

@@ -202,8 +202,13 @@ async def list_visits(
     "/visits/{visit_id:int}",
     access=ANY_USER,
     tags=["visits"],
-    summary="One visit (staff, or the requester: the caller whose email is the contact email)",
+    summary="One visit (staff, or the requester)",
     responses=_problems(s404="No such visit, or not the caller's"),
+    description=(
+        "The requester is the account that sent the request, or an account whose verified "
+        "email is the contact email; an account whose address is not verified yet gets 404 "
+        "like anyone else."
+    ),
 )
 async def get_visit(request: Req, visit_id: FromPath[int]) -> VisitDetail:
     return await visit_detail(await services.get_visit_for(request.user, visit_id))

@@ -518,11 +518,21 @@ def is_staff(user: User | None) -> bool:
 
 
 def is_requester(user: User | None, visit: Visit) -> bool:
-    return user is not None and user.email.strip().lower() == visit.contact_email.strip().lower()
+    """The account that sent the request owns it, and so does an account whose email is the
+    contact email once that address is verified: registering with a teacher's address proves
+    nothing about owning it (the teacher's private link needs no account at all)."""
+    if user is None:
+        return False
+    if visit.requested_by is not None and visit.requested_by == user.id:
+        return True
+    return (
+        user.email_verified_at is not None
+        and user.email.strip().lower() == visit.contact_email.strip().lower()
+    )
 
 
 async def get_visit_for(user: User, visit_id: int) -> Visit:
-    """Staff see every visit; the teacher who asked (same email) sees theirs; others 404."""
+    """Staff see every visit, the requester (see ``is_requester``) theirs; others get 404."""
     visit = await get_visit(visit_id)
     if not (is_staff(user) or is_requester(user, visit)):
         raise NotFound(_("No such visit."), code="visit_not_found")
