@@ -87,6 +87,14 @@ class SecurityHeadersMiddleware:
         await self.app(scope, receive, send_with_headers)
 
 
+_CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def has_control_character(text: str) -> bool:
+    """A NUL, tab, CR, LF or another C0 control, or DEL."""
+    return _CONTROL_CHARACTER.search(text) is not None
+
+
 class RedactFeedTokens(logging.Filter):
     """Private feed and visit-status URLs carry a secret in the path; logs get a placeholder."""
 
