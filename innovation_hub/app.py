@@ -34,7 +34,11 @@ from innovation_hub.core.errors import EXCEPTION_HANDLERS
 from innovation_hub.core.i18n import LocaleMiddleware
 from innovation_hub.core.jobs import Job, JobRunner
 from innovation_hub.core.ratelimit import RateLimiter
-from innovation_hub.core.security import RedactFeedTokens, SecurityHeadersMiddleware
+from innovation_hub.core.security import (
+    ControlCharacterGuard,
+    RedactFeedTokens,
+    SecurityHeadersMiddleware,
+)
 from innovation_hub.core.sessions import RATE_LIMIT_STORE, session_config, store_registry
 from innovation_hub.core.settings import Settings, get_settings
 from innovation_hub.core.stripe import StripeClient
@@ -199,6 +203,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         plugins=[HTMXPlugin()],  # first: it replaces signature_types
         middleware=[
             DefineMiddleware(SecurityHeadersMiddleware),
+            DefineMiddleware(ControlCharacterGuard),
             sessions.middleware,
             DefineMiddleware(
                 AuthenticationMiddleware,

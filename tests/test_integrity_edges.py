@@ -78,3 +78,14 @@ async def test_an_htmx_login_keeps_a_vietnamese_next_percent_encoded(
     )
     assert response.status_code == 200
     assert response.headers["hx-redirect"] == "/spaces?q=Ph%C6%B0%E1%BB%9Dng"
+
+
+# -- control characters in paths -------------------------------------------------------------
+
+
+async def test_a_nul_byte_in_a_file_path_is_404(client: httpx.AsyncClient) -> None:
+    for path in ("/static/css/hub%00.css", "/static/%00", "/spaces/photos/x%00.png"):
+        response = await client.get(path)
+        assert response.status_code == 404, path
+        assert response.headers["content-type"].startswith("text/html")
+    assert (await client.get("/static/css/hub.css")).status_code == 200
