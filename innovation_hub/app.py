@@ -30,7 +30,7 @@ from innovation_hub.calendars import web as calendars_web
 from innovation_hub.core import mail
 from innovation_hub.core.auth import PUBLIC, AuthenticationMiddleware, access_guard
 from innovation_hub.core.database import close_pool, open_pool
-from innovation_hub.core.errors import EXCEPTION_HANDLERS
+from innovation_hub.core.errors import EXCEPTION_HANDLERS, HubRequest
 from innovation_hub.core.i18n import LocaleMiddleware
 from innovation_hub.core.jobs import Job, JobRunner
 from innovation_hub.core.ratelimit import RateLimiter
@@ -238,6 +238,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ),
         ),
         exception_handlers=EXCEPTION_HANDLERS,
+        request_class=HubRequest,
         state=State(
             {
                 "settings": settings,

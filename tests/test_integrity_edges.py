@@ -4,10 +4,16 @@ clear 4xx or a harmless answer, and the server keeps answering."""
 
 from __future__ import annotations
 
+import re
+
 import httpx
 import pytest
+from litestar import Litestar
+from litestar.enums import RequestEncodingType
+from litestar.routes import HTTPRoute
 
-from tests.helpers import make_user, post_form
+from innovation_hub.accounts.services import issue_api_token
+from tests.helpers import bearer, make_user, post_form
 
 # -- redirect targets ------------------------------------------------------------------------
 
@@ -89,3 +95,75 @@ async def test_a_nul_byte_in_a_file_path_is_404(client: httpx.AsyncClient) -> No
         assert response.status_code == 404, path
         assert response.headers["content-type"].startswith("text/html")
     assert (await client.get("/static/css/hub.css")).status_code == 200
+
+
+# -- JSON nested too deeply ------------------------------------------------------------------
+
+DEEP_JSON = "[" * 1000 + "]" * 1000
+FEE_ESTIMATE = "/api/v1/trademarks/fee-estimate"
+
+
+async def token_for(role: str, email: str, **fields: str) -> str:
+    user = await make_user(role, email=email, **fields)
+    return (await issue_api_token(user, days=1))[0]
+
+
+async def test_deep_json_to_the_anonymous_fee_estimate_is_a_400_and_the_next_call_works(
+    client: httpx.AsyncClient,
+) -> None:
+    for body in (f'{{"classes": {DEEP_JSON}}}', DEEP_JSON, '{"a":' * 5000 + "1" + "}" * 5000):
+        response = await client.post(
+            FEE_ESTIMATE, content=body, headers={"content-type": "application/json"}
+        )
+        assert response.status_code == 400, response.text
+        assert response.headers["content-type"].startswith("application/problem+json")
+        problem = response.json()
+        assert problem["status"] == 400 and problem["code"] == "json_too_deep"
+        assert problem["detail"] == "The JSON body is nested too deeply."  # English for API
+    estimate = await client.post(FEE_ESTIMATE, json={"classes": [{"number": 9, "items": 8}]})
+    assert estimate.status_code == 200 and estimate.json()["total_vnd"] > 0
+
+
+def json_routes(app: Litestar) -> list[tuple[str, str]]:
+    """(method, path with sample ids) of every JSON API operation that takes a body."""
+    found = []
+    for route in app.routes:
+        if not isinstance(route, HTTPRoute) or not route.path.startswith("/api/"):
+            continue
+        for handler in route.route_handlers:
+            field = handler.parsed_data_field
+            if field is None:
+                continue
+            media_type = getattr(field.kwarg_definition, "media_type", RequestEncodingType.JSON)
+            if media_type != RequestEncodingType.JSON:
+                continue
+            path = re.sub(r"\{[^}]*:int\}", "1", route.path)
+            path = re.sub(r"\{[^}]*:str\}", "x", path)
+            found.extend((method, path) for method in sorted(handler.http_methods))
+    return found
+
+
+async def test_every_json_route_answers_deep_json_with_a_400(
+    app: Litestar, client: httpx.AsyncClient
+) -> None:
+    tokens = [
+        await token_for("admin", "admin@hub.vn"),
+        await token_for("enterprise", "tam@banhtrang.vn"),  # the only role that may apply
+    ]
+    routes = json_routes(app)
+    assert ("POST", "/api/v1/bookings") in routes and ("PATCH", "/api/v1/applications/1") in routes
+    for method, path in routes:
+        for token in tokens:
+            response = await client.request(
+                method,
+                path,
+                content=DEEP_JSON,
+                headers={"content-type": "application/json", **bearer(token)},
+            )
+            if response.status_code != 403:
+                break
+        assert response.status_code == 400, (method, path, response.text)
+        assert response.json()["code"] == "json_too_deep", (method, path)
+        assert response.json()["detail"] == "Nội dung JSON lồng nhau quá sâu."  # members: vi
+    me = await client.get("/api/v1/me", headers=bearer(tokens[0]))
+    assert me.status_code == 200 and me.json()["role"] == "admin"
