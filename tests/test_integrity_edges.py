@@ -4,6 +4,8 @@ clear 4xx or a harmless answer, and the server keeps answering."""
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 
 import httpx
@@ -11,9 +13,10 @@ import pytest
 from litestar import Litestar
 from litestar.enums import RequestEncodingType
 from litestar.routes import HTTPRoute
+from openpyxl import load_workbook
 
 from innovation_hub.accounts.services import issue_api_token
-from tests.helpers import bearer, make_user, post_form
+from tests.helpers import bearer, log_in, make_user, post_form
 
 # -- redirect targets ------------------------------------------------------------------------
 
@@ -167,3 +170,48 @@ async def test_every_json_route_answers_deep_json_with_a_400(
         assert response.json()["detail"] == "Nội dung JSON lồng nhau quá sâu."  # members: vi
     me = await client.get("/api/v1/me", headers=bearer(tokens[0]))
     assert me.status_code == 200 and me.json()["role"] == "admin"
+
+
+# -- formulas in exports ---------------------------------------------------------------------
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_NAMES = ['=HYPERLINK("https://evil.example/","Bấm")', "+1", "-2+3", "@SUM(1)"]
+
+
+async def test_staff_typed_names_are_plain_text_in_every_export(
+    client: httpx.AsyncClient, staff_token: str
+) -> None:
+    for name in [*FORMULA_NAMES, "Bàn\x01 02"]:
+        created = await client.post(
+            "/api/v1/resources",
+            json={"name": name, "kind": "desk", "capacity": 1},
+            headers=bearer(staff_token),
+        )
+        assert created.status_code == 201, created.text
+    await log_in(client, "staff@hub.vn")
+    query = "preset=this_year"
+
+    csv_cells: list[str] = []
+    for table in ("figures", "resources", "members", "hours"):
+        response = await client.get(f"/staff/reports/{table}.csv?{query}")
+        assert response.status_code == 200
+        rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+        csv_cells += [cell for row in rows for cell in row]
+        if table == "resources":
+            names = {row[0] for row in rows[1:]}
+            assert names >= {f"'{name}" for name in FORMULA_NAMES}
+            assert all(row[1] == "0" for row in rows[1:])  # numbers stay numbers
+    assert not [cell for cell in csv_cells if cell.startswith(FORMULA_STARTS)]
+
+    response = await client.get(f"/staff/reports/report.xlsx?{query}")
+    assert response.status_code == 200
+    book = load_workbook(io.BytesIO(response.content))
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", (sheet.title, cell.coordinate, cell.value)
+                if isinstance(cell.value, str):
+                    assert cell.data_type == "s"
+    resources = list(book["resources"].iter_rows(min_row=3, values_only=True))
+    assert {row[0] for row in resources} >= {*FORMULA_NAMES, "Bàn 02"}
+    assert all(row[1] == 0 and isinstance(row[4], int | float) for row in resources)
