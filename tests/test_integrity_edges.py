@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from datetime import datetime, timedelta
 
 import httpx
 import pytest
@@ -16,7 +17,9 @@ from litestar.routes import HTTPRoute
 from openpyxl import load_workbook
 
 from innovation_hub.accounts.services import issue_api_token
-from tests.helpers import bearer, log_in, make_user, post_form
+from innovation_hub.core.clock import LOCAL_TZ
+from innovation_hub.spaces.services import create_resource
+from tests.helpers import bearer, csrf_token, log_in, make_user, post_form
 
 # -- redirect targets ------------------------------------------------------------------------
 
@@ -215,3 +218,130 @@ async def test_staff_typed_names_are_plain_text_in_every_export(
     resources = list(book["resources"].iter_rows(min_row=3, values_only=True))
     assert {row[0] for row in resources} >= {*FORMULA_NAMES, "Bàn 02"}
     assert all(row[1] == 0 and isinstance(row[4], int | float) for row in resources)
+
+
+# -- names of served uploads -----------------------------------------------------------------
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+async def test_a_programme_document_downloads_as_a_pdf_attachment_with_a_safe_name(
+    client: httpx.AsyncClient,
+) -> None:
+    staff = await token_for("staff", "ngoc@hub.vn")
+    enterprise = await token_for(
+        "enterprise", "tam@banhtrang.vn", tax_code="0100109106", organisation_name="Bánh tráng"
+    )
+    now = datetime.now(LOCAL_TZ)
+    call = await client.post(
+        "/api/v1/programmes",
+        json={
+            "name": "Hỗ trợ năng suất 2026",
+            "opens_at": (now - timedelta(days=1)).isoformat(),
+            "closes_at": (now + timedelta(days=30)).isoformat(),
+            "budget_vnd": 1_000_000_000,
+            "support_types": [{"type": "5s", "cost_share_percent": 50, "cap_vnd": 20_000_000}],
+        },
+        headers=bearer(staff),
+    )
+    assert call.status_code == 201, call.text
+    application = await client.post(
+        f"/api/v1/programmes/{call.json()['id']}/applications",
+        json={
+            "enterprise_name": "Công ty TNHH Bánh tráng",
+            "tax_code": "0100109106",
+            "support_items": [{"type": "5s", "cost_vnd": 10_000_000}],
+        },
+        headers=bearer(enterprise),
+    )
+    assert application.status_code == 201, application.text
+    app_id = application.json()["id"]
+    await log_in(client, "tam@banhtrang.vn")
+    path = f"/applications/{app_id}/documents"
+    names = {"Giấy chứng nhận ĐKDN.pdf": "Giay_chung_nhan_DKDN", "hop-dong.html": "hop-dong"}
+    for uploaded_as in names:
+        response = await client.post(
+            path,
+            data={"_csrf_token": await csrf_token(client, "/programmes"), "kind": "registration"},
+            files={"document": (uploaded_as, PDF, "application/pdf")},
+        )
+        assert response.status_code == 303, response.text
+    documents = (
+        await client.get(f"/api/v1/applications/{app_id}", headers=bearer(enterprise))
+    ).json()["documents"]
+    for document in documents:
+        download = await client.get(f"{path}/{document['id']}")
+        assert download.status_code == 200 and download.content == PDF
+        assert download.headers["x-content-type-options"] == "nosniff"
+        disposition = download.headers["content-disposition"]
+        assert disposition.startswith("attachment;")
+        assert f'filename="{names[document["filename"]]}.pdf"' in disposition
+    vietnamese = next(d for d in documents if d["filename"].startswith("Giấy"))
+    download = await client.get(f"{path}/{vietnamese['id']}")
+    assert (
+        "filename*=UTF-8''Gi%E1%BA%A5y%20ch%E1%BB%A9ng%20nh%E1%BA%ADn%20%C4%90KDN.pdf"
+        in download.headers["content-disposition"]
+    )
+
+
+async def test_trademark_files_are_named_by_their_checked_type(
+    client: httpx.AsyncClient,
+) -> None:
+    startup = await token_for("startup", "startup@example.vn")
+    case = await client.post(
+        "/api/v1/trademark-cases",
+        json={
+            "mark_name": "Bánh tráng Cô Tư",
+            "mark_type": "collective",
+            "classes": [{"number": 30, "items": ["Bánh tráng phơi sương"]}],
+            "organisation_name": "Hợp tác xã Trảng Bàng",
+        },
+        headers=bearer(startup),
+    )
+    assert case.status_code == 201, case.text
+    case_id = case.json()["id"]
+    url = f"/api/v1/trademark-cases/{case_id}/checklist/usage_regulation/files"
+    uploads: dict[str, tuple[str, str]] = {}
+    for name, body in (('Quy chế "sử dụng".html', PDF), ("logo.svg\r\nX-Evil: 1", PNG)):
+        response = await client.post(
+            url, files={"file": (name, body, "application/octet-stream")}, headers=bearer(startup)
+        )
+        assert response.status_code == 201, response.text
+        uploads[str(response.json()["id"])] = (name, response.json()["content_type"])
+    await log_in(client, "startup@example.vn")
+    seen: dict[str, str] = {}
+    for file_id, (_name, content_type) in uploads.items():
+        download = await client.get(f"/trademarks/cases/{case_id}/files/{file_id}")
+        assert download.status_code == 200, download.text
+        assert_no_cr_lf_in_headers(download)
+        assert "x-evil" not in download.headers
+        assert download.headers["x-content-type-options"] == "nosniff"
+        seen[content_type] = download.headers["content-disposition"]
+    assert seen["application/pdf"].startswith('attachment; filename="Quy_che_su_dung.pdf";')
+    assert seen["application/pdf"].endswith(
+        "filename*=UTF-8''Quy%20ch%E1%BA%BF%20%22s%E1%BB%AD%20d%E1%BB%A5ng%22.pdf"
+    )
+    assert seen["image/png"].startswith('inline; filename="logo.png";')
+
+
+async def test_a_space_photo_is_served_inline_under_its_stored_png_name(
+    client: httpx.AsyncClient,
+) -> None:
+    room = await create_resource(
+        {"name": "Phòng họp Sen", "kind": "meeting_room", "capacity": 8}, actor_id=None
+    )
+    await make_user("staff", email="ngoc@hub.vn")
+    await log_in(client, "ngoc@hub.vn")
+    response = await client.post(
+        f"/staff/spaces/resources/{room.id}/photo",
+        data={"_csrf_token": await csrf_token(client, "/staff/spaces")},
+        files={"photo": ("sen.html", PNG, "text/html")},
+    )
+    assert response.status_code == 303
+    photo_url = (await client.get("/api/v1/resources")).json()["items"][0]["photo_url"]
+    photo = await client.get(photo_url)
+    assert photo.status_code == 200 and photo.headers["content-type"] == "image/png"
+    stored = photo_url.rsplit("/", 1)[1]
+    assert photo.headers["content-disposition"].startswith(f'inline; filename="{stored}";')
+    assert photo.headers["x-content-type-options"] == "nosniff"
