@@ -30,11 +30,15 @@ from innovation_hub.calendars import web as calendars_web
 from innovation_hub.core import mail
 from innovation_hub.core.auth import PUBLIC, AuthenticationMiddleware, access_guard
 from innovation_hub.core.database import close_pool, open_pool
-from innovation_hub.core.errors import EXCEPTION_HANDLERS
+from innovation_hub.core.errors import EXCEPTION_HANDLERS, HubRequest
 from innovation_hub.core.i18n import LocaleMiddleware
 from innovation_hub.core.jobs import Job, JobRunner
 from innovation_hub.core.ratelimit import RateLimiter
-from innovation_hub.core.security import RedactFeedTokens, SecurityHeadersMiddleware
+from innovation_hub.core.security import (
+    ControlCharacterGuard,
+    RedactFeedTokens,
+    SecurityHeadersMiddleware,
+)
 from innovation_hub.core.sessions import RATE_LIMIT_STORE, session_config, store_registry
 from innovation_hub.core.settings import Settings, get_settings
 from innovation_hub.core.stripe import StripeClient
@@ -199,6 +203,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         plugins=[HTMXPlugin()],  # first: it replaces signature_types
         middleware=[
             DefineMiddleware(SecurityHeadersMiddleware),
+            DefineMiddleware(ControlCharacterGuard),
             sessions.middleware,
             DefineMiddleware(
                 AuthenticationMiddleware,
@@ -233,6 +238,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ),
         ),
         exception_handlers=EXCEPTION_HANDLERS,
+        request_class=HubRequest,
         state=State(
             {
                 "settings": settings,

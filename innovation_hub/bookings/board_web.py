@@ -27,6 +27,7 @@ from innovation_hub.accounts.tables import User
 from innovation_hub.bookings import board, services
 from innovation_hub.bookings.tables import ACTIVE_STATUSES, Booking
 from innovation_hub.bookings.web import status_label
+from innovation_hub.core import uploads
 from innovation_hub.core.auth import MEMBER_ROLES, PUBLIC, STAFF, role_label
 from innovation_hub.core.clock import LOCAL_TZ, utcnow
 from innovation_hub.core.errors import Conflict, FormInvalid, HubError, NotFound
@@ -759,7 +760,12 @@ async def upload_photo(
 async def space_photo(request: Req, name: FromPath[str]) -> Response[bytes]:
     body, content_type = spaces.photo(settings_of(request).var_dir, name)
     return Response(
-        body, media_type=content_type, headers={"cache-control": "public, max-age=86400"}
+        body,
+        media_type=content_type,
+        headers={
+            **uploads.download_headers(name, content_type, inline=True),
+            "cache-control": "public, max-age=86400",
+        },
     )
 
 

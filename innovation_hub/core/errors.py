@@ -195,6 +195,20 @@ def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> R
         return Response("Internal error", status_code=status, media_type=MediaType.TEXT)
 
 
+class HubRequest(Request[Any, Any, Any]):
+    """The app's request. A JSON body nested deeper than the decoder's recursion limit is a
+    malformed request (400), like any other JSON that does not decode; msgspec raises
+    RecursionError for it, which Litestar would leave to the 500 handler."""
+
+    async def json(self) -> Any:
+        try:
+            return await super().json()
+        except RecursionError:
+            raise BadRequest(
+                _("The JSON body is nested too deeply."), code="json_too_deep"
+            ) from None
+
+
 def overflow_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     """A number too large for the database (an id of 2**63; on PostgreSQL anything past
     int32 for a serial id) is the caller's mistake, not ours."""

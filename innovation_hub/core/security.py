@@ -10,6 +10,7 @@ import secrets
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from litestar.datastructures import MutableScopeHeaders
+from litestar.exceptions import NotFoundException
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 MIN_PASSWORD_LENGTH = 12
@@ -85,6 +86,28 @@ class SecurityHeadersMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+_CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def has_control_character(text: str) -> bool:
+    """A NUL, tab, CR, LF or another C0 control, or DEL."""
+    return _CONTROL_CHARACTER.search(text) is not None
+
+
+class ControlCharacterGuard:
+    """A path holding a control character (a percent-encoded NUL, CR or LF) names nothing
+    here: 404 before a handler, the file system or the database sees it. A NUL made Python's
+    path functions raise on static files and uploads."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and has_control_character(scope["path"]):
+            raise NotFoundException()
+        await self.app(scope, receive, send)
 
 
 class RedactFeedTokens(logging.Filter):

@@ -3,9 +3,12 @@ under ``var/uploads/<area>/`` with random names, read back only through the app.
 
 from __future__ import annotations
 
+import re
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 from innovation_hub.core.errors import RuleBroken
 from innovation_hub.core.i18n import gettext as _
@@ -69,3 +72,39 @@ def read(var_dir: Path, area: str, name: str) -> bytes:
     if path.parent != (var_dir / "uploads" / area).resolve() or not path.is_file():
         raise FileNotFoundError(name)
     return path.read_bytes()
+
+
+_NOT_ASCII_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+_STEM_MAX = 100
+
+
+def _stem(name: str) -> str:
+    """The user's file name without folders, extension or unprintable characters (controls,
+    and format characters such as the right-to-left override that disguises an extension)."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    base = "".join(ch for ch in base if ch.isprintable())
+    stem, dot, _extension = base.rpartition(".")
+    return (stem if dot else base).strip(" .")[:_STEM_MAX].strip(" .")
+
+
+def _ascii(stem: str) -> str:
+    """Vietnamese letters without their marks (đ as d), anything else outside [A-Za-z0-9._-]
+    as "_": safe inside a quoted header parameter."""
+    plain = unicodedata.normalize("NFKD", stem.replace("đ", "d").replace("Đ", "D"))
+    plain = "".join(ch for ch in plain if not unicodedata.combining(ch))
+    return _NOT_ASCII_NAME.sub("_", plain).strip("_.")
+
+
+def download_headers(name: str, content_type: str, *, inline: bool = False) -> dict[str, str]:
+    """``Content-Disposition`` for serving an upload back: the stem of the name it was uploaded
+    with, the extension of its checked content type (never the uploader's own extension), an
+    ASCII ``filename`` and the UTF-8 name as RFC 5987 ``filename*``. Documents are downloads
+    (attachment); images may show in the page (inline)."""
+    stem = _stem(name) or "file"
+    extension = EXTENSIONS.get(content_type, "bin")
+    fallback = f"{_ascii(stem) or 'file'}.{extension}"
+    utf8 = quote(f"{stem}.{extension}", safe="")
+    disposition = "inline" if inline else "attachment"
+    return {
+        "content-disposition": f"{disposition}; filename=\"{fallback}\"; filename*=UTF-8''{utf8}"
+    }

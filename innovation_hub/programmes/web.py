@@ -7,7 +7,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, time
 from typing import Annotated, Any
-from urllib.parse import quote
 
 from babel.numbers import format_decimal
 from litestar import Request, Response, get, post
@@ -390,10 +389,7 @@ async def download_document(
         content,
         media_type=document.content_type,
         headers={
-            "content-disposition": (
-                f'attachment; filename="document-{document.id}.pdf"; '
-                f"filename*=UTF-8''{quote(document.filename)}"
-            ),
+            **uploads.download_headers(document.filename, document.content_type),
             "cache-control": "private, no-store",
         },
     )

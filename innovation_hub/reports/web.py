@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date
 from typing import Any
 
@@ -15,6 +13,7 @@ from litestar.response import Template
 from innovation_hub.core.auth import STAFF
 from innovation_hub.core.clock import LOCAL_TZ, utcnow
 from innovation_hub.core.errors import HubError, RuleBroken
+from innovation_hub.core.exports import csv_bytes, xlsx_bytes
 from innovation_hub.core.i18n import gettext as _
 from innovation_hub.core.web import page
 from innovation_hub.reports import dashboard, services, svg
@@ -161,15 +160,6 @@ async def report_page(request: Req) -> Template:
     return page(request, "reports/report.html", context)
 
 
-def _csv(table: Table) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(table[1])
-    writer.writerows(table[2])
-    # A BOM so that spreadsheet programs read Vietnamese text as UTF-8.
-    return ("\ufeff" + out.getvalue()).encode()
-
-
 def _export_period(request: Req) -> tuple[date, date]:
     first, last, _preset, errors = _period(request)
     if errors:
@@ -182,28 +172,19 @@ async def report_csv(request: Req, table: str) -> Response[bytes]:
     all_tables = tables(await services.summary(first, last))
     if table not in all_tables:
         raise NotFoundException()
+    _title, headers, rows = all_tables[table]
     name = f"report-{table}-{first.isoformat()}-{last.isoformat()}.csv"
     return Response(
-        _csv(all_tables[table]),
+        csv_bytes([headers, *rows]),
         media_type="text/csv; charset=utf-8",
         headers={"content-disposition": f'attachment; filename="{name}"'},
     )
 
 
 def workbook(s: services.Summary) -> bytes:
-    from openpyxl import Workbook
-
-    book = Workbook()
-    book.remove(book.active)  # type: ignore[arg-type]
-    for key, (title, headers, rows) in tables(s).items():
-        sheet = book.create_sheet(title=key)
-        sheet.append([title])
-        sheet.append(headers)
-        for row in rows:
-            sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return xlsx_bytes(
+        (key, [[title], headers, *rows]) for key, (title, headers, rows) in tables(s).items()
+    )
 
 
 async def report_xlsx(request: Req) -> Response[bytes]:

@@ -14,6 +14,7 @@ from litestar.params import FromPath
 from litestar.response import Template
 
 from innovation_hub.accounts.tables import User
+from innovation_hub.core import uploads
 from innovation_hub.core.auth import ANY_USER, PUBLIC, STAFF, allow
 from innovation_hub.core.clock import LOCAL_TZ
 from innovation_hub.core.errors import FormInvalid, HubError, NotFound
@@ -659,13 +660,13 @@ async def case_file(
     data, content_type, name = await services.read_file(
         request.user, case_id, file_id, var_dir=settings_of(request).var_dir
     )
-    safe = "".join(ch if ch.isascii() and (ch.isalnum() or ch in "._-") else "_" for ch in name)
-    disposition = "inline" if content_type.startswith("image/") else "attachment"
     return Response(
         data,
         media_type=content_type,
         headers={
-            "content-disposition": f'{disposition}; filename="{safe or "file"}"',
+            **uploads.download_headers(
+                name, content_type, inline=content_type.startswith("image/")
+            ),
             "cache-control": "private, max-age=300",
         },
     )
