@@ -24,6 +24,7 @@ from innovation_hub.core.database import (
     VersionedCache,
     data_versions,
     get_engine,
+    lock_until_commit,
     transaction,
 )
 from innovation_hub.core.errors import BadRequest, Conflict, NotFound, RuleBroken
@@ -78,6 +79,8 @@ class Policy:
     check_in_early_minutes: int = 10
     no_show_grace_minutes: int = 15
     waitlist_offer_minutes: int = 30
+    # Bookings waiting for payment (hold not expired) one member may have at once.
+    max_unpaid_holds: int = 2
     base_url: str = ""
 
 
@@ -208,7 +211,8 @@ def _week_bounds(moment: datetime) -> Interval:
 
 async def price_for(resource: Resource, user: User, start: datetime, end: datetime) -> int:
     """Whole VND. Staff pay nothing; a role's free weekly hours come first; a free resource
-    refuses hours beyond the free allowance (the quota)."""
+    refuses hours beyond the free allowance (the quota). Reads the member's bookings: see
+    ``_price_and_status`` for the lock a booking needs around it."""
     if is_staff(user):
         return 0
     minutes = _minutes(start, end)
@@ -269,6 +273,45 @@ def _initial_status(
     return "confirmed", None
 
 
+# Serialises, per member, the transactions that read the member's bookings to decide on a
+# new one (the weekly quota, the unpaid holds): see lock_until_commit.
+MEMBER_LOCK = "innovation_hub.bookings.member"
+
+
+async def _check_unpaid_holds(user: User, now: datetime, policy: Policy) -> None:
+    held = (
+        await Booking.count()
+        .where(
+            (Booking.user == user.id)
+            & (Booking.status == "pending_payment")
+            & (Booking.hold_expires_at > now)
+        )
+        .run()
+    )
+    if held >= policy.max_unpaid_holds:
+        raise RuleBroken(
+            _(
+                "You already have %(n)s bookings waiting for payment. Pay for or cancel one "
+                "of them before you book another.",
+                n=held,
+            ),
+            code="too_many_unpaid_holds",
+        )
+
+
+async def _price_and_status(
+    resource: Resource, user: User, start: datetime, end: datetime, now: datetime, policy: Policy
+) -> tuple[int, str, datetime | None]:
+    """Price, status and hold of a new booking by the member's rules. Only inside a
+    transaction that holds MEMBER_LOCK for the member until the booking is written:
+    otherwise racing requests each see the quota and holds as they were before all of them."""
+    price = await price_for(resource, user, start, end)
+    status, hold = _initial_status(resource, user, price, now, policy)
+    if status == "pending_payment":
+        await _check_unpaid_holds(user, now, policy)
+    return price, status, hold
+
+
 async def _insert_checked(booking: Booking) -> None:
     """Insert after an explicit overlap check; the database constraint backs it up."""
     if await _overlapping_exists(booking.resource, booking.start_at, booking.occupied_until):
@@ -297,8 +340,8 @@ async def create_booking(
     check_rules(resource, user, start, end, attendees, now=now, hours=hours, closures=closures)
     try:
         async with transaction():
-            price = await price_for(resource, user, start, end)
-            status, hold = _initial_status(resource, user, price, now, policy)
+            await lock_until_commit(MEMBER_LOCK, user.id)
+            price, status, hold = await _price_and_status(resource, user, start, end, now, policy)
             booking = Booking(
                 resource=resource.id,
                 user=user.id,
