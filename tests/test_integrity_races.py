@@ -4,14 +4,14 @@ ends exactly as the same requests sent one by one would (both engines)."""
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 import httpx
 import pytest
 
 from innovation_hub.accounts.tables import User
 from innovation_hub.bookings import services
-from innovation_hub.bookings.tables import Booking
+from innovation_hub.bookings.tables import Booking, BookingSeries
 from innovation_hub.core.clock import LOCAL_TZ, utcnow
 from innovation_hub.core.errors import RuleBroken
 from innovation_hub.spaces.services import create_resource
@@ -21,6 +21,7 @@ from tests.helpers import api_token, at, bearer, make_user, next_open_day
 pytestmark = pytest.mark.usefixtures("pooled_connections")
 
 ROUNDS = 3
+RACERS = 20
 PRICE = 150_000
 
 
@@ -59,6 +60,19 @@ def book(
 
 def outcome(responses: list[httpx.Response]) -> list[tuple[int, str]]:
     return sorted((r.status_code, r.json().get("code", "")) for r in responses)
+
+
+def clean_week() -> date:
+    """The Monday of the first week, from next week on, whose five working days are open."""
+    import holidays
+
+    today = next_open_day(1)
+    monday = today + timedelta(days=7 - today.weekday())
+    vn = holidays.Vietnam(years=range(monday.year, monday.year + 2))
+    while any(monday + timedelta(days=n) in vn for n in range(5)):
+        monday += timedelta(days=7)
+    assert monday - today < timedelta(days=25), "no open week within the booking horizon"
+    return monday
 
 
 async def test_racing_four_hour_bookings_stop_exactly_at_the_weekly_quota(
@@ -146,3 +160,80 @@ async def test_a_paid_cancelled_or_expired_hold_leaves_room_for_another() -> Non
     later = now + timedelta(minutes=16)
     assert (await hold(11, later)).status == "pending_payment"
     assert (await hold(12, later)).status == "pending_payment"
+
+
+def series_body(resource_id: int, monday: date, hours: tuple[int, int]) -> dict[str, object]:
+    return {
+        "resource_id": resource_id,
+        "start": at(monday, hours[0]),
+        "end": at(monday, hours[1]),
+        "frequency": "daily",
+        "count": 5,
+        "skip_conflicts": False,
+    }
+
+
+async def test_a_series_without_skipping_is_all_or_nothing(client: httpx.AsyncClient) -> None:
+    monday = clean_week()
+    (desk,) = await free_desks(1, "s")
+    student, token = await member(client, "student", "sv@hs.vn")
+    # Five eight-hour days: the preview finds them free, but 20 free hours cover only two.
+    response = await client.post(
+        "/api/v1/booking-series", headers=bearer(token), json=series_body(desk.id, monday, (8, 16))
+    )
+    assert response.status_code == 409, response.text
+    body = response.json()
+    assert body["code"] == "series_conflicts"
+    refused = [(c["start"][:10], c["code"]) for c in body["conflicts"]]
+    assert refused == [
+        ((monday + timedelta(days=n)).isoformat(), "quota_exceeded") for n in (2, 3, 4)
+    ]
+    assert await Booking.count().where(Booking.user == student.id) == 0
+    assert await BookingSeries.count() == 0
+    # With skip_conflicts the two that fit are booked and the rest reported as skipped.
+    skipping = await client.post(
+        "/api/v1/booking-series",
+        headers=bearer(token),
+        json={**series_body(desk.id, monday, (8, 16)), "skip_conflicts": True},
+    )
+    assert skipping.status_code == 201
+    assert len(skipping.json()["bookings"]) == 2 and len(skipping.json()["skipped"]) == 3
+
+
+async def test_a_series_over_the_unpaid_holds_limit_writes_nothing(
+    client: httpx.AsyncClient,
+) -> None:
+    monday = clean_week()
+    (room,) = await paid_rooms(1)
+    startup, token = await member(client, "startup", "bao@agritn.vn")
+    response = await client.post(
+        "/api/v1/booking-series", headers=bearer(token), json=series_body(room.id, monday, (9, 10))
+    )
+    assert response.status_code == 409
+    assert [c["code"] for c in response.json()["conflicts"]] == ["too_many_unpaid_holds"] * 3
+    assert await Booking.count().where(Booking.user == startup.id) == 0
+
+
+async def test_racing_series_of_one_student_stay_within_the_quota(
+    client: httpx.AsyncClient,
+) -> None:
+    monday = clean_week()
+    desks = await free_desks(RACERS, "r")
+    for round_ in range(ROUNDS):
+        student, token = await member(client, "student", f"sv{round_}@hs.vn")
+        # Each series is ten of the week's 20 free hours; one by one, two are booked and
+        # every later one is refused whole.
+        hours = (8 + 2 * round_, 10 + 2 * round_)
+        responses = await asyncio.gather(
+            *[
+                client.post(
+                    "/api/v1/booking-series",
+                    headers=bearer(token),
+                    json=series_body(desk.id, monday, hours),
+                )
+                for desk in desks
+            ]
+        )
+        assert outcome(responses) == [(201, "")] * 2 + [(409, "series_conflicts")] * (RACERS - 2)
+        assert await Booking.count().where(Booking.user == student.id) == 10
+        assert await BookingSeries.count().where(BookingSeries.user == student.id) == 2

@@ -936,6 +936,30 @@ class SeriesResult:
     skipped: list[Occurrence]
 
 
+def _series_refused(conflicts: list[Occurrence], *, all_dates: bool) -> Conflict:
+    """The whole series refused, naming every date that cannot be booked and why."""
+    details = {
+        "conflicts": [
+            {
+                "start": o.start.isoformat(),
+                "end": o.end.isoformat(),
+                "code": o.code,
+                "message": o.message,
+            }
+            for o in sorted(conflicts, key=lambda o: o.start)
+        ]
+    }
+    if all_dates:
+        return Conflict(
+            _("None of the dates can be booked."), code="series_conflicts", extra=details
+        )
+    return Conflict(
+        _("%(n)s of the dates cannot be booked.", n=len(conflicts)),
+        code="series_conflicts",
+        extra=details,
+    )
+
+
 async def create_series(
     user: User,
     resource_id: int,
@@ -951,8 +975,10 @@ async def create_series(
     policy: Policy,
     now: datetime | None = None,
 ) -> SeriesResult:
-    """Books every free occurrence. Without ``skip_conflicts`` any conflict refuses the whole
-    series and lists the conflicting dates."""
+    """Books every free occurrence, in one transaction. Without ``skip_conflicts`` any date
+    that cannot be booked refuses the whole series, lists the conflicting dates and writes
+    nothing — whether the preview finds it or only the booking does (the weekly quota, the
+    unpaid holds, a request that took the time meanwhile)."""
     now = now or utcnow()
     preview = await preview_series(
         user,
@@ -966,32 +992,15 @@ async def create_series(
         now=now,
     )
     conflicts = [o for o in preview if o.code]
-    details = {
-        "conflicts": [
-            {
-                "start": o.start.isoformat(),
-                "end": o.end.isoformat(),
-                "code": o.code,
-                "message": o.message,
-            }
-            for o in conflicts
-        ]
-    }
     if conflicts and not skip_conflicts:
-        raise Conflict(
-            _("%(n)s of the dates cannot be booked.", n=len(conflicts)),
-            code="series_conflicts",
-            extra=details,
-        )
+        raise _series_refused(conflicts, all_dates=False)
     if len(conflicts) == len(preview):
-        raise Conflict(
-            _("None of the dates can be booked."), code="series_conflicts", extra=details
-        )
+        raise _series_refused(conflicts, all_dates=True)
     resource = await spaces.get_resource(resource_id)
     engine = get_engine()
     booked: list[Booking] = []
-    skipped = list(conflicts)
     async with transaction():
+        await lock_until_commit(MEMBER_LOCK, user.id)
         series = BookingSeries(
             user=user.id, resource=resource.id, frequency=frequency, occurrences=0, created_at=now
         )
@@ -1005,8 +1014,9 @@ async def create_series(
             if engine.engine_type == "postgres" and current is not None:
                 savepoint = await current.savepoint()
             try:
-                price = await price_for(resource, user, occ.start, occ.end)
-                status, hold = _initial_status(resource, user, price, now, policy)
+                price, status, hold = await _price_and_status(
+                    resource, user, occ.start, occ.end, now, policy
+                )
                 booking = Booking(
                     resource=resource.id,
                     user=user.id,
@@ -1030,16 +1040,17 @@ async def create_series(
                     raise
                 if savepoint is not None:
                     await savepoint.rollback_to()
-                code = exc.code if isinstance(exc, (Conflict, RuleBroken)) else "slot_taken"
-                skipped.append(Occurrence(occ.start, occ.end, code, str(exc)))
+                refusal = exc if isinstance(exc, (Conflict, RuleBroken)) else slot_taken()
+                conflicts.append(Occurrence(occ.start, occ.end, refusal.code, refusal.detail))
                 continue
             if savepoint is not None:
                 await savepoint.release()
             booked.append(booking)
+        # Raised inside the transaction, so that every occurrence booked so far rolls back.
+        if conflicts and not skip_conflicts:
+            raise _series_refused(conflicts, all_dates=not booked)
         if not booked:
-            raise Conflict(
-                _("None of the dates can be booked."), code="series_conflicts", extra=details
-            )
+            raise _series_refused(conflicts, all_dates=True)
         series.occurrences = len(booked)
         await series.save([BookingSeries.occurrences])
         await audit.record(
@@ -1047,9 +1058,9 @@ async def create_series(
             action="booking_series.created",
             record_type="booking_series",
             record_id=series.id,
-            detail={"booked": len(booked), "skipped": len(skipped)},
+            detail={"booked": len(booked), "skipped": len(conflicts)},
         )
-    return SeriesResult(series, booked, sorted(skipped, key=lambda o: o.start))
+    return SeriesResult(series, booked, sorted(conflicts, key=lambda o: o.start))
 
 
 async def cancel_series(
