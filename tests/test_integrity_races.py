@@ -12,6 +12,7 @@ import pytest
 from innovation_hub.accounts.tables import User
 from innovation_hub.bookings import services
 from innovation_hub.bookings.tables import Booking, BookingSeries
+from innovation_hub.core.audit import AuditEntry
 from innovation_hub.core.clock import LOCAL_TZ, utcnow
 from innovation_hub.core.errors import RuleBroken
 from innovation_hub.spaces.services import create_resource
@@ -237,3 +238,59 @@ async def test_racing_series_of_one_student_stay_within_the_quota(
         assert outcome(responses) == [(201, "")] * 2 + [(409, "series_conflicts")] * (RACERS - 2)
         assert await Booking.count().where(Booking.user == student.id) == 10
         assert await BookingSeries.count().where(BookingSeries.user == student.id) == 2
+
+
+async def test_racing_decisions_on_a_booking_leave_exactly_one(
+    client: httpx.AsyncClient, staff_token: str
+) -> None:
+    day = next_open_day()
+    desk = await create_resource(
+        {"name": "Bàn duyệt", "kind": "desk", "capacity": 1, "requires_approval": True},
+        actor_id=None,
+    )
+    _, token = await member(client, "startup", "bao@agritn.vn")
+    for round_ in range(ROUNDS):
+        made = await book(client, token, desk.id, at(day, 8 + round_), at(day, 9 + round_))
+        booking_id = made.json()["id"]
+        assert made.json()["status"] == "pending_approval"
+        # Half the staff approve while the other half decline: one decision stands.
+        decisions = await asyncio.gather(
+            *[
+                client.post(
+                    f"/api/v1/bookings/{booking_id}/{'approve' if n % 2 else 'decline'}",
+                    headers=bearer(staff_token),
+                    json=None if n % 2 else {"reason": "Phòng đã có lịch"},
+                )
+                for n in range(RACERS)
+            ]
+        )
+        assert [code for code, _ in outcome(decisions)] == [200] + [422] * (RACERS - 1)
+        assert {r.json()["code"] for r in decisions if r.status_code == 422} == {
+            "not_pending_approval"
+        }
+        decided = await AuditEntry.count().where(
+            (AuditEntry.record_id == str(booking_id))
+            & AuditEntry.action.is_in(["booking.confirmed", "booking.declined"])
+        )
+        assert decided == 1
+
+
+async def test_racing_cancels_of_a_booking_cancel_it_once(client: httpx.AsyncClient) -> None:
+    day = next_open_day()
+    (desk,) = await free_desks(1, "c")
+    _, token = await member(client, "student", "sv@hs.vn")
+    for round_ in range(ROUNDS):
+        made = await book(client, token, desk.id, at(day, 8 + round_), at(day, 9 + round_))
+        booking_id = made.json()["id"]
+        cancels = await asyncio.gather(
+            *[
+                client.post(f"/api/v1/bookings/{booking_id}/cancel", headers=bearer(token))
+                for _ in range(RACERS)
+            ]
+        )
+        # Every caller is told it is cancelled; it was cancelled (and would be refunded) once.
+        assert {(r.status_code, r.json()["status"]) for r in cancels} == {(200, "cancelled")}
+        cancelled = await AuditEntry.count().where(
+            (AuditEntry.record_id == str(booking_id)) & (AuditEntry.action == "booking.cancelled")
+        )
+        assert cancelled == 1

@@ -440,6 +440,7 @@ async def release(actor: User, booking_id: int, *, reason: str) -> None:
     async with transaction():
         booking = await get_booking(actor, booking_id)
         if booking.status in ACTIVE_STATUSES:
+            # False when a racing request released it first: released either way.
             await _set_status(
                 booking,
                 "cancelled",
@@ -658,14 +659,30 @@ async def _set_status(
     reason: str = "",
     now: datetime,
     **changes: Any,
-) -> None:
-    booking.status = status
-    booking.status_reason = reason
-    booking.sequence += 1
-    booking.updated_at = now
+) -> bool:
+    """Moves the booking from the status it was read with to ``status``, in one conditional
+    update: of racing requests (two cancels, a check-in and the no-show job) exactly one
+    moves it. False, and nothing changed, when another request moved it first."""
+    values: dict[Any, Any] = {
+        Booking.status: status,
+        Booking.status_reason: reason,
+        Booking.updated_at: now,
+        Booking.sequence: Booking.sequence + 1,
+    }
+    for key, value in changes.items():
+        values[Booking._meta.get_column_by_name(key)] = value
+    moved = (
+        await Booking.update(values)
+        .where((Booking.id == booking.id) & (Booking.status == booking.status))
+        .returning(Booking.sequence)
+        .run()
+    )
+    if not moved:
+        return False
+    booking.status, booking.status_reason, booking.updated_at = status, reason, now
+    booking.sequence = moved[0]["sequence"]
     for key, value in changes.items():
         setattr(booking, key, value)
-    await booking.save()
     await audit.record(
         actor_id=actor_id,
         action=f"booking.{status}",
@@ -673,6 +690,7 @@ async def _set_status(
         record_id=booking.id,
         detail={"reason": reason} if reason else None,
     )
+    return True
 
 
 def cancellation_deadline(booking: Booking, notice_hours: int) -> datetime:
@@ -710,7 +728,7 @@ async def cancel_booking(
                 code="reason_required",
                 field_errors={"reason": _("Give the member a reason.")},
             )
-        await _set_status(
+        cancelled = await _set_status(
             booking,
             "cancelled",
             actor_id=actor.id,
@@ -718,6 +736,11 @@ async def cancel_booking(
             now=now,
             cancelled_at=now,
         )
+        if not cancelled:  # another request moved it first; only that one refunds
+            current = await get_booking(actor, booking_id)
+            if current.status == "cancelled":
+                return current
+            raise RuleBroken(_("This booking can no longer be cancelled."), code="not_cancellable")
     await _notify_cancelled(booking, actor)
     await offer_waitlist(policy=policy, now=now)
     return booking
@@ -747,7 +770,7 @@ async def decide(
             )
         if approve:
             if booking.price_vnd > 0:
-                await _set_status(
+                decided = await _set_status(
                     booking,
                     "pending_payment",
                     actor_id=staff.id,
@@ -755,10 +778,14 @@ async def decide(
                     hold_expires_at=now + timedelta(minutes=policy.hold_minutes),
                 )
             else:
-                await _set_status(booking, "confirmed", actor_id=staff.id, now=now)
+                decided = await _set_status(booking, "confirmed", actor_id=staff.id, now=now)
         else:
-            await _set_status(
+            decided = await _set_status(
                 booking, "declined", actor_id=staff.id, reason=reason.strip(), now=now
+            )
+        if not decided:  # another member of staff decided (or the member cancelled) first
+            raise RuleBroken(
+                _("Only bookings waiting for approval can be decided."), code="not_pending_approval"
             )
     if not approve:
         await offer_waitlist(policy=policy, now=now)
@@ -801,12 +828,31 @@ async def move_booking(
             if clash:
                 raise slot_taken()
             old = {"start": booking.start_at.isoformat(), "resource": booking.resource}
+            # Only the moved columns, and only while the booking is still active: a cancel
+            # committed since it was read is not undone.
+            moved = (
+                await Booking.update(
+                    {
+                        Booking.resource: resource.id,
+                        Booking.start_at: start,
+                        Booking.end_at: end,
+                        Booking.occupied_until: occupied_until,
+                        Booking.status_reason: reason.strip(),
+                        Booking.updated_at: now,
+                        Booking.sequence: Booking.sequence + 1,
+                    }
+                )
+                .where((Booking.id == booking.id) & Booking.status.is_in(list(ACTIVE_STATUSES)))
+                .returning(Booking.sequence)
+                .run()
+            )
+            if not moved:
+                raise RuleBroken(_("Only active bookings can be moved."), code="not_movable")
             booking.resource, booking.start_at, booking.end_at = resource.id, start, end
             booking.occupied_until = occupied_until
             booking.status_reason = reason.strip()
-            booking.sequence += 1
+            booking.sequence = moved[0]["sequence"]
             booking.updated_at = now
-            await booking.save()
             await audit.record(
                 actor_id=staff.id,
                 action="booking.moved",
@@ -839,7 +885,13 @@ async def check_in(
             )
         if now >= booking.end_at:
             raise RuleBroken(_("This booking has already ended."), code="too_late")
-        await _set_status(booking, "checked_in", actor_id=user.id, now=now, checked_in_at=now)
+        if not await _set_status(
+            booking, "checked_in", actor_id=user.id, now=now, checked_in_at=now
+        ):
+            current = await get_booking(user, booking_id)
+            if current.status == "checked_in":
+                return current
+            raise RuleBroken(_("Only confirmed bookings can be checked in."), code="not_checkable")
     return booking
 
 
