@@ -1,11 +1,14 @@
 """Rules that must hold when many requests arrive at once: each race, run over several rounds,
-ends exactly as the same requests sent one by one would (both engines)."""
+ends exactly as the same requests sent one by one would (both engines). The refund races,
+which need Stripe, are in test_payments.py."""
 
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from datetime import date, datetime, time, timedelta
 
+import asyncpg
 import httpx
 import pytest
 
@@ -15,6 +18,7 @@ from innovation_hub.bookings.tables import Booking, BookingSeries
 from innovation_hub.core.audit import AuditEntry
 from innovation_hub.core.clock import LOCAL_TZ, utcnow
 from innovation_hub.core.errors import RuleBroken
+from innovation_hub.payments.tables import Payment
 from innovation_hub.spaces.services import create_resource
 from innovation_hub.spaces.tables import Resource
 from tests.helpers import api_token, at, bearer, make_user, next_open_day
@@ -294,3 +298,40 @@ async def test_racing_cancels_of_a_booking_cancel_it_once(client: httpx.AsyncCli
             (AuditEntry.record_id == str(booking_id)) & (AuditEntry.action == "booking.cancelled")
         )
         assert cancelled == 1
+
+
+async def test_the_database_refuses_a_refunded_total_outside_the_amount_paid() -> None:
+    desk = await create_resource({"name": "Bàn", "kind": "desk", "capacity": 1}, actor_id=None)
+    startup = await make_user("startup")
+    start = (utcnow() + timedelta(days=3)).astimezone(LOCAL_TZ).replace(microsecond=0)
+    booking = Booking(
+        resource=desk.id,
+        user=startup.id,
+        status="confirmed",
+        start_at=start,
+        end_at=start + timedelta(hours=1),
+        occupied_until=start + timedelta(hours=1),
+        price_vnd=PRICE,
+    )
+    await booking.save()
+    payment = Payment(
+        booking=booking.id, amount_vnd=PRICE, idempotency_key="k-1", status="succeeded"
+    )
+    await payment.save()
+    refused = (sqlite3.IntegrityError, asyncpg.exceptions.CheckViolationError)
+    for total in (PRICE + 1, -1):
+        with pytest.raises(refused):
+            await Payment.update({Payment.refunded_vnd: total}).where(Payment.id == payment.id)
+    with pytest.raises(refused):
+        await Payment.update({Payment.refunded_vnd: Payment.refunded_vnd + PRICE * 10}).where(
+            Payment.id == payment.id
+        )
+    with pytest.raises(refused):
+        await Payment(
+            booking=booking.id, amount_vnd=PRICE, refunded_vnd=PRICE + 1, idempotency_key="k-2"
+        ).save()
+    await Payment.update({Payment.refunded_vnd: PRICE}).where(Payment.id == payment.id)
+    with pytest.raises(refused):  # nor may the amount drop below what was refunded
+        await Payment.update({Payment.amount_vnd: PRICE - 1}).where(Payment.id == payment.id)
+    rows = await Payment.select(Payment.refunded_vnd, Payment.amount_vnd)
+    assert rows == [{"refunded_vnd": PRICE, "amount_vnd": PRICE}]
