@@ -14,7 +14,7 @@ import pytest
 
 from innovation_hub.accounts.tables import User
 from innovation_hub.bookings import services
-from innovation_hub.bookings.tables import Booking, BookingSeries
+from innovation_hub.bookings.tables import Booking, BookingSeries, WaitlistEntry
 from innovation_hub.core.audit import AuditEntry
 from innovation_hub.core.clock import LOCAL_TZ, utcnow
 from innovation_hub.core.errors import RuleBroken
@@ -165,6 +165,42 @@ async def test_a_paid_cancelled_or_expired_hold_leaves_room_for_another() -> Non
     later = now + timedelta(minutes=16)
     assert (await hold(11, later)).status == "pending_payment"
     assert (await hold(12, later)).status == "pending_payment"
+
+
+async def test_racing_waitlist_accepts_stop_exactly_at_the_weekly_quota(
+    client: httpx.AsyncClient,
+) -> None:
+    day = next_open_day()
+    for round_ in range(ROUNDS):
+        desks = await free_desks(10, f"w{round_}")
+        student, token = await member(client, "student", f"sv{round_}@hs.vn")
+        offers = []
+        for desk in desks:
+            for start in (8, 12):
+                begins = datetime.combine(day, time(start), LOCAL_TZ)
+                entry = WaitlistEntry(
+                    resource=desk.id,
+                    user=student.id,
+                    start_at=begins,
+                    end_at=begins + timedelta(hours=4),
+                    status="offered",
+                    offer_expires_at=utcnow() + timedelta(minutes=30),
+                )
+                await entry.save()
+                offers.append(entry.id)
+        responses = await asyncio.gather(
+            *[
+                client.post(f"/api/v1/waitlist/{entry_id}/accept", headers=bearer(token))
+                for entry_id in offers
+            ]
+        )
+        assert outcome(responses) == [(201, "")] * 5 + [(422, "quota_exceeded")] * 15
+        assert await Booking.count().where(Booking.user == student.id) == 5
+        # A refused acceptance leaves the offer open, as it was.
+        statuses = await WaitlistEntry.select(WaitlistEntry.status).where(
+            WaitlistEntry.user == student.id
+        )
+        assert sorted(r["status"] for r in statuses) == ["booked"] * 5 + ["offered"] * 15
 
 
 def series_body(resource_id: int, monday: date, hours: tuple[int, int]) -> dict[str, object]:
