@@ -68,6 +68,7 @@ API_VERSION = "1"
 def booking_policy(settings: Settings) -> bookings_services.Policy:
     return bookings_services.Policy(
         hold_minutes=settings.payment_hold_minutes,
+        max_unpaid_holds=settings.max_unpaid_holds,
         check_in_early_minutes=settings.check_in_early_minutes,
         no_show_grace_minutes=settings.no_show_grace_minutes,
         waitlist_offer_minutes=settings.waitlist_offer_minutes,

@@ -132,6 +132,17 @@ async def empty_database() -> None:
 
 
 @pytest.fixture
+async def pooled_connections() -> AsyncIterator[None]:
+    """The connections the app keeps open while it runs (its lifespan opens them, which
+    ASGITransport does not run): races of many requests then use them, as in production."""
+    from innovation_hub.core.database import close_pool, open_pool
+
+    await open_pool()
+    yield
+    await close_pool()
+
+
+@pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     env = dict(os.environ)
     env["HUB_VAR_DIR"] = str(tmp_path / "var")

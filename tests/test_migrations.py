@@ -17,12 +17,20 @@ from piccolo.apps.migrations.tables import Migration
 
 from innovation_hub.core.database import close_pool, migrate_backwards, migrate_forwards, open_pool
 from innovation_hub.demo import load_demo
-from piccolo_migrations import hub_0008_booking_indexes, hub_0009_data_version
+from piccolo_migrations import (
+    hub_0008_booking_indexes,
+    hub_0009_data_version,
+    hub_0010_refund_limit,
+)
 from tests.conftest import DATABASE_URL
 
 # Migrations whose reverse loses no rows (they only change indexes, say). The newest applied
 # migration must be listed here or be known to lose data: say which when adding one.
-LOSSLESS_MIGRATIONS = {hub_0008_booking_indexes.ID, hub_0009_data_version.ID}
+LOSSLESS_MIGRATIONS = {
+    hub_0008_booking_indexes.ID,
+    hub_0009_data_version.ID,
+    hub_0010_refund_limit.ID,
+}
 DERIVED_TABLES = {"migration", "data_version"}
 
 SQLITE_SCHEMA = """
@@ -168,3 +176,45 @@ async def test_newest_migrations_reverse_and_reapply_keeping_every_row() -> None
     assert await applied_migrations() == applied
     assert await schema(DATABASE_URL) == schema_before
     assert await data_digest(DATABASE_URL) == data_before
+
+
+@pytest.mark.slow
+async def test_refunded_totals_past_the_amount_paid_are_capped_by_0010() -> None:
+    from datetime import timedelta
+
+    from innovation_hub.bookings.tables import Booking
+    from innovation_hub.core.clock import utcnow
+    from innovation_hub.payments.tables import Payment
+    from innovation_hub.spaces.services import create_resource
+    from tests.helpers import make_user
+
+    room = await create_resource(
+        {"name": "Phòng", "kind": "meeting_room", "capacity": 6}, actor_id=None
+    )
+    member = await make_user("startup")
+    start = utcnow().replace(microsecond=0) + timedelta(days=3)
+    booking = Booking(
+        resource=room.id,
+        user=member.id,
+        status="cancelled",
+        start_at=start,
+        end_at=start + timedelta(hours=1),
+        occupied_until=start + timedelta(hours=1),
+    )
+    await booking.save()
+    applied = await applied_migrations()
+    try:
+        await back_to(hub_0010_refund_limit.ID)
+        # Before 0010, racing refunds could add up past the payment.
+        for key, refunded in (("over", 1_500_000), ("within", 50_000)):
+            await Payment(
+                booking=booking.id, amount_vnd=150_000, refunded_vnd=refunded, idempotency_key=key
+            ).save()
+    finally:
+        await migrate_forwards()
+    assert await applied_migrations() == applied
+    rows = await Payment.select(Payment.idempotency_key, Payment.refunded_vnd).order_by(Payment.id)
+    assert rows == [
+        {"idempotency_key": "over", "refunded_vnd": 150_000},
+        {"idempotency_key": "within", "refunded_vnd": 50_000},
+    ]

@@ -25,7 +25,7 @@ from innovation_hub.core.audit import AuditEntry
 from innovation_hub.core.clock import LOCAL_TZ, utcnow
 from innovation_hub.core.settings import Settings
 from innovation_hub.core.stripe import StripeClient, sign
-from innovation_hub.payments.tables import Payment, StripeEvent
+from innovation_hub.payments.tables import Payment, Refund, StripeEvent
 from innovation_hub.spaces.tables import Resource
 from tests.helpers import api_token, at, bearer, free_port, make_user, next_open_day
 
@@ -106,10 +106,10 @@ async def live(settings: Settings, localstripe: str) -> AsyncIterator[Live]:
     await task
 
 
-async def paid_room_booking(live: Live, email: str = "bao@agritn.vn") -> tuple[dict, str]:
+async def paid_room() -> Resource:
     from innovation_hub.spaces.services import create_resource
 
-    room = await create_resource(
+    return await create_resource(
         {
             "name": "Phòng họp Sen",
             "kind": "meeting_room",
@@ -118,16 +118,34 @@ async def paid_room_booking(live: Live, email: str = "bao@agritn.vn") -> tuple[d
         },
         actor_id=None,
     )
+
+
+async def booked_hour(
+    live: Live, room_id: int, email: str, hour: int, *, paid: bool
+) -> tuple[dict, str]:
+    """A new member's booking of the hour from ``hour`` o'clock in a paid room, on an open day
+    at least three days ahead: waiting for payment, or paid by card and confirmed."""
     await make_user("startup", email=email)
     token = await api_token(live.http, email)
     day = next_open_day(3)
     response = await live.http.post(
         "/api/v1/bookings",
         headers=bearer(token),
-        json={"resource_id": room.id, "start": at(day, 9), "end": at(day, 10)},
+        json={"resource_id": room_id, "start": at(day, hour), "end": at(day, hour + 1)},
     )
     assert response.status_code == 201, response.text
-    return response.json(), token
+    booking = response.json()
+    if paid:
+        await pay(live, intent_of(booking), "pm_card_visa")
+        state = await live.http.get(
+            f"/api/v1/bookings/{booking['id']}/payment", headers=bearer(token)
+        )
+        assert state.json()["booking_status"] == "confirmed"
+    return booking, token
+
+
+async def paid_room_booking(live: Live, email: str = "bao@agritn.vn") -> tuple[dict, str]:
+    return await booked_hour(live, (await paid_room()).id, email, 9, paid=False)
 
 
 async def pay(live: Live, intent_id: str, card: str) -> None:
@@ -440,3 +458,94 @@ async def test_someone_elses_pay_page_is_404(live: Live) -> None:
     for path in ("pay", "payment-return", "receipt"):
         response = await live.http.get(f"/bookings/{booking['id']}/{path}")
         assert response.status_code == 404, path
+
+
+RACERS = 20
+
+
+async def refunds_of(live: Live, booking: dict) -> tuple[list[int], list[int], int]:
+    """Amounts of the refund rows, of Stripe's refunds, and the payment's refunded total."""
+    payment = await Payment.objects().where(Payment.booking == booking["id"]).first()
+    assert payment is not None
+    rows = await Refund.select(Refund.amount_vnd).where(Refund.payment == payment.id)
+    listed = await live.stripe.request("GET", "/v1/refunds", {"limit": 100})
+    at_stripe = [r["amount"] for r in listed["data"] if r["payment_intent"] == intent_of(booking)]
+    return [r["amount_vnd"] for r in rows], at_stripe, payment.refunded_vnd
+
+
+@pytest.mark.usefixtures("pooled_connections")
+async def test_racing_staff_refunds_never_pass_the_amount_paid(live: Live) -> None:
+    room = await paid_room()
+    await make_user("staff", email="ngoc@hub.vn")
+    staff = await api_token(live.http, "ngoc@hub.vn")
+    # (amount each racer asks for, how many fit in the 150,000 paid)
+    for n, (amount, fit) in enumerate([(None, 1), (50_000, 3), (PRICE, 1)]):
+        booking, _ = await booked_hour(live, room.id, f"m{n}@agritn.vn", 9 + n, paid=True)
+        body: dict[str, object] = {"reason": "Máy chiếu hỏng"}
+        if amount is not None:
+            body["amount_vnd"] = amount
+        responses = await asyncio.gather(
+            *[
+                live.http.post(
+                    f"/api/v1/bookings/{booking['id']}/refunds", headers=bearer(staff), json=body
+                )
+                for _ in range(RACERS)
+            ]
+        )
+        answers = sorted((r.status_code, r.json().get("code", "")) for r in responses)
+        assert answers == [(201, "")] * fit + [(409, "already_refunded")] * (RACERS - fit)
+        rows, at_stripe, total = await refunds_of(live, booking)
+        assert sum(rows) == sum(at_stripe) == total == PRICE and len(rows) == fit
+    state = await live.http.get(f"/api/v1/bookings/{booking['id']}/payment", headers=bearer(staff))
+    assert state.json()["refunded_vnd"] == PRICE
+    more = await live.http.post(
+        f"/api/v1/bookings/{booking['id']}/refunds",
+        headers=bearer(staff),
+        json={"reason": "x", "amount_vnd": 1},
+    )
+    assert more.status_code == 409
+    assert more.json()["detail"] == "Khoản thanh toán này đã được hoàn tiền đầy đủ."
+
+
+@pytest.mark.usefixtures("pooled_connections")
+async def test_racing_cancels_by_the_member_refund_once(live: Live) -> None:
+    room = await paid_room()
+    for n in range(3):
+        booking, token = await booked_hour(live, room.id, f"c{n}@agritn.vn", 9 + n, paid=True)
+        responses = await asyncio.gather(
+            *[
+                live.http.post(f"/api/v1/bookings/{booking['id']}/cancel", headers=bearer(token))
+                for _ in range(RACERS)
+            ]
+        )
+        assert {(r.status_code, r.json()["status"]) for r in responses} == {(200, "cancelled")}
+        assert await refunds_of(live, booking) == ([PRICE], [PRICE], PRICE)
+
+
+@pytest.mark.usefixtures("pooled_connections")
+async def test_a_late_payment_for_a_taken_slot_is_refunded_once_however_it_arrives(
+    live: Live,
+) -> None:
+    from innovation_hub.bookings import services as bookings
+
+    room = await paid_room()
+    late, token = await booked_hour(live, room.id, "late@agritn.vn", 9, paid=False)
+    assert await bookings.expire_holds(policy=bookings.Policy(), now=utcnow() + timedelta(hours=1))
+    taker = await make_user("startup", email="taker@agritn.vn")
+    start = datetime.fromisoformat(late["start"])
+    taken = await bookings.create_booking(
+        taker, room.id, start, start + timedelta(hours=1), policy=bookings.Policy()
+    )
+    # Paid after all: the member's return (many tabs at once) races the webhook.
+    await pay(live, intent_of(late), "pm_card_visa")
+    returns = await asyncio.gather(
+        *[
+            live.http.get(f"/api/v1/bookings/{late['id']}/payment", headers=bearer(token))
+            for _ in range(RACERS)
+        ]
+    )
+    assert {(r.status_code, r.json().get("booking_status")) for r in returns} == {(200, "expired")}
+    await asyncio.sleep(3.5)  # the webhook too
+    assert await refunds_of(live, late) == ([PRICE], [PRICE], PRICE)
+    kept = await Booking.objects().where(Booking.id == taken.id).first()
+    assert kept is not None and kept.status == "pending_payment"

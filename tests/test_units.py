@@ -69,11 +69,21 @@ def test_settings_accept_both_postgres_schemes(tmp_path: Path) -> None:
         ({"HUB_SECRET_KEY": "short"}, "HUB_SECRET_KEY"),
         ({"HUB_API_TOKEN_DAYS": "soon"}, "HUB_API_TOKEN_DAYS"),
         ({"HUB_RUN_JOBS": "perhaps"}, "HUB_RUN_JOBS"),
+        ({"HUB_MAX_UNPAID_HOLDS": "0"}, "HUB_MAX_UNPAID_HOLDS"),
     ],
 )
 def test_bad_settings_name_the_variable(tmp_path: Path, env: dict[str, str], message: str) -> None:
     with pytest.raises(SettingsError, match=message):
         Settings.from_env({"HUB_VAR_DIR": str(tmp_path), **env})
+
+
+def test_the_unpaid_holds_limit_reaches_the_booking_policy(tmp_path: Path) -> None:
+    from innovation_hub.app import booking_policy
+
+    default = Settings.from_env({"HUB_VAR_DIR": str(tmp_path)})
+    assert booking_policy(default).max_unpaid_holds == 2
+    five = Settings.from_env({"HUB_VAR_DIR": str(tmp_path), "HUB_MAX_UNPAID_HOLDS": "5"})
+    assert booking_policy(five).max_unpaid_holds == 5
 
 
 def test_https_base_url_makes_cookies_secure(tmp_path: Path) -> None:

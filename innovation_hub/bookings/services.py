@@ -24,6 +24,7 @@ from innovation_hub.core.database import (
     VersionedCache,
     data_versions,
     get_engine,
+    lock_until_commit,
     transaction,
 )
 from innovation_hub.core.errors import BadRequest, Conflict, NotFound, RuleBroken
@@ -78,6 +79,8 @@ class Policy:
     check_in_early_minutes: int = 10
     no_show_grace_minutes: int = 15
     waitlist_offer_minutes: int = 30
+    # Bookings waiting for payment (hold not expired) one member may have at once.
+    max_unpaid_holds: int = 2
     base_url: str = ""
 
 
@@ -208,7 +211,8 @@ def _week_bounds(moment: datetime) -> Interval:
 
 async def price_for(resource: Resource, user: User, start: datetime, end: datetime) -> int:
     """Whole VND. Staff pay nothing; a role's free weekly hours come first; a free resource
-    refuses hours beyond the free allowance (the quota)."""
+    refuses hours beyond the free allowance (the quota). Reads the member's bookings: see
+    ``_price_and_status`` for the lock a booking needs around it."""
     if is_staff(user):
         return 0
     minutes = _minutes(start, end)
@@ -269,6 +273,45 @@ def _initial_status(
     return "confirmed", None
 
 
+# Serialises, per member, the transactions that read the member's bookings to decide on a
+# new one (the weekly quota, the unpaid holds): see lock_until_commit.
+MEMBER_LOCK = "innovation_hub.bookings.member"
+
+
+async def _check_unpaid_holds(user: User, now: datetime, policy: Policy) -> None:
+    held = (
+        await Booking.count()
+        .where(
+            (Booking.user == user.id)
+            & (Booking.status == "pending_payment")
+            & (Booking.hold_expires_at > now)
+        )
+        .run()
+    )
+    if held >= policy.max_unpaid_holds:
+        raise RuleBroken(
+            _(
+                "You already have %(n)s bookings waiting for payment. Pay for or cancel one "
+                "of them before you book another.",
+                n=held,
+            ),
+            code="too_many_unpaid_holds",
+        )
+
+
+async def _price_and_status(
+    resource: Resource, user: User, start: datetime, end: datetime, now: datetime, policy: Policy
+) -> tuple[int, str, datetime | None]:
+    """Price, status and hold of a new booking by the member's rules. Only inside a
+    transaction that holds MEMBER_LOCK for the member until the booking is written:
+    otherwise racing requests each see the quota and holds as they were before all of them."""
+    price = await price_for(resource, user, start, end)
+    status, hold = _initial_status(resource, user, price, now, policy)
+    if status == "pending_payment":
+        await _check_unpaid_holds(user, now, policy)
+    return price, status, hold
+
+
 async def _insert_checked(booking: Booking) -> None:
     """Insert after an explicit overlap check; the database constraint backs it up."""
     if await _overlapping_exists(booking.resource, booking.start_at, booking.occupied_until):
@@ -297,8 +340,8 @@ async def create_booking(
     check_rules(resource, user, start, end, attendees, now=now, hours=hours, closures=closures)
     try:
         async with transaction():
-            price = await price_for(resource, user, start, end)
-            status, hold = _initial_status(resource, user, price, now, policy)
+            await lock_until_commit(MEMBER_LOCK, user.id)
+            price, status, hold = await _price_and_status(resource, user, start, end, now, policy)
             booking = Booking(
                 resource=resource.id,
                 user=user.id,
@@ -397,6 +440,7 @@ async def release(actor: User, booking_id: int, *, reason: str) -> None:
     async with transaction():
         booking = await get_booking(actor, booking_id)
         if booking.status in ACTIVE_STATUSES:
+            # False when a racing request released it first: released either way.
             await _set_status(
                 booking,
                 "cancelled",
@@ -615,14 +659,30 @@ async def _set_status(
     reason: str = "",
     now: datetime,
     **changes: Any,
-) -> None:
-    booking.status = status
-    booking.status_reason = reason
-    booking.sequence += 1
-    booking.updated_at = now
+) -> bool:
+    """Moves the booking from the status it was read with to ``status``, in one conditional
+    update: of racing requests (two cancels, a check-in and the no-show job) exactly one
+    moves it. False, and nothing changed, when another request moved it first."""
+    values: dict[Any, Any] = {
+        Booking.status: status,
+        Booking.status_reason: reason,
+        Booking.updated_at: now,
+        Booking.sequence: Booking.sequence + 1,
+    }
+    for key, value in changes.items():
+        values[Booking._meta.get_column_by_name(key)] = value
+    moved = (
+        await Booking.update(values)
+        .where((Booking.id == booking.id) & (Booking.status == booking.status))
+        .returning(Booking.sequence)
+        .run()
+    )
+    if not moved:
+        return False
+    booking.status, booking.status_reason, booking.updated_at = status, reason, now
+    booking.sequence = moved[0]["sequence"]
     for key, value in changes.items():
         setattr(booking, key, value)
-    await booking.save()
     await audit.record(
         actor_id=actor_id,
         action=f"booking.{status}",
@@ -630,6 +690,7 @@ async def _set_status(
         record_id=booking.id,
         detail={"reason": reason} if reason else None,
     )
+    return True
 
 
 def cancellation_deadline(booking: Booking, notice_hours: int) -> datetime:
@@ -667,7 +728,7 @@ async def cancel_booking(
                 code="reason_required",
                 field_errors={"reason": _("Give the member a reason.")},
             )
-        await _set_status(
+        cancelled = await _set_status(
             booking,
             "cancelled",
             actor_id=actor.id,
@@ -675,6 +736,11 @@ async def cancel_booking(
             now=now,
             cancelled_at=now,
         )
+        if not cancelled:  # another request moved it first; only that one refunds
+            current = await get_booking(actor, booking_id)
+            if current.status == "cancelled":
+                return current
+            raise RuleBroken(_("This booking can no longer be cancelled."), code="not_cancellable")
     await _notify_cancelled(booking, actor)
     await offer_waitlist(policy=policy, now=now)
     return booking
@@ -704,7 +770,7 @@ async def decide(
             )
         if approve:
             if booking.price_vnd > 0:
-                await _set_status(
+                decided = await _set_status(
                     booking,
                     "pending_payment",
                     actor_id=staff.id,
@@ -712,10 +778,14 @@ async def decide(
                     hold_expires_at=now + timedelta(minutes=policy.hold_minutes),
                 )
             else:
-                await _set_status(booking, "confirmed", actor_id=staff.id, now=now)
+                decided = await _set_status(booking, "confirmed", actor_id=staff.id, now=now)
         else:
-            await _set_status(
+            decided = await _set_status(
                 booking, "declined", actor_id=staff.id, reason=reason.strip(), now=now
+            )
+        if not decided:  # another member of staff decided (or the member cancelled) first
+            raise RuleBroken(
+                _("Only bookings waiting for approval can be decided."), code="not_pending_approval"
             )
     if not approve:
         await offer_waitlist(policy=policy, now=now)
@@ -758,12 +828,31 @@ async def move_booking(
             if clash:
                 raise slot_taken()
             old = {"start": booking.start_at.isoformat(), "resource": booking.resource}
+            # Only the moved columns, and only while the booking is still active: a cancel
+            # committed since it was read is not undone.
+            moved = (
+                await Booking.update(
+                    {
+                        Booking.resource: resource.id,
+                        Booking.start_at: start,
+                        Booking.end_at: end,
+                        Booking.occupied_until: occupied_until,
+                        Booking.status_reason: reason.strip(),
+                        Booking.updated_at: now,
+                        Booking.sequence: Booking.sequence + 1,
+                    }
+                )
+                .where((Booking.id == booking.id) & Booking.status.is_in(list(ACTIVE_STATUSES)))
+                .returning(Booking.sequence)
+                .run()
+            )
+            if not moved:
+                raise RuleBroken(_("Only active bookings can be moved."), code="not_movable")
             booking.resource, booking.start_at, booking.end_at = resource.id, start, end
             booking.occupied_until = occupied_until
             booking.status_reason = reason.strip()
-            booking.sequence += 1
+            booking.sequence = moved[0]["sequence"]
             booking.updated_at = now
-            await booking.save()
             await audit.record(
                 actor_id=staff.id,
                 action="booking.moved",
@@ -796,7 +885,13 @@ async def check_in(
             )
         if now >= booking.end_at:
             raise RuleBroken(_("This booking has already ended."), code="too_late")
-        await _set_status(booking, "checked_in", actor_id=user.id, now=now, checked_in_at=now)
+        if not await _set_status(
+            booking, "checked_in", actor_id=user.id, now=now, checked_in_at=now
+        ):
+            current = await get_booking(user, booking_id)
+            if current.status == "checked_in":
+                return current
+            raise RuleBroken(_("Only confirmed bookings can be checked in."), code="not_checkable")
     return booking
 
 
@@ -893,6 +988,30 @@ class SeriesResult:
     skipped: list[Occurrence]
 
 
+def _series_refused(conflicts: list[Occurrence], *, all_dates: bool) -> Conflict:
+    """The whole series refused, naming every date that cannot be booked and why."""
+    details = {
+        "conflicts": [
+            {
+                "start": o.start.isoformat(),
+                "end": o.end.isoformat(),
+                "code": o.code,
+                "message": o.message,
+            }
+            for o in sorted(conflicts, key=lambda o: o.start)
+        ]
+    }
+    if all_dates:
+        return Conflict(
+            _("None of the dates can be booked."), code="series_conflicts", extra=details
+        )
+    return Conflict(
+        _("%(n)s of the dates cannot be booked.", n=len(conflicts)),
+        code="series_conflicts",
+        extra=details,
+    )
+
+
 async def create_series(
     user: User,
     resource_id: int,
@@ -908,8 +1027,10 @@ async def create_series(
     policy: Policy,
     now: datetime | None = None,
 ) -> SeriesResult:
-    """Books every free occurrence. Without ``skip_conflicts`` any conflict refuses the whole
-    series and lists the conflicting dates."""
+    """Books every free occurrence, in one transaction. Without ``skip_conflicts`` any date
+    that cannot be booked refuses the whole series, lists the conflicting dates and writes
+    nothing — whether the preview finds it or only the booking does (the weekly quota, the
+    unpaid holds, a request that took the time meanwhile)."""
     now = now or utcnow()
     preview = await preview_series(
         user,
@@ -923,32 +1044,15 @@ async def create_series(
         now=now,
     )
     conflicts = [o for o in preview if o.code]
-    details = {
-        "conflicts": [
-            {
-                "start": o.start.isoformat(),
-                "end": o.end.isoformat(),
-                "code": o.code,
-                "message": o.message,
-            }
-            for o in conflicts
-        ]
-    }
     if conflicts and not skip_conflicts:
-        raise Conflict(
-            _("%(n)s of the dates cannot be booked.", n=len(conflicts)),
-            code="series_conflicts",
-            extra=details,
-        )
+        raise _series_refused(conflicts, all_dates=False)
     if len(conflicts) == len(preview):
-        raise Conflict(
-            _("None of the dates can be booked."), code="series_conflicts", extra=details
-        )
+        raise _series_refused(conflicts, all_dates=True)
     resource = await spaces.get_resource(resource_id)
     engine = get_engine()
     booked: list[Booking] = []
-    skipped = list(conflicts)
     async with transaction():
+        await lock_until_commit(MEMBER_LOCK, user.id)
         series = BookingSeries(
             user=user.id, resource=resource.id, frequency=frequency, occurrences=0, created_at=now
         )
@@ -962,8 +1066,9 @@ async def create_series(
             if engine.engine_type == "postgres" and current is not None:
                 savepoint = await current.savepoint()
             try:
-                price = await price_for(resource, user, occ.start, occ.end)
-                status, hold = _initial_status(resource, user, price, now, policy)
+                price, status, hold = await _price_and_status(
+                    resource, user, occ.start, occ.end, now, policy
+                )
                 booking = Booking(
                     resource=resource.id,
                     user=user.id,
@@ -987,16 +1092,17 @@ async def create_series(
                     raise
                 if savepoint is not None:
                     await savepoint.rollback_to()
-                code = exc.code if isinstance(exc, (Conflict, RuleBroken)) else "slot_taken"
-                skipped.append(Occurrence(occ.start, occ.end, code, str(exc)))
+                refusal = exc if isinstance(exc, (Conflict, RuleBroken)) else slot_taken()
+                conflicts.append(Occurrence(occ.start, occ.end, refusal.code, refusal.detail))
                 continue
             if savepoint is not None:
                 await savepoint.release()
             booked.append(booking)
+        # Raised inside the transaction, so that every occurrence booked so far rolls back.
+        if conflicts and not skip_conflicts:
+            raise _series_refused(conflicts, all_dates=not booked)
         if not booked:
-            raise Conflict(
-                _("None of the dates can be booked."), code="series_conflicts", extra=details
-            )
+            raise _series_refused(conflicts, all_dates=True)
         series.occurrences = len(booked)
         await series.save([BookingSeries.occurrences])
         await audit.record(
@@ -1004,9 +1110,9 @@ async def create_series(
             action="booking_series.created",
             record_type="booking_series",
             record_id=series.id,
-            detail={"booked": len(booked), "skipped": len(skipped)},
+            detail={"booked": len(booked), "skipped": len(conflicts)},
         )
-    return SeriesResult(series, booked, sorted(skipped, key=lambda o: o.start))
+    return SeriesResult(series, booked, sorted(conflicts, key=lambda o: o.start))
 
 
 async def cancel_series(

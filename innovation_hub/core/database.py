@@ -306,6 +306,22 @@ async def transaction() -> AsyncIterator[None]:
             yield
 
 
+async def lock_until_commit(name: str, key: int) -> None:
+    """Makes the current ``transaction()`` wait for, and then hold off, every other
+    transaction that calls this with the same name and key, until it ends: a check made
+    after this call still holds when the transaction writes. PostgreSQL (read committed)
+    takes a transaction-level advisory lock; on SQLite ``transaction()`` already holds the
+    one write lock of the database, so there is nothing more to take."""
+    engine = get_engine()
+    current = engine.current_transaction.get()
+    if current is None:
+        raise RuntimeError("lock_until_commit() must run inside transaction()")
+    if isinstance(engine, PostgresEngine):
+        await current.connection.execute(
+            "SELECT pg_advisory_xact_lock(hashtext($1), $2)", name, key
+        )
+
+
 class DataVersion(Table, tablename="data_version"):
     """One token per kind of data, given a new random value by database triggers in the
     same transaction as any change to that data (migration 0009): ``spaces`` (locations,

@@ -27,6 +27,13 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         raise SettingsError(f"{name} must be a whole number, got {raw!r}") from exc
 
 
+def _positive(env: Mapping[str, str], name: str, default: int) -> int:
+    value = _int(env, name, default)
+    if value < 1:
+        raise SettingsError(f"{name} must be at least 1, got {value}")
+    return value
+
+
 def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
     raw = env.get(name)
     if raw is None or raw == "":
@@ -82,6 +89,7 @@ class Settings:
     login_window_seconds: int
     email_token_hours: int
     payment_hold_minutes: int
+    max_unpaid_holds: int
     check_in_early_minutes: int
     no_show_grace_minutes: int
     waitlist_offer_minutes: int
@@ -125,6 +133,7 @@ class Settings:
             login_window_seconds=_int(env, "HUB_LOGIN_WINDOW_SECONDS", 15 * 60),
             email_token_hours=_int(env, "HUB_EMAIL_TOKEN_HOURS", 24),
             payment_hold_minutes=_int(env, "HUB_PAYMENT_HOLD_MINUTES", 15),
+            max_unpaid_holds=_positive(env, "HUB_MAX_UNPAID_HOLDS", 2),
             check_in_early_minutes=_int(env, "HUB_CHECK_IN_EARLY_MINUTES", 10),
             no_show_grace_minutes=_int(env, "HUB_NO_SHOW_GRACE_MINUTES", 15),
             waitlist_offer_minutes=_int(env, "HUB_WAITLIST_OFFER_MINUTES", 30),

@@ -13,13 +13,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from piccolo.columns.combination import WhereRaw
+
 from innovation_hub.accounts.tables import User
 from innovation_hub.bookings import services as bookings
 from innovation_hub.bookings.tables import Booking
 from innovation_hub.core import audit
 from innovation_hub.core.clock import utcnow
 from innovation_hub.core.database import transaction
-from innovation_hub.core.errors import HubError, NotFound, RuleBroken
+from innovation_hub.core.errors import Conflict, HubError, NotFound, RuleBroken
 from innovation_hub.core.i18n import gettext as _
 from innovation_hub.core.stripe import StripeClient, StripeError
 from innovation_hub.payments.tables import Payment, Refund, StripeEvent
@@ -206,13 +208,16 @@ async def settle_intent(
             )
             booking = await Booking.objects().where(Booking.id == payment.booking).first().run()
             if booking is not None:
-                await refund(
-                    booking,
-                    None,
-                    amount_vnd=payment.amount_vnd,
-                    client=client,
-                    reason="paid after the hold expired; the slot was taken",
-                )
+                try:
+                    await refund(
+                        booking,
+                        None,
+                        amount_vnd=payment.amount_vnd,
+                        client=client,
+                        reason="paid after the hold expired; the slot was taken",
+                    )
+                except Conflict:  # a racing delivery of the same success refunded it first
+                    pass
             return "refunded_slot_taken"
         return "confirmed" if (first or confirmed) else "already_settled"
     if status == "canceled":
@@ -284,6 +289,14 @@ def refund_due(booking: Booking, actor: User | None, config: PaymentsConfig, now
     return booking.start_at - now >= timedelta(hours=config.full_refund_hours)
 
 
+def _refund_refused(remaining: int) -> HubError:
+    if remaining <= 0:
+        return Conflict(
+            _("This payment has already been refunded in full."), code="already_refunded"
+        )
+    return RuleBroken(_("Refund between 1 and %(n)s VND.", n=remaining), code="invalid_refund")
+
+
 async def refund(
     booking: Booking,
     actor: User | None,
@@ -292,7 +305,12 @@ async def refund(
     client: StripeClient,
     reason: str,
 ) -> Refund | None:
-    """Refunds a booking's successful payment (all of what remains, or ``amount_vnd``)."""
+    """Refunds a booking's successful payment (all of what remains, or ``amount_vnd``).
+
+    The amount is added to the payment's refunded total by a conditional update that the
+    database applies only while the total stays within what was paid (and a CHECK from
+    migration 0010 refuses any other write past it): of racing refunds, each one that would
+    take the total past the amount writes nothing and is told what is left."""
     payment = (
         await Payment.objects()
         .where((Payment.booking == booking.id) & (Payment.status == "succeeded"))
@@ -304,8 +322,25 @@ async def refund(
     remaining = payment.amount_vnd - payment.refunded_vnd
     amount = remaining if amount_vnd is None else amount_vnd
     if amount <= 0 or amount > remaining:
-        raise RuleBroken(_("Refund between 1 and %(n)s VND.", n=remaining), code="invalid_refund")
+        raise _refund_refused(remaining)
     async with transaction():
+        added = (
+            await Payment.update(
+                {Payment.refunded_vnd: Payment.refunded_vnd + amount, Payment.updated_at: utcnow()}
+            )
+            .where((Payment.id == payment.id) & WhereRaw("refunded_vnd + {} <= amount_vnd", amount))
+            .returning(Payment.refunded_vnd)
+            .run()
+        )
+        if not added:  # a racing refund took (some of) it first
+            left = (
+                await Payment.select(Payment.amount_vnd, Payment.refunded_vnd)
+                .where(Payment.id == payment.id)
+                .first()
+                .run()
+            )
+            raise _refund_refused(left["amount_vnd"] - left["refunded_vnd"] if left else 0)
+        # The update holds the payment's row until commit, so the count is this refund's own.
         count = await Refund.count().where(Refund.payment == payment.id).run()
         refund_row = Refund(
             payment=payment.id,
@@ -315,11 +350,6 @@ async def refund(
             created_by=actor.id if actor else None,
         )
         await refund_row.save()
-        await (
-            Payment.update({Payment.refunded_vnd: Payment.refunded_vnd + amount})
-            .where(Payment.id == payment.id)
-            .run()
-        )
         await audit.record(
             actor_id=actor.id if actor else None,
             action="payment.refund_requested",
