@@ -549,3 +549,19 @@ async def test_a_late_payment_for_a_taken_slot_is_refunded_once_however_it_arriv
     assert await refunds_of(live, late) == ([PRICE], [PRICE], PRICE)
     kept = await Booking.objects().where(Booking.id == taken.id).first()
     assert kept is not None and kept.status == "pending_payment"
+
+
+async def test_a_payment_that_lands_after_the_member_cancelled_is_refunded_in_full(
+    live: Live,
+) -> None:
+    booking, token = await paid_room_booking(live)
+    cancelled = await live.http.post(
+        f"/api/v1/bookings/{booking['id']}/cancel", headers=bearer(token)
+    )
+    assert cancelled.json()["status"] == "cancelled"
+    # The card was charged in another tab just as the member cancelled.
+    await pay(live, intent_of(booking), "pm_card_visa")
+    state = await live.http.get(f"/api/v1/bookings/{booking['id']}/payment", headers=bearer(token))
+    assert state.json()["booking_status"] == "cancelled"
+    await asyncio.sleep(3.5)  # the webhook too: it must not refund a second time
+    assert await refunds_of(live, booking) == ([PRICE], [PRICE], PRICE)

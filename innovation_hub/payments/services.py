@@ -17,7 +17,7 @@ from piccolo.columns.combination import WhereRaw
 
 from innovation_hub.accounts.tables import User
 from innovation_hub.bookings import services as bookings
-from innovation_hub.bookings.tables import Booking
+from innovation_hub.bookings.tables import ACTIVE_STATUSES, Booking
 from innovation_hub.core import audit
 from innovation_hub.core.clock import utcnow
 from innovation_hub.core.database import transaction
@@ -219,6 +219,8 @@ async def settle_intent(
                 except Conflict:  # a racing delivery of the same success refunded it first
                     pass
             return "refunded_slot_taken"
+        if first and not confirmed:
+            return await _refund_paid_after_cancel(payment, client)
         return "confirmed" if (first or confirmed) else "already_settled"
     if status == "canceled":
         await Payment.update({Payment.status: "canceled"}).where(Payment.id == payment.id).run()
@@ -287,6 +289,19 @@ def refund_due(booking: Booking, actor: User | None, config: PaymentsConfig, now
     if actor is not None and bookings.is_staff(actor) and actor.id != booking.user:
         return True
     return booking.start_at - now >= timedelta(hours=config.full_refund_hours)
+
+
+async def _refund_paid_after_cancel(payment: Payment, client: StripeClient) -> str:
+    """The card was charged while the booking was being cancelled (or declined): the money
+    goes back in full. Only the delivery that marked the payment succeeded gets here."""
+    booking = await Booking.objects().where(Booking.id == payment.booking).first().run()
+    if booking is None or booking.status in ACTIVE_STATUSES:
+        return "confirmed"
+    try:
+        await refund(booking, None, client=client, reason="paid after the booking was cancelled")
+    except Conflict:  # the cancellation refunded it once the payment had succeeded
+        pass
+    return "refunded_cancelled"
 
 
 def _refund_refused(remaining: int) -> HubError:
