@@ -29,6 +29,7 @@ from innovation_hub.calendars import services as calendars_services
 from innovation_hub.calendars import web as calendars_web
 from innovation_hub.core import mail
 from innovation_hub.core.auth import PUBLIC, AuthenticationMiddleware, access_guard
+from innovation_hub.core.csrf import SessionBoundCSRF
 from innovation_hub.core.database import close_pool, open_pool
 from innovation_hub.core.errors import EXCEPTION_HANDLERS
 from innovation_hub.core.i18n import LocaleMiddleware
@@ -206,17 +207,21 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 token_loader=accounts_services.user_for_token,
             ),
             DefineMiddleware(LocaleMiddleware, default_locale=settings.default_locale),
+            # Inside the session middleware: a token is valid only with its session.
+            SessionBoundCSRF(
+                CSRFConfig(
+                    secret=settings.secret_key,
+                    cookie_name="hub_csrf",
+                    cookie_secure=settings.secure_cookies,
+                    cookie_httponly=True,
+                    cookie_samesite="lax",
+                    header_name="x-csrftoken",
+                    exclude=["^/api/", "^/stripe/webhook$"],
+                ),
+                session_cookie=sessions.key,
+            ),
         ],
         guards=[access_guard],
-        csrf_config=CSRFConfig(
-            secret=settings.secret_key,
-            cookie_name="hub_csrf",
-            cookie_secure=settings.secure_cookies,
-            cookie_httponly=True,
-            cookie_samesite="lax",
-            header_name="x-csrftoken",
-            exclude=["^/api/", "^/stripe/webhook$"],
-        ),
         stores=stores,
         template_config=template_config(environment),
         openapi_config=OpenAPIConfig(

@@ -21,6 +21,7 @@ import pytest
 from litestar import Litestar
 
 from innovation_hub.core.clock import LOCAL_TZ
+from innovation_hub.core.csrf import SessionBoundCSRF
 from innovation_hub.core.mail import OutboxMessage
 from innovation_hub.core.settings import Settings
 from tests.helpers import (
@@ -133,7 +134,8 @@ def unsafe_page_routes(app: Litestar) -> list[tuple[str, str]]:
 async def test_every_unsafe_page_route_refuses_a_logged_in_member_without_a_valid_token(
     app: Litestar, client: httpx.AsyncClient
 ) -> None:
-    assert app.csrf_config is not None and list(app.csrf_config.exclude or []) == CSRF_EXEMPT
+    (csrf,) = [m for m in app.middleware if isinstance(m, SessionBoundCSRF)]
+    assert list(csrf.config.exclude or []) == CSRF_EXEMPT
     world = await build_world(client)
     callers: list[tuple[httpx.AsyncClient, str]] = []
     for role in ("admin", "enterprise", "startup"):
