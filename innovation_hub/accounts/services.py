@@ -85,7 +85,19 @@ class NewAccount:
         )
 
 
-def _account_errors(account: NewAccount, allowed_roles: tuple[str, ...]) -> dict[str, str]:
+def _required_profile(role: str) -> set[str]:
+    return {
+        "student": {"school"},
+        "startup": {"organisation_name"},
+        "enterprise": {"organisation_name", "tax_code"},
+    }.get(role, set())
+
+
+def _account_errors(
+    account: NewAccount, allowed_roles: tuple[str, ...], *, profile_required: bool
+) -> dict[str, str]:
+    """What is wrong with ``account``. Self-registration must give the profile its role
+    needs (school; organisation; tax code); an administrator may leave it to the member."""
     errors: dict[str, str] = {}
     if not _looks_like_email(account.email):
         errors["email"] = _("Enter a valid email address.")
@@ -97,11 +109,12 @@ def _account_errors(account: NewAccount, allowed_roles: tuple[str, ...]) -> dict
         errors["name"] = _("Use at most %(n)s characters.", n=200)
     if account.role not in allowed_roles:
         errors["role"] = _("Choose one of the listed account types.")
-    if account.role == "student" and not account.school:
+    required = _required_profile(account.role) if profile_required else set()
+    if "school" in required and not account.school:
         errors["school"] = _("Enter your school or university.")
-    if account.role in {"startup", "enterprise"} and not account.organisation_name:
+    if "organisation_name" in required and not account.organisation_name:
         errors["organisation_name"] = _("Enter the name of your organisation.")
-    if account.role == "enterprise" and not is_valid_tax_code(account.tax_code):
+    if "tax_code" in required and not is_valid_tax_code(account.tax_code):
         errors["tax_code"] = _(
             "Enter a valid tax code: 10 digits, or 10 digits, a hyphen and 3 digits for a branch."
         )
@@ -164,7 +177,7 @@ async def _send_verification(user: User, base_url: str, hours: int) -> None:
 
 async def register(account: NewAccount, *, base_url: str, token_hours: int) -> User:
     """Self-registration for students, startups and enterprises; sends a verification link."""
-    errors = _account_errors(account, MEMBER_ROLES)
+    errors = _account_errors(account, MEMBER_ROLES, profile_required=True)
     if errors:
         raise FormInvalid(errors)
     async with transaction():
@@ -186,7 +199,7 @@ async def register(account: NewAccount, *, base_url: str, token_hours: int) -> U
 
 async def create_account(account: NewAccount, *, actor_id: int | None) -> User:
     """Any role, email taken as verified: for the command line and administrators."""
-    errors = _account_errors(account, ROLES)
+    errors = _account_errors(account, ROLES, profile_required=False)
     if errors:
         raise FormInvalid(errors)
     async with transaction():
