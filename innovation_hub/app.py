@@ -34,7 +34,7 @@ from innovation_hub.core.database import close_pool, open_pool
 from innovation_hub.core.errors import EXCEPTION_HANDLERS
 from innovation_hub.core.i18n import LocaleMiddleware
 from innovation_hub.core.jobs import Job, JobRunner
-from innovation_hub.core.ratelimit import RateLimiter
+from innovation_hub.core.ratelimit import Backoff, DistinctCap, RateLimiter
 from innovation_hub.core.security import RedactFeedTokens, SecurityHeadersMiddleware
 from innovation_hub.core.sessions import RATE_LIMIT_STORE, session_config, store_registry
 from innovation_hub.core.settings import Settings, get_settings
@@ -126,14 +126,17 @@ def create_app(settings: Settings | None = None) -> Litestar:
     stores = store_registry(settings)
     rate_store = stores.get(RATE_LIMIT_STORE)
     login_limiter = accounts_services.LoginLimiter(
-        per_account=RateLimiter(
+        rate_store,
+        pairs=Backoff(
             rate_store,
-            limit=settings.login_max_failures_per_account,
+            free=settings.login_free_failures,
+            first_delay=settings.login_first_delay_seconds,
+            max_delay=settings.login_max_delay_seconds,
             window_seconds=settings.login_window_seconds,
         ),
-        per_ip=RateLimiter(
+        addresses=DistinctCap(
             rate_store,
-            limit=settings.login_max_attempts_per_ip,
+            cap=settings.login_max_accounts_per_ip,
             window_seconds=settings.login_window_seconds,
         ),
     )

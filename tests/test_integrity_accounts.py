@@ -1,27 +1,221 @@
-"""Accounts under impostors: CSRF tokens bound to their session."""
+"""Accounts under racing requests and impostors: login delays that no stranger can turn into
+a lockout, and CSRF tokens bound to their session.
+
+The login tests run on the file store and, when HUB_TEST_REDIS_URL is set, on Redis."""
 
 from __future__ import annotations
 
+import asyncio
+import os
+import re
+from collections.abc import AsyncIterator
+from dataclasses import replace
 from typing import Any, cast
 
 import httpx
+import pytest
 from litestar import Litestar
 
 from innovation_hub.accounts.tables import User
+from innovation_hub.core.mail import OutboxMessage
+from innovation_hub.core.settings import Settings
 from tests.helpers import (
+    PASSWORD,
+    FakeClock,
     csrf_token,
+    freeze_login_clock,
     log_in,
     make_user,
     post_form,
 )
 
+REDIS_URL = os.environ.get("HUB_TEST_REDIS_URL")
+STORES = ["file", "redis"] if REDIS_URL else ["file"]
 OWNER_IP, STRANGER_IP = "203.0.113.10", "198.51.100.66"
 VICTIM = "student@example.vn"
+RESET_LINK = re.compile(r"http://testserver(/password/reset/\S+)")
+
+
+async def _forget_redis_limits() -> None:
+    from redis.asyncio import Redis
+
+    redis = Redis.from_url(REDIS_URL or "")
+    try:
+        async for key in redis.scan_iter("innovation_hub_rate_limits*"):
+            await redis.delete(key)
+    finally:
+        await redis.aclose()
+
+
+@pytest.fixture(params=STORES)
+async def hub(request: pytest.FixtureRequest, settings: Settings) -> AsyncIterator[Litestar]:
+    """The app, with its rate limits in the file store or in Redis."""
+    from innovation_hub.app import create_app
+
+    if request.param == "file":
+        yield create_app(settings)
+        return
+    await _forget_redis_limits()
+    yield create_app(replace(settings, redis_url=REDIS_URL))
+    await _forget_redis_limits()
 
 
 def browser(app: Litestar, ip: str) -> httpx.AsyncClient:
     transport = httpx.ASGITransport(app=cast(Any, app), client=(ip, 50000))
     return httpx.AsyncClient(transport=transport, base_url="http://testserver")
+
+
+@pytest.fixture
+async def owner(hub: Litestar) -> AsyncIterator[httpx.AsyncClient]:
+    async with browser(hub, OWNER_IP) as client:
+        yield client
+
+
+@pytest.fixture
+async def stranger(hub: Litestar) -> AsyncIterator[httpx.AsyncClient]:
+    async with browser(hub, STRANGER_IP) as client:
+        yield client
+
+
+@pytest.fixture
+def clock(hub: Litestar) -> FakeClock:
+    return freeze_login_clock(hub)
+
+
+async def login(client: httpx.AsyncClient, password: str, email: str = VICTIM) -> httpx.Response:
+    return await post_form(client, "/login", {"email": email, "password": password})
+
+
+# -- login delays ------------------------------------------------------------------------------
+
+
+async def test_a_strangers_failures_from_another_address_never_lock_the_owner_out(
+    hub: Litestar, owner: httpx.AsyncClient, stranger: httpx.AsyncClient, clock: FakeClock
+) -> None:
+    await make_user("student")
+    for _ in range(20):
+        clock.advance(15 * 60)  # the stranger patiently waits out every delay
+        assert (await login(stranger, "a guess 123456")).status_code == 422
+    assert (await login(stranger, "a guess 123456")).status_code == 429
+    # The owner, from their own address, logs in at once with the right password.
+    response = await login(owner, PASSWORD)
+    assert response.status_code == 303
+    assert (await owner.get("/profile")).status_code == 200
+    # The same for the owner's API client.
+    api = await owner.post("/api/v1/auth/tokens", json={"email": VICTIM, "password": PASSWORD})
+    assert api.status_code == 201
+
+
+async def test_delays_grow_are_answered_429_with_retry_after_and_end_at_the_cap(
+    owner: httpx.AsyncClient, clock: FakeClock
+) -> None:
+    await make_user("student")
+    for _ in range(5):
+        assert (await login(owner, "not my password")).status_code == 422
+    waits = []
+    for _ in range(12):
+        refused = await login(owner, PASSWORD)
+        assert refused.status_code == 429
+        waits.append(int(refused.headers["retry-after"]))
+        clock.advance(waits[-1])
+        assert (await login(owner, "still not my password")).status_code == 422
+    assert waits == [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 900, 900]
+
+    page = await login(owner, PASSWORD)
+    assert page.status_code == 429
+    assert "Đăng nhập sai quá nhiều lần. Hãy thử lại sau 15 phút." in page.text
+    api = await owner.post("/api/v1/auth/tokens", json={"email": VICTIM, "password": PASSWORD})
+    assert api.status_code == 429
+    assert api.headers["retry-after"] == "900"
+    assert api.json()["code"] == "rate_limited"
+    assert api.json()["retry_after"] == 900
+
+    # Early by a second: still refused; on time: the right password works and clears it all.
+    clock.advance(899)
+    assert (await login(owner, PASSWORD)).status_code == 429
+    clock.advance(1)
+    assert (await login(owner, PASSWORD)).status_code == 303
+    owner.cookies.clear()
+    for _ in range(5):
+        assert (await login(owner, "a fresh typo")).status_code == 422
+    short = await login(owner, PASSWORD)
+    assert short.status_code == 429 and short.headers["retry-after"] == "1"
+    assert "Hãy đợi 1 giây rồi thử lại." in short.text
+
+
+async def test_parallel_guesses_at_a_waiting_account_get_nothing_more(
+    owner: httpx.AsyncClient, clock: FakeClock
+) -> None:
+    await make_user("student")
+    for _ in range(6):
+        clock.advance(60)
+        await login(owner, "wrong password")
+    clock.advance(60)  # the 2-second wait is over: exactly one more guess is due
+    token = await csrf_token(owner)
+    guesses = await asyncio.gather(
+        *(
+            owner.post(
+                "/login",
+                data={"email": VICTIM, "password": f"guess {i:06d}", "_csrf_token": token},
+            )
+            for i in range(20)
+        )
+    )
+    assert sorted(r.status_code for r in guesses) == [422] + [429] * 19
+
+
+@pytest.mark.parametrize("store", STORES)
+async def test_parallel_guesses_at_many_accounts_from_one_address_stop_at_the_cap(
+    settings: Settings, store: str
+) -> None:
+    from innovation_hub.app import create_app
+
+    redis_url = REDIS_URL if store == "redis" else None
+    if redis_url:
+        await _forget_redis_limits()
+    app = create_app(replace(settings, login_max_accounts_per_ip=10, redis_url=redis_url))
+    freeze_login_clock(app)
+    try:
+        async with browser(app, STRANGER_IP) as client:
+            token = await csrf_token(client)
+            guesses = await asyncio.gather(
+                *(
+                    client.post(
+                        "/login",
+                        data={"email": f"u{i}@list.vn", "password": "x" * 12, "_csrf_token": token},
+                    )
+                    for i in range(30)
+                )
+            )
+    finally:
+        if redis_url:
+            await _forget_redis_limits()
+    assert sorted(r.status_code for r in guesses) == [422] * 10 + [429] * 20
+
+
+async def test_a_password_reset_clears_the_delays_on_the_account(
+    owner: httpx.AsyncClient, stranger: httpx.AsyncClient, clock: FakeClock
+) -> None:
+    await make_user("student")
+    for client in (stranger, owner):
+        for _ in range(10):
+            clock.advance(15 * 60)
+            await login(client, "forgotten password")
+    assert (await login(owner, PASSWORD)).status_code == 429
+
+    await post_form(owner, "/password/forgot", {"email": VICTIM})
+    message = await OutboxMessage.objects().first()
+    assert message is not None
+    path = RESET_LINK.search(message.body_text).group(1)  # type: ignore[union-attr]
+    new_password = "a brand new passphrase"
+    changed = await post_form(
+        owner, path, {"password": new_password, "password_confirm": new_password}, token_page=path
+    )
+    assert changed.status_code == 303
+    # No waiting, from either address.
+    assert (await login(owner, new_password)).status_code == 303
+    stranger_try = await login(stranger, "another guess 1")
+    assert stranger_try.status_code == 422
 
 
 # -- CSRF -----------------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 Already covered elsewhere, so not repeated here: the session cookie's flags on http, a fixated
 session id replaced at login and dead after logout (file store), CSRF on every unsafe route for
 a visitor, the headers of the home page, a profile name shown inert on the profile page, the
-login lockout per account and per address (pages and API), photos, trademark images and
+login delays per account and address (pages and API), photos, trademark images and
 programme documents checked by content (test_auth_and_access, test_api, test_space_photos,
 test_trademarks, test_programmes).
 """

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+
+from litestar.stores.base import Store
 
 from innovation_hub.accounts.tables import ApiToken, EmailToken, User
 from innovation_hub.core import audit, mail
@@ -13,9 +16,9 @@ from innovation_hub.core.auth import MEMBER_ROLES, ROLES
 from innovation_hub.core.clock import utcnow
 from innovation_hub.core.database import quick_reads, transaction
 from innovation_hub.core.errors import FormInvalid, NotFound, TooManyRequests
-from innovation_hub.core.i18n import LOCALES
+from innovation_hub.core.i18n import LOCALES, ngettext
 from innovation_hub.core.i18n import gettext as _
-from innovation_hub.core.ratelimit import RateLimiter
+from innovation_hub.core.ratelimit import Backoff, DistinctCap
 from innovation_hub.core.security import (
     MIN_PASSWORD_LENGTH,
     hash_password,
@@ -218,55 +221,101 @@ async def create_account(account: NewAccount, *, actor_id: int | None) -> User:
     return user
 
 
+def _email_key(email: str) -> str:
+    """An email as rate limits store it: a digest, short whatever was typed, and no address
+    in the store."""
+    return token_digest(email)[:32]
+
+
+@dataclass(frozen=True)
+class LoginAttempt:
+    account: str  # _email_key()
+    ip: str
+    pair_key: str
+
+
 class LoginLimiter:
-    """Failed logins are limited per account and per client address."""
+    """Slows guessing down without letting a stranger lock anyone out (OWASP, NIST 800-63B).
 
-    def __init__(self, per_account: RateLimiter, per_ip: RateLimiter) -> None:
-        self.per_account = per_account
-        self.per_ip = per_ip
+    - Per account *and* address: a few failures are free, then each further try must wait a
+      delay that doubles up to a cap (``pairs``). A stranger's failures from another address
+      never slow the owner down; a login, or a password reset from anywhere, clears them.
+    - Per address: failing on many *different* accounts (credential stuffing) is refused
+      for the rest of the window (``addresses``); a school behind one address, where a few
+      pupils mistype their own passwords, stays far below it.
 
-    async def begin(self, email: str, ip: str) -> None:
-        """Refuses a locked account or address; otherwise counts this attempt against the
-        account before the (slow) password check, so a burst of parallel guesses gets no
-        more tries than one guess after another."""
-        account = f"account:{email}"
-        _refuse_for(
-            max(
-                await self.per_account.retry_after(account),
-                await self.per_ip.retry_after(f"ip:{ip}"),
+    Both count an attempt before the (slow) password check, in one atomic step of the store,
+    so a burst of parallel guesses gets no more tries than one guess after another.
+    """
+
+    def __init__(self, store: Store, pairs: Backoff, addresses: DistinctCap) -> None:
+        self.store = store
+        self.pairs = pairs
+        self.addresses = addresses
+
+    @staticmethod
+    def _epoch_key(email: str) -> str:
+        return f"login:epoch:{_email_key(email)}"
+
+    async def begin(self, email: str, ip: str) -> LoginAttempt:
+        """Counts this attempt, or refuses it with TooManyRequests."""
+        account = _email_key(email)
+        wait = await self.addresses.admit(f"login:ip:{ip}", account)
+        if wait:
+            raise TooManyRequests(
+                ngettext(
+                    "Too many failed logins to different accounts from your network. "
+                    "Try again in %(num)s minute.",
+                    "Too many failed logins to different accounts from your network. "
+                    "Try again in %(num)s minutes.",
+                    _minutes(wait),
+                ),
+                retry_after=wait,
             )
+        # A password reset starts a new epoch: the delays counted before it no longer apply.
+        epoch = (await self.store.get(self._epoch_key(email)) or b"0").decode()
+        attempt = LoginAttempt(account, ip, f"login:pair:{epoch}:{account}:{ip}")
+        wait = await self.pairs.attempt(attempt.pair_key)
+        if wait:
+            raise TooManyRequests(_wait_message(wait), retry_after=wait)
+        return attempt
+
+    async def succeeded(self, attempt: LoginAttempt) -> None:
+        await self.pairs.reset(attempt.pair_key)
+        await self.addresses.remove(f"login:ip:{attempt.ip}", attempt.account)
+
+    async def clear(self, email: str) -> None:
+        """Forgets every address's failures on this account (its password was reset)."""
+        await self.store.set(self._epoch_key(email), new_secret_token()[:12])
+
+
+def _minutes(seconds: int) -> int:
+    return max(1, math.ceil(seconds / 60))
+
+
+def _wait_message(seconds: int) -> str:
+    if seconds < 60:
+        return ngettext(
+            "Too many failed attempts. Wait %(num)s second, then try again.",
+            "Too many failed attempts. Wait %(num)s seconds, then try again.",
+            seconds,
         )
-        if await self.per_account.hit(account) > self.per_account.limit:
-            _refuse_for(await self.per_account.retry_after(account))
-
-    async def failed(self, ip: str) -> None:
-        # The account's count was taken in begin(); an address counts failures only, so a
-        # school's shared address is not locked by its pupils' successful logins.
-        await self.per_ip.hit(f"ip:{ip}")
-
-    async def succeeded(self, email: str) -> None:
-        await self.per_account.reset(f"account:{email}")
-
-
-def _refuse_for(wait: int) -> None:
-    if wait:
-        minutes = max(1, -(-wait // 60))
-        raise TooManyRequests(
-            _("Too many failed attempts. Try again in %(minutes)s minutes.", minutes=minutes),
-            retry_after=wait,
-        )
+    return ngettext(
+        "Too many failed attempts. Try again in %(num)s minute.",
+        "Too many failed attempts. Try again in %(num)s minutes.",
+        _minutes(seconds),
+    )
 
 
 async def authenticate(email: str, password: str, *, ip: str, limiter: LoginLimiter) -> User:
     """The active account with this email and password, or FormInvalid / TooManyRequests."""
     email = normalise_email(email)
-    await limiter.begin(email, ip)
+    attempt = await limiter.begin(email, ip)
     user = await User.objects().where(User.email == email).first().run()
     valid = verify_password(user.password_hash if user else None, password[:MAX_PASSWORD_LENGTH])
     if user is None or not valid or not user.is_active:
-        await limiter.failed(ip)
         raise FormInvalid({"password": _("Wrong email or password.")}, code="bad_credentials")
-    await limiter.succeeded(email)
+    await limiter.succeeded(attempt)
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
         await user.save([User.password_hash])
@@ -410,7 +459,9 @@ async def check_reset_token(token: str) -> bool:
     )
 
 
-async def reset_password(token: str, password: str, confirm: str) -> User:
+async def reset_password(token: str, password: str, confirm: str, *, limiter: LoginLimiter) -> User:
+    """Sets the new password, ends the account's tokens and sessions and clears the login
+    delays counted against the account."""
     errors: dict[str, str] = {}
     if error := _password_error(password):
         errors["password"] = error
@@ -427,6 +478,7 @@ async def reset_password(token: str, password: str, confirm: str) -> User:
         await audit.record(
             actor_id=user.id, action="account.password_reset", record_type="user", record_id=user.id
         )
+    await limiter.clear(user.email)
     return user
 
 

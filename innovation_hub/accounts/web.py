@@ -14,7 +14,7 @@ from innovation_hub.core.auth import ADMIN, ANY_USER, PUBLIC, ROLES
 from innovation_hub.core.errors import FormInvalid, NotFound, TooManyRequests
 from innovation_hub.core.i18n import LOCALES, current_locale
 from innovation_hub.core.sessions import renew_session_id
-from innovation_hub.core.web import FormBody, go_to, page, safe_next, settings_of
+from innovation_hub.core.web import FormBody, client_ip, go_to, page, safe_next, settings_of
 
 Req = Request[Any, Any, Any]
 SELF_SERVICE_ROLES = ("student", "startup", "enterprise")
@@ -75,10 +75,12 @@ async def login_form(request: Req) -> Template:
 @post("/login", access=PUBLIC)
 async def login(request: Req, data: FormBody) -> Response[Any] | Template:
     limiter: services.LoginLimiter = request.app.state.login_limiter
-    ip = request.client.host if request.client else "unknown"
     try:
         user = await services.authenticate(
-            str(data.get("email", "")), str(data.get("password", "")), ip=ip, limiter=limiter
+            str(data.get("email", "")),
+            str(data.get("password", "")),
+            ip=client_ip(request),
+            limiter=limiter,
         )
     except FormInvalid as exc:
         return _login_page(request, data, exc.field_errors, status=422)
@@ -163,7 +165,10 @@ async def reset_form(request: Req, token: FromPath[str]) -> Template:
 async def reset(request: Req, token: FromPath[str], data: FormBody) -> Response[Any] | Template:
     try:
         await services.reset_password(
-            token, str(data.get("password", "")), str(data.get("password_confirm", ""))
+            token,
+            str(data.get("password", "")),
+            str(data.get("password_confirm", "")),
+            limiter=request.app.state.login_limiter,
         )
     except FormInvalid as exc:
         return page(

@@ -77,8 +77,10 @@ class Settings:
     run_jobs: bool
     session_max_age_seconds: int
     api_token_days: int
-    login_max_failures_per_account: int
-    login_max_attempts_per_ip: int
+    login_free_failures: int
+    login_first_delay_seconds: int
+    login_max_delay_seconds: int
+    login_max_accounts_per_ip: int
     login_window_seconds: int
     email_token_hours: int
     payment_hold_minutes: int
@@ -120,9 +122,11 @@ class Settings:
             run_jobs=_bool(env, "HUB_RUN_JOBS", True),
             session_max_age_seconds=_int(env, "HUB_SESSION_MAX_AGE_SECONDS", 14 * 24 * 3600),
             api_token_days=_int(env, "HUB_API_TOKEN_DAYS", 30),
-            login_max_failures_per_account=_int(env, "HUB_LOGIN_MAX_FAILURES_PER_ACCOUNT", 5),
-            login_max_attempts_per_ip=_int(env, "HUB_LOGIN_MAX_ATTEMPTS_PER_IP", 30),
-            login_window_seconds=_int(env, "HUB_LOGIN_WINDOW_SECONDS", 15 * 60),
+            login_free_failures=_int(env, "HUB_LOGIN_FREE_FAILURES", 5),
+            login_first_delay_seconds=_int(env, "HUB_LOGIN_FIRST_DELAY_SECONDS", 1),
+            login_max_delay_seconds=_int(env, "HUB_LOGIN_MAX_DELAY_SECONDS", 15 * 60),
+            login_max_accounts_per_ip=_int(env, "HUB_LOGIN_MAX_ACCOUNTS_PER_IP", 100),
+            login_window_seconds=_int(env, "HUB_LOGIN_WINDOW_SECONDS", 3600),
             email_token_hours=_int(env, "HUB_EMAIL_TOKEN_HOURS", 24),
             payment_hold_minutes=_int(env, "HUB_PAYMENT_HOLD_MINUTES", 15),
             check_in_early_minutes=_int(env, "HUB_CHECK_IN_EARLY_MINUTES", 10),
