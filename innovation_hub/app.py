@@ -140,6 +140,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
             window_seconds=settings.login_window_seconds,
         ),
     )
+    mail_limiter = accounts_services.MailLimiter(
+        per_account=RateLimiter(
+            rate_store, limit=settings.reset_emails_per_account_per_hour, window_seconds=3600
+        ),
+        per_ip=RateLimiter(
+            rate_store, limit=settings.reset_emails_per_ip_per_hour, window_seconds=3600
+        ),
+    )
     runner = JobRunner(background_jobs(settings) if settings.run_jobs else [])
     client, config = stripe_client(settings), payments_config(settings)
     bookings_services.on_cancelled(
@@ -245,6 +253,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             {
                 "settings": settings,
                 "login_limiter": login_limiter,
+                "mail_limiter": mail_limiter,
                 "booking_policy": booking_policy(settings),
                 "stripe_client": client,
                 "payments_config": config,

@@ -1,5 +1,6 @@
 """Accounts under racing requests and impostors: login delays that no stranger can turn into
-a lockout, and CSRF tokens bound to their session.
+a lockout, reset links that void each other, reset mails that cannot be used to flood an
+inbox, and CSRF tokens bound to their session.
 
 The login tests run on the file store and, when HUB_TEST_REDIS_URL is set, on Redis."""
 
@@ -16,7 +17,7 @@ import httpx
 import pytest
 from litestar import Litestar
 
-from innovation_hub.accounts.tables import User
+from innovation_hub.accounts.tables import EmailToken, User
 from innovation_hub.core.mail import OutboxMessage
 from innovation_hub.core.settings import Settings
 from tests.helpers import (
@@ -216,6 +217,77 @@ async def test_a_password_reset_clears_the_delays_on_the_account(
     assert (await login(owner, new_password)).status_code == 303
     stranger_try = await login(stranger, "another guess 1")
     assert stranger_try.status_code == 422
+
+
+# -- reset links and mails -----------------------------------------------------------------
+
+
+def without_tokens(html: str) -> str:
+    """The page without its CSRF tokens, which differ from one page to the next."""
+    return re.sub(r"[0-9a-f]{64}", "", html)
+
+
+async def reset_links() -> list[str]:
+    rows = await OutboxMessage.objects().order_by(OutboxMessage.id).run()
+    return [m.group(1) for row in rows if (m := RESET_LINK.search(row.body_text))]
+
+
+async def test_a_newer_reset_link_voids_the_older_ones(client: httpx.AsyncClient) -> None:
+    await make_user("student", email="khoa@hs.vn")
+    for _ in range(3):
+        await post_form(client, "/password/forgot", {"email": "khoa@hs.vn"})
+    first, second, newest = await reset_links()
+    mail = await OutboxMessage.objects().first()
+    assert mail is not None and "Chỉ đường dẫn mới nhất dùng được" in mail.body_text
+    chosen = {"password": "an old link's password", "password_confirm": "an old link's password"}
+    for old in (first, second):
+        assert (await client.get(old)).status_code == 404
+        refused = await post_form(client, old, chosen, token_page="/login")
+        assert refused.status_code == 404
+    await log_in(client, "khoa@hs.vn")  # the password is unchanged
+    client.cookies.clear()
+    assert (await client.get(newest)).status_code == 200
+    used = await post_form(client, newest, chosen, token_page=newest)
+    assert used.status_code == 303
+    await log_in(client, "khoa@hs.vn", chosen["password"])
+    assert await EmailToken.count().where(EmailToken.used_at.is_null()) == 0
+
+
+async def test_parallel_reset_requests_leave_one_live_link(client: httpx.AsyncClient) -> None:
+    await make_user("student", email="khoa@hs.vn")
+    token = await csrf_token(client, "/password/forgot")
+    answers = await asyncio.gather(
+        *(
+            client.post("/password/forgot", data={"email": "khoa@hs.vn", "_csrf_token": token})
+            for _ in range(3)
+        )
+    )
+    assert [a.status_code for a in answers] == [200, 200, 200]
+    live = [link for link in await reset_links() if (await client.get(link)).status_code == 200]
+    assert len(live) == 1
+
+
+async def test_reset_mails_are_limited_per_account_and_per_address_without_saying_so(
+    client: httpx.AsyncClient, other_client: httpx.AsyncClient, settings: Settings
+) -> None:
+    await make_user("student", email="khoa@hs.vn")
+    await make_user("startup", email="bao@startup.vn")
+    pages = set()
+    for _ in range(settings.reset_emails_per_account_per_hour + 3):
+        response = await post_form(client, "/password/forgot", {"email": "khoa@hs.vn"})
+        assert response.status_code == 200
+        pages.add(without_tokens(response.text))
+    assert len(pages) == 1  # the same answer, sent or not
+    assert len(await reset_links()) == settings.reset_emails_per_account_per_hour
+
+    # Per address: asking for many accounts (known or not) from one address stops there too.
+    for i in range(settings.reset_emails_per_ip_per_hour):
+        await post_form(other_client, "/password/forgot", {"email": f"nobody{i}@x.vn"})
+    await post_form(other_client, "/password/forgot", {"email": "bao@startup.vn"})
+    assert await OutboxMessage.count().where(OutboxMessage.to_address == "bao@startup.vn") == 0
+    # The account itself may still get its link asked from elsewhere.
+    await post_form(client, "/password/forgot", {"email": "bao@startup.vn"})
+    assert await OutboxMessage.count().where(OutboxMessage.to_address == "bao@startup.vn") == 1
 
 
 # -- CSRF -----------------------------------------------------------------------------------

@@ -9,16 +9,17 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from litestar.stores.base import Store
+from piccolo.custom_types import Combinable
 
 from innovation_hub.accounts.tables import ApiToken, EmailToken, User
 from innovation_hub.core import audit, mail
 from innovation_hub.core.auth import MEMBER_ROLES, ROLES
 from innovation_hub.core.clock import utcnow
-from innovation_hub.core.database import quick_reads, transaction
+from innovation_hub.core.database import is_sqlite, quick_reads, transaction
 from innovation_hub.core.errors import FormInvalid, NotFound, TooManyRequests
 from innovation_hub.core.i18n import LOCALES, ngettext
 from innovation_hub.core.i18n import gettext as _
-from innovation_hub.core.ratelimit import Backoff, DistinctCap
+from innovation_hub.core.ratelimit import Backoff, DistinctCap, RateLimiter
 from innovation_hub.core.security import (
     MIN_PASSWORD_LENGTH,
     hash_password,
@@ -176,6 +177,21 @@ async def _send_verification(user: User, base_url: str, hours: int) -> None:
         context={"name": user.name, "link": f"{base_url}/verify-email/{token}", "hours": hours},
         locale=user.locale,
     )
+
+
+class MailLimiter:
+    """Emails a stranger can make the centre send (password-reset links): so many per
+    account and per client address an hour. Over the limit nothing is sent, and the page
+    says what it always says."""
+
+    def __init__(self, per_account: RateLimiter, per_ip: RateLimiter) -> None:
+        self.per_account = per_account
+        self.per_ip = per_ip
+
+    async def allows(self, email: str, ip: str) -> bool:
+        on_ip = await self.per_ip.hit(f"reset-mail:ip:{ip}")
+        on_account = await self.per_account.hit(f"reset-mail:account:{_email_key(email)}")
+        return on_ip <= self.per_ip.limit and on_account <= self.per_account.limit
 
 
 async def register(account: NewAccount, *, base_url: str, token_hours: int) -> User:
@@ -415,9 +431,34 @@ async def resend_verification(user: User, *, base_url: str, token_hours: int) ->
         await _send_verification(user, base_url, token_hours)
 
 
-async def request_password_reset(email: str, *, base_url: str) -> None:
-    """Sends a reset link if the account exists; says nothing either way."""
+async def _lock_user(user_id: int) -> None:
+    """Holds the account's row until the transaction ends, so that its email links are
+    issued and used one request at a time (PostgreSQL; on SQLite the immediate transaction
+    already serialises writers)."""
+    if not is_sqlite():
+        await User.select(User.id).where(User.id == user_id).lock_rows().run()
+
+
+async def _void_reset_links(user_id: int) -> None:
+    await (
+        EmailToken.delete()
+        .where(
+            (EmailToken.user == user_id)
+            & (EmailToken.purpose == RESET_PASSWORD)
+            & EmailToken.used_at.is_null()
+        )
+        .run()
+    )
+
+
+async def request_password_reset(
+    email: str, *, base_url: str, ip: str, mail_limiter: MailLimiter
+) -> None:
+    """Sends a reset link if the account exists, and voids the links sent before it; says
+    nothing either way, nor when the address or account has asked too often."""
     email = normalise_email(email)
+    if not await mail_limiter.allows(email, ip):
+        return
     async with transaction():
         user = (
             await User.objects()
@@ -427,6 +468,8 @@ async def request_password_reset(email: str, *, base_url: str) -> None:
         )
         if user is None:
             return
+        await _lock_user(user.id)
+        await _void_reset_links(user.id)
         token = await _issue_email_token(user, RESET_PASSWORD, RESET_TOKEN_HOURS)
         await mail.enqueue(
             to=user.email,
@@ -446,22 +489,27 @@ async def request_password_reset(email: str, *, base_url: str) -> None:
         )
 
 
-async def check_reset_token(token: str) -> bool:
+def _live_reset_link(token: str) -> Combinable:
     return (
-        await EmailToken.exists()
-        .where(
-            (EmailToken.token_digest == token_digest(token))
-            & (EmailToken.purpose == RESET_PASSWORD)
-            & EmailToken.used_at.is_null()
-            & (EmailToken.expires_at > utcnow())
-        )
-        .run()
+        (EmailToken.token_digest == token_digest(token))
+        & (EmailToken.purpose == RESET_PASSWORD)
+        & EmailToken.used_at.is_null()
+        & (EmailToken.expires_at > utcnow())
     )
 
 
+async def check_reset_token(token: str) -> bool:
+    return await EmailToken.exists().where(_live_reset_link(token)).run()
+
+
+async def _reset_link_owner(token: str) -> int | None:
+    row = await EmailToken.select(EmailToken.user).where(_live_reset_link(token)).first().run()
+    return None if row is None else int(row["user"])
+
+
 async def reset_password(token: str, password: str, confirm: str, *, limiter: LoginLimiter) -> User:
-    """Sets the new password, ends the account's tokens and sessions and clears the login
-    delays counted against the account."""
+    """Sets the new password, ends the account's tokens and sessions, voids its other reset
+    links and clears the login delays counted against it."""
     errors: dict[str, str] = {}
     if error := _password_error(password):
         errors["password"] = error
@@ -469,9 +517,14 @@ async def reset_password(token: str, password: str, confirm: str, *, limiter: Lo
         errors["password_confirm"] = _("The two passwords differ.")
     if errors:
         raise FormInvalid(errors)
+    password_hash = hash_password(password)
     async with transaction():
+        owner = await _reset_link_owner(token)
+        if owner is not None:
+            await _lock_user(owner)
         user = await _use_email_token(token, RESET_PASSWORD)
-        user.password_hash = hash_password(password)
+        await _void_reset_links(user.id)
+        user.password_hash = password_hash
         user.updated_at = utcnow()
         await user.save([User.password_hash, User.updated_at])
         await ApiToken.delete().where(ApiToken.user == user.id).run()

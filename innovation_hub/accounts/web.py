@@ -144,7 +144,10 @@ async def forgot_form(request: Req) -> Template:
 @post("/password/forgot", access=PUBLIC)
 async def forgot(request: Req, data: FormBody) -> Template:
     await services.request_password_reset(
-        str(data.get("email", "")), base_url=settings_of(request).base_url
+        str(data.get("email", "")),
+        base_url=settings_of(request).base_url,
+        ip=client_ip(request),
+        mail_limiter=request.app.state.mail_limiter,
     )
     return page(request, "accounts/forgot.html", {"form": {}, "sent": True})
 

@@ -82,6 +82,8 @@ class Settings:
     login_max_delay_seconds: int
     login_max_accounts_per_ip: int
     login_window_seconds: int
+    reset_emails_per_account_per_hour: int
+    reset_emails_per_ip_per_hour: int
     email_token_hours: int
     payment_hold_minutes: int
     check_in_early_minutes: int
@@ -127,6 +129,8 @@ class Settings:
             login_max_delay_seconds=_int(env, "HUB_LOGIN_MAX_DELAY_SECONDS", 15 * 60),
             login_max_accounts_per_ip=_int(env, "HUB_LOGIN_MAX_ACCOUNTS_PER_IP", 100),
             login_window_seconds=_int(env, "HUB_LOGIN_WINDOW_SECONDS", 3600),
+            reset_emails_per_account_per_hour=_int(env, "HUB_RESET_EMAILS_PER_ACCOUNT_PER_HOUR", 3),
+            reset_emails_per_ip_per_hour=_int(env, "HUB_RESET_EMAILS_PER_IP_PER_HOUR", 20),
             email_token_hours=_int(env, "HUB_EMAIL_TOKEN_HOURS", 24),
             payment_hold_minutes=_int(env, "HUB_PAYMENT_HOLD_MINUTES", 15),
             check_in_early_minutes=_int(env, "HUB_CHECK_IN_EARLY_MINUTES", 10),
