@@ -1,6 +1,7 @@
 """Accounts under racing requests and impostors: login delays that no stranger can turn into
-a lockout, reset links that void each other, reset mails that cannot be used to flood an
-inbox, and CSRF tokens bound to their session.
+a lockout, reset links that void each other, reset and notice mails that cannot be used to
+flood an inbox, registration that does not tell who has an account, CSRF tokens bound to
+their session, and the command line's four options.
 
 The login tests run on the file store and, when HUB_TEST_REDIS_URL is set, on Redis."""
 
@@ -288,6 +289,91 @@ async def test_reset_mails_are_limited_per_account_and_per_address_without_sayin
     # The account itself may still get its link asked from elsewhere.
     await post_form(client, "/password/forgot", {"email": "bao@startup.vn"})
     assert await OutboxMessage.count().where(OutboxMessage.to_address == "bao@startup.vn") == 1
+
+
+# -- registration ---------------------------------------------------------------------------
+
+FORM = {
+    "role": "student",
+    "name": "Lê Văn Tí",
+    "password": "một câu dài dễ nhớ",
+    "school": "THPT Trảng Bàng",
+}
+
+
+def answer(response: httpx.Response) -> tuple[int, str | None, str | None, list[str]]:
+    cookies = sorted(
+        value.split("=", 1)[0]
+        for key, value in response.headers.multi_items()
+        if key == "set-cookie"
+    )
+    return (
+        response.status_code,
+        response.headers.get("location"),
+        response.headers.get("hx-redirect"),
+        cookies,
+    )
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+async def test_registering_answers_alike_for_a_new_and_an_existing_email(
+    app: Litestar, htmx: bool
+) -> None:
+    owner = await make_user("startup", email="taken@example.vn", name="Đặng Quốc Bảo")
+    answers = []
+    for email in ("new@example.vn", "taken@example.vn"):
+        async with browser(app, OWNER_IP) as visitor:
+            response = await post_form(visitor, "/register", {**FORM, "email": email}, htmx=htmx)
+            page = await visitor.get("/register/sent")
+            assert (await visitor.get("/profile")).status_code == 302  # not logged in
+            answers.append((answer(response), without_tokens(page.text)))
+    assert answers[0] == answers[1]
+    assert answers[0][0][0] == (200 if htmx else 303)
+    assert "Hãy kiểm tra email" in answers[0][1]
+
+    verification, notice = await OutboxMessage.objects().order_by(OutboxMessage.id).run()
+    assert verification.to_address == "new@example.vn"
+    assert "/verify-email/" in verification.body_text
+    assert notice.to_address == "taken@example.vn"
+    assert "Có người đã thử đăng ký tài khoản bằng email của bạn" in notice.subject
+    assert "Đặng Quốc Bảo" in notice.body_text
+    assert "http://testserver/password/forgot" in notice.body_text
+    # The existing account is untouched: same role, name and password.
+    unchanged = await User.objects().where(User.email == "taken@example.vn").first()
+    assert unchanged is not None
+    assert (unchanged.role, unchanged.name, unchanged.password_hash) == (
+        owner.role,
+        owner.name,
+        owner.password_hash,
+    )
+    assert await User.count() == 2
+
+
+async def test_notices_about_an_existing_email_are_limited(
+    client: httpx.AsyncClient, settings: Settings
+) -> None:
+    await make_user("startup", email="taken@example.vn")
+    for _ in range(settings.reset_emails_per_account_per_hour + 2):
+        response = await post_form(client, "/register", {**FORM, "email": "taken@example.vn"})
+        assert response.status_code == 303
+    notices = await OutboxMessage.count().where(OutboxMessage.to_address == "taken@example.vn")
+    assert notices == settings.reset_emails_per_account_per_hour
+
+
+async def test_parallel_registrations_of_one_email_make_one_account(
+    client: httpx.AsyncClient,
+) -> None:
+    token = await csrf_token(client, "/register")
+    answers = await asyncio.gather(
+        *(
+            client.post("/register", data={**FORM, "email": "ti@hs.vn", "_csrf_token": token})
+            for _ in range(5)
+        )
+    )
+    assert [a.status_code for a in answers] == [303] * 5
+    assert await User.count().where(User.email == "ti@hs.vn") == 1
+    mails = await OutboxMessage.objects().run()
+    assert sum("/verify-email/" in m.body_text for m in mails) == 1
 
 
 # -- CSRF -----------------------------------------------------------------------------------

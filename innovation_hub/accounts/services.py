@@ -132,15 +132,13 @@ def _account_errors(
     return errors
 
 
-async def _email_taken(email: str) -> bool:
-    return await User.exists().where(User.email == email).run()
-
-
-async def _insert_user(account: NewAccount, *, verified: bool) -> User:
+async def _insert_user(account: NewAccount, password_hash: str, *, verified: bool) -> User | None:
+    """The new account, or None when its email is taken (the unique index decides, so two
+    registrations of one address at once make one account)."""
     now = utcnow()
     user = User(
         email=account.email,
-        password_hash=hash_password(account.password),
+        password_hash=password_hash,
         name=account.name,
         role=account.role,
         organisation_name=account.organisation_name,
@@ -152,8 +150,13 @@ async def _insert_user(account: NewAccount, *, verified: bool) -> User:
         created_at=now,
         updated_at=now,
     )
-    await user.save()
-    return user
+    inserted = (
+        await User.insert(user)
+        .on_conflict(target=User.email, action="DO NOTHING")
+        .returning(User.id)  # which also gives ``user`` its id
+        .run()
+    )
+    return user if inserted else None
 
 
 async def _issue_email_token(user: User, purpose: str, hours: int) -> str:
@@ -180,9 +183,9 @@ async def _send_verification(user: User, base_url: str, hours: int) -> None:
 
 
 class MailLimiter:
-    """Emails a stranger can make the centre send (password-reset links): so many per
-    account and per client address an hour. Over the limit nothing is sent, and the page
-    says what it always says."""
+    """Emails a stranger can make the centre send (password-reset links, notices about a
+    registration): so many per account and per client address an hour. Over the limit
+    nothing is sent, and the page says what it always says."""
 
     def __init__(self, per_account: RateLimiter, per_ip: RateLimiter) -> None:
         self.per_account = per_account
@@ -194,26 +197,41 @@ class MailLimiter:
         return on_ip <= self.per_ip.limit and on_account <= self.per_account.limit
 
 
-async def register(account: NewAccount, *, base_url: str, token_hours: int) -> User:
-    """Self-registration for students, startups and enterprises; sends a verification link."""
+async def register(
+    account: NewAccount, *, base_url: str, token_hours: int, ip: str, mail_limiter: MailLimiter
+) -> None:
+    """Self-registration for students, startups and enterprises. Whether or not the email
+    has an account already, the caller learns nothing but "we have written to that address":
+    a new account gets its verification link, an existing one's owner a notice."""
     errors = _account_errors(account, MEMBER_ROLES, profile_required=True)
     if errors:
         raise FormInvalid(errors)
+    password_hash = hash_password(account.password)  # both ways, so both take as long
     async with transaction():
-        if await _email_taken(account.email):
-            raise FormInvalid(
-                {"email": _("An account with this email already exists.")}, code="email_taken"
+        user = await _insert_user(account, password_hash, verified=False)
+        if user is not None:
+            await audit.record(
+                actor_id=user.id,
+                action="account.registered",
+                record_type="user",
+                record_id=user.id,
+                detail={"role": user.role},
             )
-        user = await _insert_user(account, verified=False)
-        await audit.record(
-            actor_id=user.id,
-            action="account.registered",
-            record_type="user",
-            record_id=user.id,
-            detail={"role": user.role},
-        )
-        await _send_verification(user, base_url, token_hours)
-    return user
+            await _send_verification(user, base_url, token_hours)
+            return
+    owner = await User.objects().where(User.email == account.email).first().run()
+    if owner is None or not await mail_limiter.allows(owner.email, ip):
+        return
+    await mail.enqueue(
+        to=owner.email,
+        template="account_exists",
+        context={
+            "name": owner.name,
+            "login_link": f"{base_url}/login",
+            "reset_link": f"{base_url}/password/forgot",
+        },
+        locale=owner.locale,
+    )
 
 
 async def create_account(account: NewAccount, *, actor_id: int | None) -> User:
@@ -222,11 +240,11 @@ async def create_account(account: NewAccount, *, actor_id: int | None) -> User:
     if errors:
         raise FormInvalid(errors)
     async with transaction():
-        if await _email_taken(account.email):
+        user = await _insert_user(account, hash_password(account.password), verified=True)
+        if user is None:
             raise FormInvalid(
                 {"email": _("An account with this email already exists.")}, code="email_taken"
             )
-        user = await _insert_user(account, verified=True)
         await audit.record(
             actor_id=actor_id,
             action="account.created",

@@ -43,14 +43,22 @@ async def register(request: Req, data: FormBody) -> Response[Any] | Template:
     settings = settings_of(request)
     account = services.NewAccount.from_form(data, current_locale())
     try:
-        user = await services.register(
-            account, base_url=settings.base_url, token_hours=settings.email_token_hours
+        await services.register(
+            account,
+            base_url=settings.base_url,
+            token_hours=settings.email_token_hours,
+            ip=client_ip(request),
+            mail_limiter=request.app.state.mail_limiter,
         )
     except FormInvalid as exc:
         return _register_page(request, data, exc.field_errors, status=422)
-    request.set_session(services.login_session(user))
-    renew_session_id(request.session)
-    return go_to(request, "/profile?welcome=1")
+    # The same answer whether or not the email had an account: no login, "check your inbox".
+    return go_to(request, "/register/sent")
+
+
+@get("/register/sent", access=PUBLIC)
+async def register_sent(request: Req) -> Template:
+    return page(request, "accounts/register_sent.html")
 
 
 def _login_page(
@@ -267,6 +275,7 @@ async def create_user(request: Req, data: FormBody) -> Template:
 ROUTES = [
     register_form,
     register,
+    register_sent,
     login_form,
     login,
     logout,
