@@ -29,11 +29,12 @@ from innovation_hub.calendars import services as calendars_services
 from innovation_hub.calendars import web as calendars_web
 from innovation_hub.core import mail
 from innovation_hub.core.auth import PUBLIC, AuthenticationMiddleware, access_guard
+from innovation_hub.core.csrf import SessionBoundCSRF
 from innovation_hub.core.database import close_pool, open_pool
 from innovation_hub.core.errors import EXCEPTION_HANDLERS, HubRequest
 from innovation_hub.core.i18n import LocaleMiddleware
 from innovation_hub.core.jobs import Job, JobRunner
-from innovation_hub.core.ratelimit import RateLimiter
+from innovation_hub.core.ratelimit import Backoff, DistinctCap, RateLimiter
 from innovation_hub.core.security import (
     ControlCharacterGuard,
     RedactFeedTokens,
@@ -130,15 +131,26 @@ def create_app(settings: Settings | None = None) -> Litestar:
     stores = store_registry(settings)
     rate_store = stores.get(RATE_LIMIT_STORE)
     login_limiter = accounts_services.LoginLimiter(
-        per_account=RateLimiter(
+        rate_store,
+        pairs=Backoff(
             rate_store,
-            limit=settings.login_max_failures_per_account,
+            free=settings.login_free_failures,
+            first_delay=settings.login_first_delay_seconds,
+            max_delay=settings.login_max_delay_seconds,
             window_seconds=settings.login_window_seconds,
         ),
-        per_ip=RateLimiter(
+        addresses=DistinctCap(
             rate_store,
-            limit=settings.login_max_attempts_per_ip,
+            cap=settings.login_max_accounts_per_ip,
             window_seconds=settings.login_window_seconds,
+        ),
+    )
+    mail_limiter = accounts_services.MailLimiter(
+        per_account=RateLimiter(
+            rate_store, limit=settings.reset_emails_per_account_per_hour, window_seconds=3600
+        ),
+        per_ip=RateLimiter(
+            rate_store, limit=settings.reset_emails_per_ip_per_hour, window_seconds=3600
         ),
     )
     runner = JobRunner(background_jobs(settings) if settings.run_jobs else [])
@@ -212,17 +224,21 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 token_loader=accounts_services.user_for_token,
             ),
             DefineMiddleware(LocaleMiddleware, default_locale=settings.default_locale),
+            # Inside the session middleware: a token is valid only with its session.
+            SessionBoundCSRF(
+                CSRFConfig(
+                    secret=settings.secret_key,
+                    cookie_name="hub_csrf",
+                    cookie_secure=settings.secure_cookies,
+                    cookie_httponly=True,
+                    cookie_samesite="lax",
+                    header_name="x-csrftoken",
+                    exclude=["^/api/", "^/stripe/webhook$"],
+                ),
+                session_cookie=sessions.key,
+            ),
         ],
         guards=[access_guard],
-        csrf_config=CSRFConfig(
-            secret=settings.secret_key,
-            cookie_name="hub_csrf",
-            cookie_secure=settings.secure_cookies,
-            cookie_httponly=True,
-            cookie_samesite="lax",
-            header_name="x-csrftoken",
-            exclude=["^/api/", "^/stripe/webhook$"],
-        ),
         stores=stores,
         template_config=template_config(environment),
         openapi_config=OpenAPIConfig(
@@ -244,6 +260,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             {
                 "settings": settings,
                 "login_limiter": login_limiter,
+                "mail_limiter": mail_limiter,
                 "booking_policy": booking_policy(settings),
                 "stripe_client": client,
                 "payments_config": config,

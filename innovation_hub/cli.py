@@ -66,17 +66,19 @@ def cmd_demo(_: argparse.Namespace) -> int:
 
 
 def cmd_users_create(args: argparse.Namespace) -> int:
-    from innovation_hub.accounts.services import NewAccount, create_account
+    from innovation_hub.accounts.services import NewAccount, create_account, normalise_email
     from innovation_hub.core.errors import FormInvalid
+    from innovation_hub.core.taxcode import normalise_tax_code
 
+    # The four options of API.md are enough for any role; the profile is optional here.
     account = NewAccount(
-        email=args.email.strip().lower(),
+        email=normalise_email(args.email),
         password=args.password,
         name=args.name.strip(),
         role=args.role,
-        organisation_name=args.organisation,
-        school=args.school,
-        tax_code=args.tax_code,
+        organisation_name=args.organisation.strip(),
+        school=args.school.strip(),
+        tax_code=normalise_tax_code(args.tax_code),
     )
     try:
         user = asyncio.run(create_account(account, actor_id=None))
@@ -175,9 +177,9 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--password", required=True)
     create.add_argument("--role", required=True, choices=ROLES)
     create.add_argument("--name", required=True)
-    create.add_argument("--organisation", default="")
-    create.add_argument("--school", default="")
-    create.add_argument("--tax-code", default="")
+    create.add_argument("--organisation", default="", help="optional: startup or enterprise")
+    create.add_argument("--school", default="", help="optional: student")
+    create.add_argument("--tax-code", default="", help="optional: enterprise (checked if given)")
     create.set_defaults(func=cmd_users_create)
 
     mail = commands.add_parser("mail", help="the email outbox")

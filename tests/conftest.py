@@ -78,10 +78,11 @@ def quick_password_hashes() -> Iterator[None]:
 
     from innovation_hub.core import security
 
+    quick = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(
-            security, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-        )
+        patch.setattr(security, "_hasher", quick)
+        # Checked when no account matches: made at import time with the default cost.
+        patch.setattr(security, "_UNUSABLE_HASH", quick.hash("no account has this password"))
         yield
 
 

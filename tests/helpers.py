@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 import socket
+import time
 from datetime import date, datetime, timedelta
+from typing import Any
 
 import httpx
 
@@ -25,6 +27,28 @@ async def make_user(role: str = "student", email: str | None = None, **fields: s
         email=email or f"{role}@example.vn", password=PASSWORD, role=role, **values
     )
     return await create_account(account, actor_id=None)
+
+
+class FakeClock:
+    """Stands in for ``time.time`` in the login limits, so tests wait without waiting."""
+
+    def __init__(self) -> None:
+        self.now = time.time()
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def freeze_login_clock(*apps: Any) -> FakeClock:
+    """One clock for the login limits of these apps; it moves only when told to."""
+    clock = FakeClock()
+    for app in apps:
+        app.state.login_limiter.pairs.clock = clock
+        app.state.login_limiter.addresses.clock = clock
+    return clock
 
 
 async def log_in(client: httpx.AsyncClient, email: str, password: str = PASSWORD) -> httpx.Response:

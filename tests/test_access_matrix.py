@@ -97,6 +97,7 @@ TABLE: dict[tuple[str, str], Rule] = {
     # accounts
     ("GET", "/register"): Rule(PUBLIC),
     ("POST", "/register"): Rule(PUBLIC),
+    ("GET", "/register/sent"): Rule(PUBLIC),
     ("GET", "/login"): Rule(PUBLIC),
     ("POST", "/login"): Rule(PUBLIC),
     ("POST", "/logout"): Rule(PUBLIC),

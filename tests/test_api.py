@@ -6,12 +6,21 @@ from dataclasses import replace
 from datetime import timedelta
 
 import httpx
+from litestar import Litestar
 
 from innovation_hub.accounts.tables import ApiToken, User
 from innovation_hub.core.clock import utcnow
 from innovation_hub.core.security import token_digest
 from innovation_hub.core.settings import Settings
-from tests.helpers import PASSWORD, api_token, bearer, free_port, log_in, make_user
+from tests.helpers import (
+    PASSWORD,
+    api_token,
+    bearer,
+    free_port,
+    freeze_login_clock,
+    log_in,
+    make_user,
+)
 
 
 async def test_token_works_on_me(client: httpx.AsyncClient) -> None:
@@ -89,7 +98,8 @@ async def test_wrong_credentials_are_401(client: httpx.AsyncClient) -> None:
     assert body["code"] == "bad_credentials" and "token" not in body
 
 
-async def test_repeated_failures_get_429(client: httpx.AsyncClient) -> None:
+async def test_repeated_failures_get_429(app: Litestar, client: httpx.AsyncClient) -> None:
+    freeze_login_clock(app)
     await make_user("student")
     for _ in range(5):
         await client.post(

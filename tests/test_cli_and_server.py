@@ -71,6 +71,36 @@ async def test_users_create_and_duplicate_email(own_database: dict[str, str]) ->
     assert bad_role.returncode != 0
 
 
+async def test_users_create_needs_only_the_four_options_for_every_member_role(
+    own_database: dict[str, str],
+) -> None:
+    assert hub(own_database, "migrate").returncode == 0
+    for role in ("student", "startup", "enterprise"):
+        email = f"{role}@cli.vn"
+        created = hub(
+            own_database,
+            *("users", "create", "--email", email, "--password", "mật khẩu rất dài"),
+            *("--role", role, "--name", f"Thành viên {role}"),
+        )
+        assert created.returncode == 0, created.stderr
+        assert f"created {role} account {email}" in created.stdout
+    # A profile field that is given is still checked.
+    bad = hub(
+        own_database,
+        *("users", "create", "--email", "mia@cli.vn", "--password", "mật khẩu rất dài"),
+        *("--role", "enterprise", "--name", "Mía", "--tax-code", "0100109107"),
+    )
+    assert bad.returncode != 0
+    assert "tax_code" in bad.stderr
+    good = hub(
+        own_database,
+        *("users", "create", "--email", "mia@cli.vn", "--password", "mật khẩu rất dài"),
+        *("--role", "enterprise", "--name", "Mía", "--tax-code", " 0100109106 "),
+        *("--organisation", "Công ty Mía đường"),
+    )
+    assert good.returncode == 0, good.stderr
+
+
 async def test_demo_is_idempotent(own_database: dict[str, str]) -> None:
     first = hub(own_database, "demo")
     assert first.returncode == 0, first.stderr

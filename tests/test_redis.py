@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from innovation_hub.core.settings import Settings
-from tests.helpers import PASSWORD, log_in, make_user, post_form
+from tests.helpers import PASSWORD, freeze_login_clock, log_in, make_user, post_form
 
 REDIS_URL = os.environ.get("HUB_TEST_REDIS_URL")
 pytestmark = pytest.mark.skipif(not REDIS_URL, reason="HUB_TEST_REDIS_URL is not set")
@@ -30,6 +30,7 @@ async def two_instances(
     await redis.flushdb()
     shared = replace(settings, redis_url=REDIS_URL)
     first, second = create_app(shared), create_app(shared)
+    freeze_login_clock(first, second)
     async with (
         httpx.AsyncClient(
             transport=httpx.ASGITransport(app=first), base_url="http://testserver"
@@ -53,14 +54,15 @@ async def test_a_session_made_on_one_instance_works_on_the_other(
     assert (await second.get("/profile")).status_code == 200
 
 
-async def test_login_lockout_is_shared_between_instances(
+async def test_login_delays_are_shared_between_instances(
     two_instances: tuple[httpx.AsyncClient, httpx.AsyncClient],
 ) -> None:
     first, second = two_instances
     await make_user("student")
     for client in (first, second, first, second, first):
         await post_form(client, "/login", {"email": "student@example.vn", "password": "x" * 12})
-    locked = await post_form(
+    waiting = await post_form(
         second, "/login", {"email": "student@example.vn", "password": PASSWORD}
     )
-    assert locked.status_code == 429
+    assert waiting.status_code == 429
+    assert waiting.headers["retry-after"] == "1"

@@ -3,7 +3,7 @@
 Already covered elsewhere, so not repeated here: the session cookie's flags on http, a fixated
 session id replaced at login and dead after logout (file store), CSRF on every unsafe route for
 a visitor, the headers of the home page, a profile name shown inert on the profile page, the
-login lockout per account and per address (pages and API), photos, trademark images and
+login delays per account and address (pages and API), photos, trademark images and
 programme documents checked by content (test_auth_and_access, test_api, test_space_photos,
 test_trademarks, test_programmes).
 """
@@ -21,6 +21,7 @@ import pytest
 from litestar import Litestar
 
 from innovation_hub.core.clock import LOCAL_TZ
+from innovation_hub.core.csrf import SessionBoundCSRF
 from innovation_hub.core.mail import OutboxMessage
 from innovation_hub.core.settings import Settings
 from tests.helpers import (
@@ -133,7 +134,8 @@ def unsafe_page_routes(app: Litestar) -> list[tuple[str, str]]:
 async def test_every_unsafe_page_route_refuses_a_logged_in_member_without_a_valid_token(
     app: Litestar, client: httpx.AsyncClient
 ) -> None:
-    assert app.csrf_config is not None and list(app.csrf_config.exclude or []) == CSRF_EXEMPT
+    (csrf,) = [m for m in app.middleware if isinstance(m, SessionBoundCSRF)]
+    assert list(csrf.config.exclude or []) == CSRF_EXEMPT
     world = await build_world(client)
     callers: list[tuple[httpx.AsyncClient, str]] = []
     for role in ("admin", "enterprise", "startup"):

@@ -13,7 +13,7 @@ from innovation_hub.accounts.schemas import MeOut, TokenOut, TokenRequest
 from innovation_hub.accounts.tables import User
 from innovation_hub.core.auth import ANY_USER, PUBLIC
 from innovation_hub.core.errors import FormInvalid, HubError, describe_problems, problem_spec
-from innovation_hub.core.web import settings_of
+from innovation_hub.core.web import client_ip, settings_of
 
 
 class BadCredentials(HubError):
@@ -31,14 +31,20 @@ class BadCredentials(HubError):
     security=[],
     responses={
         401: problem_spec(401, "Wrong email or password (code bad_credentials)"),
-        429: problem_spec(429, "Too many failed logins for this account or address"),
+        429: problem_spec(
+            429,
+            "Too many failed logins to this account from this address (wait the seconds of "
+            "retry-after, which double with each failure), or to many accounts from it",
+        ),
     },
 )
 async def create_token(request: Request[Any, Any, Any], data: JSONBody[TokenRequest]) -> TokenOut:
-    ip = request.client.host if request.client else "unknown"
     try:
         user = await services.authenticate(
-            data.email, data.password, ip=ip, limiter=request.app.state.login_limiter
+            data.email,
+            data.password,
+            ip=client_ip(request),
+            limiter=request.app.state.login_limiter,
         )
     except FormInvalid as exc:
         raise BadCredentials("Wrong email or password.") from exc

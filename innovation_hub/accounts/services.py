@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import hashlib
+import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+
+from litestar.stores.base import Store
+from piccolo.custom_types import Combinable
 
 from innovation_hub.accounts.tables import ApiToken, EmailToken, User
 from innovation_hub.core import audit, mail
 from innovation_hub.core.auth import MEMBER_ROLES, ROLES
 from innovation_hub.core.clock import utcnow
-from innovation_hub.core.database import quick_reads, transaction
+from innovation_hub.core.database import is_sqlite, quick_reads, transaction
 from innovation_hub.core.errors import FormInvalid, NotFound, TooManyRequests
-from innovation_hub.core.i18n import LOCALES
+from innovation_hub.core.i18n import LOCALES, ngettext
 from innovation_hub.core.i18n import gettext as _
-from innovation_hub.core.ratelimit import RateLimiter
+from innovation_hub.core.ratelimit import Backoff, DistinctCap, RateLimiter
 from innovation_hub.core.security import (
     MIN_PASSWORD_LENGTH,
     hash_password,
@@ -85,7 +89,19 @@ class NewAccount:
         )
 
 
-def _account_errors(account: NewAccount, allowed_roles: tuple[str, ...]) -> dict[str, str]:
+def _required_profile(role: str) -> set[str]:
+    return {
+        "student": {"school"},
+        "startup": {"organisation_name"},
+        "enterprise": {"organisation_name", "tax_code"},
+    }.get(role, set())
+
+
+def _account_errors(
+    account: NewAccount, allowed_roles: tuple[str, ...], *, profile_required: bool
+) -> dict[str, str]:
+    """What is wrong with ``account``. Self-registration must give the profile its role
+    needs (school; organisation; tax code); an administrator may leave it to the member."""
     errors: dict[str, str] = {}
     if not _looks_like_email(account.email):
         errors["email"] = _("Enter a valid email address.")
@@ -97,11 +113,12 @@ def _account_errors(account: NewAccount, allowed_roles: tuple[str, ...]) -> dict
         errors["name"] = _("Use at most %(n)s characters.", n=200)
     if account.role not in allowed_roles:
         errors["role"] = _("Choose one of the listed account types.")
-    if account.role == "student" and not account.school:
+    required = _required_profile(account.role) if profile_required else set()
+    if "school" in required and not account.school:
         errors["school"] = _("Enter your school or university.")
-    if account.role in {"startup", "enterprise"} and not account.organisation_name:
+    if "organisation_name" in required and not account.organisation_name:
         errors["organisation_name"] = _("Enter the name of your organisation.")
-    if account.role == "enterprise" and not is_valid_tax_code(account.tax_code):
+    if "tax_code" in required and not is_valid_tax_code(account.tax_code):
         errors["tax_code"] = _(
             "Enter a valid tax code: 10 digits, or 10 digits, a hyphen and 3 digits for a branch."
         )
@@ -115,15 +132,13 @@ def _account_errors(account: NewAccount, allowed_roles: tuple[str, ...]) -> dict
     return errors
 
 
-async def _email_taken(email: str) -> bool:
-    return await User.exists().where(User.email == email).run()
-
-
-async def _insert_user(account: NewAccount, *, verified: bool) -> User:
+async def _insert_user(account: NewAccount, password_hash: str, *, verified: bool) -> User | None:
+    """The new account, or None when its email is taken (the unique index decides, so two
+    registrations of one address at once make one account)."""
     now = utcnow()
     user = User(
         email=account.email,
-        password_hash=hash_password(account.password),
+        password_hash=password_hash,
         name=account.name,
         role=account.role,
         organisation_name=account.organisation_name,
@@ -135,8 +150,13 @@ async def _insert_user(account: NewAccount, *, verified: bool) -> User:
         created_at=now,
         updated_at=now,
     )
-    await user.save()
-    return user
+    inserted = (
+        await User.insert(user)
+        .on_conflict(target=User.email, action="DO NOTHING")
+        .returning(User.id)  # which also gives ``user`` its id
+        .run()
+    )
+    return user if inserted else None
 
 
 async def _issue_email_token(user: User, purpose: str, hours: int) -> str:
@@ -162,39 +182,69 @@ async def _send_verification(user: User, base_url: str, hours: int) -> None:
     )
 
 
-async def register(account: NewAccount, *, base_url: str, token_hours: int) -> User:
-    """Self-registration for students, startups and enterprises; sends a verification link."""
-    errors = _account_errors(account, MEMBER_ROLES)
+class MailLimiter:
+    """Emails a stranger can make the centre send (password-reset links, notices about a
+    registration): so many per account and per client address an hour. Over the limit
+    nothing is sent, and the page says what it always says."""
+
+    def __init__(self, per_account: RateLimiter, per_ip: RateLimiter) -> None:
+        self.per_account = per_account
+        self.per_ip = per_ip
+
+    async def allows(self, email: str, ip: str) -> bool:
+        on_ip = await self.per_ip.hit(f"reset-mail:ip:{ip}")
+        on_account = await self.per_account.hit(f"reset-mail:account:{_email_key(email)}")
+        return on_ip <= self.per_ip.limit and on_account <= self.per_account.limit
+
+
+async def register(
+    account: NewAccount, *, base_url: str, token_hours: int, ip: str, mail_limiter: MailLimiter
+) -> None:
+    """Self-registration for students, startups and enterprises. Whether or not the email
+    has an account already, the caller learns nothing but "we have written to that address":
+    a new account gets its verification link, an existing one's owner a notice."""
+    errors = _account_errors(account, MEMBER_ROLES, profile_required=True)
     if errors:
         raise FormInvalid(errors)
+    password_hash = hash_password(account.password)  # both ways, so both take as long
     async with transaction():
-        if await _email_taken(account.email):
-            raise FormInvalid(
-                {"email": _("An account with this email already exists.")}, code="email_taken"
+        user = await _insert_user(account, password_hash, verified=False)
+        if user is not None:
+            await audit.record(
+                actor_id=user.id,
+                action="account.registered",
+                record_type="user",
+                record_id=user.id,
+                detail={"role": user.role},
             )
-        user = await _insert_user(account, verified=False)
-        await audit.record(
-            actor_id=user.id,
-            action="account.registered",
-            record_type="user",
-            record_id=user.id,
-            detail={"role": user.role},
-        )
-        await _send_verification(user, base_url, token_hours)
-    return user
+            await _send_verification(user, base_url, token_hours)
+            return
+    owner = await User.objects().where(User.email == account.email).first().run()
+    if owner is None or not await mail_limiter.allows(owner.email, ip):
+        return
+    await mail.enqueue(
+        to=owner.email,
+        template="account_exists",
+        context={
+            "name": owner.name,
+            "login_link": f"{base_url}/login",
+            "reset_link": f"{base_url}/password/forgot",
+        },
+        locale=owner.locale,
+    )
 
 
 async def create_account(account: NewAccount, *, actor_id: int | None) -> User:
     """Any role, email taken as verified: for the command line and administrators."""
-    errors = _account_errors(account, ROLES)
+    errors = _account_errors(account, ROLES, profile_required=False)
     if errors:
         raise FormInvalid(errors)
     async with transaction():
-        if await _email_taken(account.email):
+        user = await _insert_user(account, hash_password(account.password), verified=True)
+        if user is None:
             raise FormInvalid(
                 {"email": _("An account with this email already exists.")}, code="email_taken"
             )
-        user = await _insert_user(account, verified=True)
         await audit.record(
             actor_id=actor_id,
             action="account.created",
@@ -205,55 +255,101 @@ async def create_account(account: NewAccount, *, actor_id: int | None) -> User:
     return user
 
 
+def _email_key(email: str) -> str:
+    """An email as rate limits store it: a digest, short whatever was typed, and no address
+    in the store."""
+    return token_digest(email)[:32]
+
+
+@dataclass(frozen=True)
+class LoginAttempt:
+    account: str  # _email_key()
+    ip: str
+    pair_key: str
+
+
 class LoginLimiter:
-    """Failed logins are limited per account and per client address."""
+    """Slows guessing down without letting a stranger lock anyone out (OWASP, NIST 800-63B).
 
-    def __init__(self, per_account: RateLimiter, per_ip: RateLimiter) -> None:
-        self.per_account = per_account
-        self.per_ip = per_ip
+    - Per account *and* address: a few failures are free, then each further try must wait a
+      delay that doubles up to a cap (``pairs``). A stranger's failures from another address
+      never slow the owner down; a login, or a password reset from anywhere, clears them.
+    - Per address: failing on many *different* accounts (credential stuffing) is refused
+      for the rest of the window (``addresses``); a school behind one address, where a few
+      pupils mistype their own passwords, stays far below it.
 
-    async def begin(self, email: str, ip: str) -> None:
-        """Refuses a locked account or address; otherwise counts this attempt against the
-        account before the (slow) password check, so a burst of parallel guesses gets no
-        more tries than one guess after another."""
-        account = f"account:{email}"
-        _refuse_for(
-            max(
-                await self.per_account.retry_after(account),
-                await self.per_ip.retry_after(f"ip:{ip}"),
+    Both count an attempt before the (slow) password check, in one atomic step of the store,
+    so a burst of parallel guesses gets no more tries than one guess after another.
+    """
+
+    def __init__(self, store: Store, pairs: Backoff, addresses: DistinctCap) -> None:
+        self.store = store
+        self.pairs = pairs
+        self.addresses = addresses
+
+    @staticmethod
+    def _epoch_key(email: str) -> str:
+        return f"login:epoch:{_email_key(email)}"
+
+    async def begin(self, email: str, ip: str) -> LoginAttempt:
+        """Counts this attempt, or refuses it with TooManyRequests."""
+        account = _email_key(email)
+        wait = await self.addresses.admit(f"login:ip:{ip}", account)
+        if wait:
+            raise TooManyRequests(
+                ngettext(
+                    "Too many failed logins to different accounts from your network. "
+                    "Try again in %(num)s minute.",
+                    "Too many failed logins to different accounts from your network. "
+                    "Try again in %(num)s minutes.",
+                    _minutes(wait),
+                ),
+                retry_after=wait,
             )
+        # A password reset starts a new epoch: the delays counted before it no longer apply.
+        epoch = (await self.store.get(self._epoch_key(email)) or b"0").decode()
+        attempt = LoginAttempt(account, ip, f"login:pair:{epoch}:{account}:{ip}")
+        wait = await self.pairs.attempt(attempt.pair_key)
+        if wait:
+            raise TooManyRequests(_wait_message(wait), retry_after=wait)
+        return attempt
+
+    async def succeeded(self, attempt: LoginAttempt) -> None:
+        await self.pairs.reset(attempt.pair_key)
+        await self.addresses.remove(f"login:ip:{attempt.ip}", attempt.account)
+
+    async def clear(self, email: str) -> None:
+        """Forgets every address's failures on this account (its password was reset)."""
+        await self.store.set(self._epoch_key(email), new_secret_token()[:12])
+
+
+def _minutes(seconds: int) -> int:
+    return max(1, math.ceil(seconds / 60))
+
+
+def _wait_message(seconds: int) -> str:
+    if seconds < 60:
+        return ngettext(
+            "Too many failed attempts. Wait %(num)s second, then try again.",
+            "Too many failed attempts. Wait %(num)s seconds, then try again.",
+            seconds,
         )
-        if await self.per_account.hit(account) > self.per_account.limit:
-            _refuse_for(await self.per_account.retry_after(account))
-
-    async def failed(self, ip: str) -> None:
-        # The account's count was taken in begin(); an address counts failures only, so a
-        # school's shared address is not locked by its pupils' successful logins.
-        await self.per_ip.hit(f"ip:{ip}")
-
-    async def succeeded(self, email: str) -> None:
-        await self.per_account.reset(f"account:{email}")
-
-
-def _refuse_for(wait: int) -> None:
-    if wait:
-        minutes = max(1, -(-wait // 60))
-        raise TooManyRequests(
-            _("Too many failed attempts. Try again in %(minutes)s minutes.", minutes=minutes),
-            retry_after=wait,
-        )
+    return ngettext(
+        "Too many failed attempts. Try again in %(num)s minute.",
+        "Too many failed attempts. Try again in %(num)s minutes.",
+        _minutes(seconds),
+    )
 
 
 async def authenticate(email: str, password: str, *, ip: str, limiter: LoginLimiter) -> User:
     """The active account with this email and password, or FormInvalid / TooManyRequests."""
     email = normalise_email(email)
-    await limiter.begin(email, ip)
+    attempt = await limiter.begin(email, ip)
     user = await User.objects().where(User.email == email).first().run()
     valid = verify_password(user.password_hash if user else None, password[:MAX_PASSWORD_LENGTH])
     if user is None or not valid or not user.is_active:
-        await limiter.failed(ip)
         raise FormInvalid({"password": _("Wrong email or password.")}, code="bad_credentials")
-    await limiter.succeeded(email)
+    await limiter.succeeded(attempt)
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
         await user.save([User.password_hash])
@@ -353,9 +449,34 @@ async def resend_verification(user: User, *, base_url: str, token_hours: int) ->
         await _send_verification(user, base_url, token_hours)
 
 
-async def request_password_reset(email: str, *, base_url: str) -> None:
-    """Sends a reset link if the account exists; says nothing either way."""
+async def _lock_user(user_id: int) -> None:
+    """Holds the account's row until the transaction ends, so that its email links are
+    issued and used one request at a time (PostgreSQL; on SQLite the immediate transaction
+    already serialises writers)."""
+    if not is_sqlite():
+        await User.select(User.id).where(User.id == user_id).lock_rows().run()
+
+
+async def _void_reset_links(user_id: int) -> None:
+    await (
+        EmailToken.delete()
+        .where(
+            (EmailToken.user == user_id)
+            & (EmailToken.purpose == RESET_PASSWORD)
+            & EmailToken.used_at.is_null()
+        )
+        .run()
+    )
+
+
+async def request_password_reset(
+    email: str, *, base_url: str, ip: str, mail_limiter: MailLimiter
+) -> None:
+    """Sends a reset link if the account exists, and voids the links sent before it; says
+    nothing either way, nor when the address or account has asked too often."""
     email = normalise_email(email)
+    if not await mail_limiter.allows(email, ip):
+        return
     async with transaction():
         user = (
             await User.objects()
@@ -365,6 +486,8 @@ async def request_password_reset(email: str, *, base_url: str) -> None:
         )
         if user is None:
             return
+        await _lock_user(user.id)
+        await _void_reset_links(user.id)
         token = await _issue_email_token(user, RESET_PASSWORD, RESET_TOKEN_HOURS)
         await mail.enqueue(
             to=user.email,
@@ -384,20 +507,27 @@ async def request_password_reset(email: str, *, base_url: str) -> None:
         )
 
 
-async def check_reset_token(token: str) -> bool:
+def _live_reset_link(token: str) -> Combinable:
     return (
-        await EmailToken.exists()
-        .where(
-            (EmailToken.token_digest == token_digest(token))
-            & (EmailToken.purpose == RESET_PASSWORD)
-            & EmailToken.used_at.is_null()
-            & (EmailToken.expires_at > utcnow())
-        )
-        .run()
+        (EmailToken.token_digest == token_digest(token))
+        & (EmailToken.purpose == RESET_PASSWORD)
+        & EmailToken.used_at.is_null()
+        & (EmailToken.expires_at > utcnow())
     )
 
 
-async def reset_password(token: str, password: str, confirm: str) -> User:
+async def check_reset_token(token: str) -> bool:
+    return await EmailToken.exists().where(_live_reset_link(token)).run()
+
+
+async def _reset_link_owner(token: str) -> int | None:
+    row = await EmailToken.select(EmailToken.user).where(_live_reset_link(token)).first().run()
+    return None if row is None else int(row["user"])
+
+
+async def reset_password(token: str, password: str, confirm: str, *, limiter: LoginLimiter) -> User:
+    """Sets the new password, ends the account's tokens and sessions, voids its other reset
+    links and clears the login delays counted against it."""
     errors: dict[str, str] = {}
     if error := _password_error(password):
         errors["password"] = error
@@ -405,15 +535,21 @@ async def reset_password(token: str, password: str, confirm: str) -> User:
         errors["password_confirm"] = _("The two passwords differ.")
     if errors:
         raise FormInvalid(errors)
+    password_hash = hash_password(password)
     async with transaction():
+        owner = await _reset_link_owner(token)
+        if owner is not None:
+            await _lock_user(owner)
         user = await _use_email_token(token, RESET_PASSWORD)
-        user.password_hash = hash_password(password)
+        await _void_reset_links(user.id)
+        user.password_hash = password_hash
         user.updated_at = utcnow()
         await user.save([User.password_hash, User.updated_at])
         await ApiToken.delete().where(ApiToken.user == user.id).run()
         await audit.record(
             actor_id=user.id, action="account.password_reset", record_type="user", record_id=user.id
         )
+    await limiter.clear(user.email)
     return user
 
 

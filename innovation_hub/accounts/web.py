@@ -14,7 +14,7 @@ from innovation_hub.core.auth import ADMIN, ANY_USER, PUBLIC, ROLES
 from innovation_hub.core.errors import FormInvalid, NotFound, TooManyRequests
 from innovation_hub.core.i18n import LOCALES, current_locale
 from innovation_hub.core.sessions import renew_session_id
-from innovation_hub.core.web import FormBody, go_to, page, safe_next, settings_of
+from innovation_hub.core.web import FormBody, client_ip, go_to, page, safe_next, settings_of
 
 Req = Request[Any, Any, Any]
 SELF_SERVICE_ROLES = ("student", "startup", "enterprise")
@@ -43,14 +43,22 @@ async def register(request: Req, data: FormBody) -> Response[Any] | Template:
     settings = settings_of(request)
     account = services.NewAccount.from_form(data, current_locale())
     try:
-        user = await services.register(
-            account, base_url=settings.base_url, token_hours=settings.email_token_hours
+        await services.register(
+            account,
+            base_url=settings.base_url,
+            token_hours=settings.email_token_hours,
+            ip=client_ip(request),
+            mail_limiter=request.app.state.mail_limiter,
         )
     except FormInvalid as exc:
         return _register_page(request, data, exc.field_errors, status=422)
-    request.set_session(services.login_session(user))
-    renew_session_id(request.session)
-    return go_to(request, "/profile?welcome=1")
+    # The same answer whether or not the email had an account: no login, "check your inbox".
+    return go_to(request, "/register/sent")
+
+
+@get("/register/sent", access=PUBLIC)
+async def register_sent(request: Req) -> Template:
+    return page(request, "accounts/register_sent.html")
 
 
 def _login_page(
@@ -75,10 +83,12 @@ async def login_form(request: Req) -> Template:
 @post("/login", access=PUBLIC)
 async def login(request: Req, data: FormBody) -> Response[Any] | Template:
     limiter: services.LoginLimiter = request.app.state.login_limiter
-    ip = request.client.host if request.client else "unknown"
     try:
         user = await services.authenticate(
-            str(data.get("email", "")), str(data.get("password", "")), ip=ip, limiter=limiter
+            str(data.get("email", "")),
+            str(data.get("password", "")),
+            ip=client_ip(request),
+            limiter=limiter,
         )
     except FormInvalid as exc:
         return _login_page(request, data, exc.field_errors, status=422)
@@ -142,7 +152,10 @@ async def forgot_form(request: Req) -> Template:
 @post("/password/forgot", access=PUBLIC)
 async def forgot(request: Req, data: FormBody) -> Template:
     await services.request_password_reset(
-        str(data.get("email", "")), base_url=settings_of(request).base_url
+        str(data.get("email", "")),
+        base_url=settings_of(request).base_url,
+        ip=client_ip(request),
+        mail_limiter=request.app.state.mail_limiter,
     )
     return page(request, "accounts/forgot.html", {"form": {}, "sent": True})
 
@@ -163,7 +176,10 @@ async def reset_form(request: Req, token: FromPath[str]) -> Template:
 async def reset(request: Req, token: FromPath[str], data: FormBody) -> Response[Any] | Template:
     try:
         await services.reset_password(
-            token, str(data.get("password", "")), str(data.get("password_confirm", ""))
+            token,
+            str(data.get("password", "")),
+            str(data.get("password_confirm", "")),
+            limiter=request.app.state.login_limiter,
         )
     except FormInvalid as exc:
         return page(
@@ -259,6 +275,7 @@ async def create_user(request: Req, data: FormBody) -> Template:
 ROUTES = [
     register_form,
     register,
+    register_sent,
     login_form,
     login,
     logout,

@@ -84,9 +84,13 @@ class Settings:
     run_jobs: bool
     session_max_age_seconds: int
     api_token_days: int
-    login_max_failures_per_account: int
-    login_max_attempts_per_ip: int
+    login_free_failures: int
+    login_first_delay_seconds: int
+    login_max_delay_seconds: int
+    login_max_accounts_per_ip: int
     login_window_seconds: int
+    reset_emails_per_account_per_hour: int
+    reset_emails_per_ip_per_hour: int
     email_token_hours: int
     payment_hold_minutes: int
     max_unpaid_holds: int
@@ -128,9 +132,13 @@ class Settings:
             run_jobs=_bool(env, "HUB_RUN_JOBS", True),
             session_max_age_seconds=_int(env, "HUB_SESSION_MAX_AGE_SECONDS", 14 * 24 * 3600),
             api_token_days=_int(env, "HUB_API_TOKEN_DAYS", 30),
-            login_max_failures_per_account=_int(env, "HUB_LOGIN_MAX_FAILURES_PER_ACCOUNT", 5),
-            login_max_attempts_per_ip=_int(env, "HUB_LOGIN_MAX_ATTEMPTS_PER_IP", 30),
-            login_window_seconds=_int(env, "HUB_LOGIN_WINDOW_SECONDS", 15 * 60),
+            login_free_failures=_int(env, "HUB_LOGIN_FREE_FAILURES", 5),
+            login_first_delay_seconds=_int(env, "HUB_LOGIN_FIRST_DELAY_SECONDS", 1),
+            login_max_delay_seconds=_int(env, "HUB_LOGIN_MAX_DELAY_SECONDS", 15 * 60),
+            login_max_accounts_per_ip=_int(env, "HUB_LOGIN_MAX_ACCOUNTS_PER_IP", 100),
+            login_window_seconds=_int(env, "HUB_LOGIN_WINDOW_SECONDS", 3600),
+            reset_emails_per_account_per_hour=_int(env, "HUB_RESET_EMAILS_PER_ACCOUNT_PER_HOUR", 3),
+            reset_emails_per_ip_per_hour=_int(env, "HUB_RESET_EMAILS_PER_IP_PER_HOUR", 20),
             email_token_hours=_int(env, "HUB_EMAIL_TOKEN_HOURS", 24),
             payment_hold_minutes=_int(env, "HUB_PAYMENT_HOLD_MINUTES", 15),
             max_unpaid_holds=_positive(env, "HUB_MAX_UNPAID_HOLDS", 2),

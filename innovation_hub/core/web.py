@@ -21,6 +21,11 @@ def settings_of(request: Request[Any, Any, Any]) -> Settings:
     return settings
 
 
+def client_ip(request: Request[Any, Any, Any]) -> str:
+    """The caller's address (the proxy's client with ``serve --proxy-headers``)."""
+    return request.client.host if request.client else "unknown"
+
+
 def is_htmx(request: Request[Any, Any, Any]) -> bool:
     return request.headers.get("hx-request") == "true"
 

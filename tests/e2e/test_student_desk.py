@@ -16,6 +16,7 @@ from tests.e2e.support import (
     check_accessibility,
     has_visible_focus,
     link_in,
+    log_in,
     phone_screenshot,
     screenshot,
     tab_to,
@@ -26,6 +27,7 @@ from tests.e2e.support import (
 pytestmark = pytest.mark.slow
 
 STUDENT_EMAIL = "minh.anh@thpt-hoanglekha.edu.vn"
+STUDENT_PASSWORD = "mot cau dai de nho 2026"
 
 
 def soon_slot(now: datetime) -> tuple[datetime, datetime]:
@@ -78,17 +80,23 @@ def register_and_confirm(page: Page, hub: Hub) -> None:
     expect(page.get_by_label("Student")).to_be_checked()
     page.get_by_label("Full name").fill("Lê Minh Anh")
     page.get_by_label("Email").fill(STUDENT_EMAIL)
-    page.get_by_label("Password").fill("mot cau dai de nho 2026")
+    page.get_by_label("Password").fill(STUDENT_PASSWORD)
     page.get_by_label("School or university").fill("Trường THPT chuyên Hoàng Lê Kha")
-    with page.expect_navigation(url="**/profile?welcome=1"):
+    with page.expect_navigation(url="**/register/sent"):
         page.get_by_role("button", name="Create account").click()
-    expect(page.get_by_text("Please confirm your email address.")).to_be_visible()
+    # The same page whether or not the address had an account: no login yet.
+    expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
+    check_accessibility(page, "registered")
 
     subject, text = wait_for_mail(hub.mail_dir, STUDENT_EMAIL)
     assert "confirm" in subject.lower()
     page.goto(link_in(text, hub.base_url, "/verify-email/"))
     expect(page.get_by_role("heading", name="Your email address is confirmed")).to_be_visible()
-    page.get_by_role("link", name="Continue").click()
+    with page.expect_navigation(url="**/login"):
+        page.get_by_role("link", name="Continue").click()
+    log_in(page, STUDENT_EMAIL, STUDENT_PASSWORD)
+    page.goto("/profile")
+    expect(page.get_by_role("heading", name="Your profile")).to_be_visible()
     expect(page.get_by_text("Please confirm your email address.")).to_have_count(0)
 
 
