@@ -33,6 +33,7 @@ from innovation_hub.core.database import close_pool, open_pool
 from innovation_hub.core.errors import EXCEPTION_HANDLERS
 from innovation_hub.core.i18n import LocaleMiddleware
 from innovation_hub.core.jobs import Job, JobRunner
+from innovation_hub.core.options import AllowEveryMethodMiddleware
 from innovation_hub.core.ratelimit import RateLimiter
 from innovation_hub.core.security import RedactFeedTokens, SecurityHeadersMiddleware
 from innovation_hub.core.sessions import RATE_LIMIT_STORE, session_config, store_registry
@@ -199,6 +200,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         plugins=[HTMXPlugin()],  # first: it replaces signature_types
         middleware=[
             DefineMiddleware(SecurityHeadersMiddleware),
+            # Litestar 2 lists only one handler's methods in OPTIONS (litestar#4169).
+            DefineMiddleware(AllowEveryMethodMiddleware),
             sessions.middleware,
             DefineMiddleware(
                 AuthenticationMiddleware,

@@ -1,0 +1,63 @@
+"""The OpenAPI document says what the API accepts, and OPTIONS what a path answers.
+
+OPTIONS lists every method of a path that has several handler functions (Litestar 2 lists
+one's only).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import httpx
+import pytest
+from litestar import Litestar
+from litestar.routes import HTTPRoute
+
+Schema = dict[str, Any]
+
+
+@pytest.fixture
+async def document(client: httpx.AsyncClient) -> Schema:
+    response = await client.get("/schema/openapi.json")
+    assert response.status_code == 200
+    body: Schema = response.json()
+    return body
+
+
+def _allow(response: httpx.Response) -> set[str]:
+    return {method.strip() for method in response.headers["allow"].split(",")}
+
+
+async def test_options_lists_every_method_of_a_path_with_several_handlers(
+    client: httpx.AsyncClient,
+) -> None:
+    expected = {
+        "/api/v1/bookings": {"GET", "POST"},
+        "/api/v1/waitlist": {"GET", "POST"},
+        "/api/v1/programmes": {"GET", "POST"},
+        "/api/v1/resources": {"GET", "POST"},
+        "/api/v1/applications/1": {"GET", "PATCH"},
+        "/api/v1/bookings/1/payment": {"GET", "POST"},
+    }
+    for path, methods in expected.items():
+        got = await client.options(path)
+        assert got.status_code == 204, path
+        assert _allow(got) == {*methods, "OPTIONS"}, (path, got.headers["allow"])
+
+
+async def test_options_agrees_with_what_every_route_answers(
+    app: Litestar, client: httpx.AsyncClient, document: Schema
+) -> None:
+    checked = 0
+    for route in app.routes:
+        if not isinstance(route, HTTPRoute):
+            continue
+        path = re.sub(r"\{[^}]+\}", "1", route.path_format)
+        got = await client.options(path)
+        assert _allow(got) == set(route.route_handler_map), path
+        documented = document["paths"].get(route.path_format)
+        if documented is not None:
+            assert _allow(got) == {m.upper() for m in documented} | {"OPTIONS"}, path
+        checked += 1
+    assert checked > 100
