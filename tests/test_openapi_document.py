@@ -1,7 +1,7 @@
 """The OpenAPI document says what the API accepts, and OPTIONS what a path answers.
 
-OPTIONS lists every method of a path that has several handler functions (Litestar 2 lists
-one's only).
+The report's period is declared, and OPTIONS lists every method of a path that has several
+handler functions (Litestar 2 lists one's only).
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ import pytest
 from litestar import Litestar
 from litestar.routes import HTTPRoute
 
+from tests.helpers import bearer
+
 Schema = dict[str, Any]
 
 
@@ -23,6 +25,31 @@ async def document(client: httpx.AsyncClient) -> Schema:
     assert response.status_code == 200
     body: Schema = response.json()
     return body
+
+
+def test_the_report_period_is_declared(document: Schema) -> None:
+    parameters = {
+        p["name"]: p for p in document["paths"]["/api/v1/reports/summary"]["get"]["parameters"]
+    }
+    for name in ("from", "to"):
+        assert parameters[name]["in"] == "query"
+        assert parameters[name]["required"] is True
+        assert parameters[name]["schema"] == {"type": "string", "format": "date"} | {
+            "description": parameters[name]["schema"].get("description")
+        }
+
+
+async def test_report_periods_at_the_ends_of_the_calendar_are_answered(
+    client: httpx.AsyncClient, staff_token: str
+) -> None:
+    for first, last in (("0001-01-01", "0001-12-31"), ("9999-01-01", "9999-12-31")):
+        got = await client.get(
+            "/api/v1/reports/summary",
+            params={"from": first, "to": last},
+            headers=bearer(staff_token),
+        )
+        assert got.status_code == 200, got.text
+        assert got.json()["bookings"] == 0
 
 
 def _allow(response: httpx.Response) -> set[str]:
