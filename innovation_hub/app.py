@@ -33,6 +33,7 @@ from innovation_hub.core.database import close_pool, open_pool
 from innovation_hub.core.errors import EXCEPTION_HANDLERS
 from innovation_hub.core.i18n import LocaleMiddleware
 from innovation_hub.core.jobs import Job, JobRunner
+from innovation_hub.core.openapi import check_api_input
 from innovation_hub.core.options import AllowEveryMethodMiddleware
 from innovation_hub.core.ratelimit import RateLimiter
 from innovation_hub.core.security import RedactFeedTokens, SecurityHeadersMiddleware
@@ -186,6 +187,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *reports_api.API_ROUTES,
         ],
         security=[{"bearer": []}],
+        # A JSON body is exactly what the document says ("5" is not an integer); U+0000,
+        # which PostgreSQL cannot store, is dropped from text.
+        before_request=check_api_input,
     )
     static = create_static_files_router(
         path="/static",

@@ -1,9 +1,9 @@
 """The OpenAPI document says what the API accepts, and OPTIONS what a path answers.
 
 The fuzz test (test_api_fuzz.py) finds disagreements by chance; these pin the ones an API
-client meets first: row ids are 32-bit, every integer a request carries has bounds, the values
-a query parameter lists are accepted, the report's period is declared, and OPTIONS lists every
-method of a path that has several handler functions (Litestar 2 lists one's only).
+client meets first: row ids are 32-bit, every integer a request carries has bounds, the
+report's period is declared, a JSON body is taken as the document types it, and OPTIONS lists
+every method of a path that has several handler functions (Litestar 2 lists one's only).
 """
 
 from __future__ import annotations
@@ -129,6 +129,24 @@ async def test_ids_past_32_bits_name_nothing(client: httpx.AsyncClient, staff_to
     assert got.status_code in {404, 422}, got.text  # no such host or visit: the id was fine
 
 
+async def test_a_json_body_is_taken_as_the_document_types_it(
+    client: httpx.AsyncClient, staff_token: str
+) -> None:
+    staff = bearer(staff_token)
+    room = {"name": "Phòng Sen", "kind": "meeting_room", "capacity": 8}
+    for field, value in (("capacity", "8"), ("requires_approval", 0), ("name", 5)):
+        got = await client.post("/api/v1/resources", json={**room, field: value}, headers=staff)
+        assert got.status_code == 400, (field, got.text)
+        assert got.json()["errors"] == [
+            {"message": got.json()["errors"][0]["message"], "key": field, "source": "body"}
+        ]
+    made = await client.post("/api/v1/resources", json=room, headers=staff)
+    assert made.status_code == 201, made.text
+    # An optional body may still be left out.
+    listed = await client.get("/api/v1/resources")
+    assert [r["name"] for r in listed.json()["items"]] == ["Phòng Sen"]
+
+
 async def test_every_value_a_query_enum_lists_is_accepted(
     client: httpx.AsyncClient, document: Schema, staff_token: str
 ) -> None:
@@ -195,3 +213,21 @@ async def test_options_agrees_with_what_every_route_answers(
             assert _allow(got) == {m.upper() for m in documented} | {"OPTIONS"}, path
         checked += 1
     assert checked > 100
+
+
+async def test_nul_characters_are_dropped_from_text(
+    client: httpx.AsyncClient, staff_token: str
+) -> None:
+    """PostgreSQL cannot store U+0000; the API takes text without it on both engines."""
+    staff = bearer(staff_token)
+    made = await client.post(
+        "/api/v1/resources",
+        json={"name": "Phòng\u0000 Sen", "kind": "meeting_room", "capacity": 8},
+        headers=staff,
+    )
+    assert made.status_code == 201, made.text
+    assert made.json()["name"] == "Phòng Sen"
+    found = await client.get("/api/v1/resources", params={"kind": "meeting_room\u0000"})
+    assert [r["name"] for r in found.json()["items"]] == ["Phòng Sen"]
+    cases = await client.get("/api/v1/trademark-cases", params={"q": "\u0000"}, headers=staff)
+    assert cases.status_code == 200, cases.text
