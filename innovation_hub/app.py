@@ -34,6 +34,8 @@ from innovation_hub.core.database import close_pool, open_pool
 from innovation_hub.core.errors import EXCEPTION_HANDLERS, HubRequest
 from innovation_hub.core.i18n import LocaleMiddleware
 from innovation_hub.core.jobs import Job, JobRunner
+from innovation_hub.core.openapi import check_api_input
+from innovation_hub.core.options import AllowEveryMethodMiddleware
 from innovation_hub.core.ratelimit import Backoff, DistinctCap, RateLimiter
 from innovation_hub.core.security import (
     ControlCharacterGuard,
@@ -202,6 +204,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *reports_api.API_ROUTES,
         ],
         security=[{"bearer": []}],
+        # A JSON body is exactly what the document says ("5" is not an integer); U+0000,
+        # which PostgreSQL cannot store, is dropped from text.
+        before_request=check_api_input,
     )
     static = create_static_files_router(
         path="/static",
@@ -217,6 +222,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         middleware=[
             DefineMiddleware(SecurityHeadersMiddleware),
             DefineMiddleware(ControlCharacterGuard),
+            # Litestar 2 lists only one handler's methods in OPTIONS (litestar#4169).
+            DefineMiddleware(AllowEveryMethodMiddleware),
             sessions.middleware,
             DefineMiddleware(
                 AuthenticationMiddleware,

@@ -82,3 +82,14 @@ def test_instances_bench_books_on_one_and_two_instances() -> None:
     rows = table_rows(output, "1") + table_rows(output, "2")
     assert [(row[0], row[1], row[2]) for row in rows] == [("1", "20", "0"), ("2", "20", "0")]
     assert "0 overlapping active bookings" in output
+
+
+def test_fuzz_api_fuzzes_a_role_and_reports_it() -> None:
+    # The script shares tests/fuzzing.py with test_api_fuzz.py; a few seconds show it still
+    # builds the world in its child process, fuzzes, and prints its table (exit 1 on failures).
+    output = run_bench("fuzz_api.py", "--seconds", "5", "--roles", "student", "--no-write")
+    rows = table_rows(output, "sqlite")
+    assert len(rows) == 1, output
+    engine, role, operations, _requests, passed, failed, failures, errors, _s = rows[0]
+    assert (engine, role, failed, failures, errors) == ("sqlite", "student", "0", "0", "0")
+    assert int(passed.replace(",", "")) > 0 and operations.endswith(" of 74"), output

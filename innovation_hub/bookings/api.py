@@ -6,7 +6,7 @@ import weakref
 from typing import Annotated, Any
 
 from litestar import Request, delete, get, post
-from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+from litestar.params import FromQuery, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from innovation_hub.bookings import services
@@ -34,6 +34,7 @@ from innovation_hub.bookings.tables import Booking, WaitlistEntry
 from innovation_hub.core.auth import ANY_USER, PUBLIC, STAFF
 from innovation_hub.core.clock import LOCAL_TZ
 from innovation_hub.core.errors import HubError, describe_problems
+from innovation_hub.core.openapi import PathId
 from innovation_hub.core.timestamps import parse_timestamp
 
 Req = Request[Any, Any, Any]
@@ -165,7 +166,7 @@ async def list_bookings(request: Req, all: FromQuery[bool] = False) -> BookingLi
 
 
 @get("/bookings/{booking_id:int}", access=ANY_USER, tags=["bookings"], summary="One booking")
-async def get_booking(request: Req, booking_id: FromPath[int]) -> BookingOut:
+async def get_booking(request: Req, booking_id: PathId) -> BookingOut:
     return booking_out(await services.get_booking(request.user, booking_id))
 
 
@@ -177,7 +178,7 @@ async def get_booking(request: Req, booking_id: FromPath[int]) -> BookingOut:
     summary="Cancel a booking",
 )
 async def cancel_booking(
-    request: Req, booking_id: FromPath[int], data: JSONBody[ReasonIn | None] = None
+    request: Req, booking_id: PathId, data: JSONBody[ReasonIn | None] = None
 ) -> BookingOut:
     booking = await services.cancel_booking(
         request.user, booking_id, reason=data.reason if data else "", policy=policy_of(request)
@@ -192,7 +193,7 @@ async def cancel_booking(
     tags=["bookings"],
     summary="Check in to a booking",
 )
-async def check_in(request: Req, booking_id: FromPath[int]) -> BookingOut:
+async def check_in(request: Req, booking_id: PathId) -> BookingOut:
     return booking_out(await services.check_in(request.user, booking_id, policy=policy_of(request)))
 
 
@@ -203,7 +204,7 @@ async def check_in(request: Req, booking_id: FromPath[int]) -> BookingOut:
     tags=["bookings"],
     summary="Approve a booking waiting for approval",
 )
-async def approve(request: Req, booking_id: FromPath[int]) -> BookingOut:
+async def approve(request: Req, booking_id: PathId) -> BookingOut:
     return booking_out(
         await services.decide(request.user, booking_id, approve=True, policy=policy_of(request))
     )
@@ -217,7 +218,7 @@ async def approve(request: Req, booking_id: FromPath[int]) -> BookingOut:
     summary="Decline a booking waiting for approval",
 )
 async def decline(
-    request: Req, booking_id: FromPath[int], data: JSONBody[ReasonIn | None] = None
+    request: Req, booking_id: PathId, data: JSONBody[ReasonIn | None] = None
 ) -> BookingOut:
     return booking_out(
         await services.decide(
@@ -237,7 +238,7 @@ async def decline(
     tags=["bookings"],
     summary="Move a booking to another time or resource",
 )
-async def move(request: Req, booking_id: FromPath[int], data: JSONBody[MoveIn]) -> BookingOut:
+async def move(request: Req, booking_id: PathId, data: JSONBody[MoveIn]) -> BookingOut:
     return booking_out(
         await services.move_booking(
             request.user,
@@ -327,7 +328,7 @@ async def create_series(request: Req, data: JSONBody[SeriesIn]) -> SeriesOut:
     tags=["bookings"],
     summary="Cancel every future booking of a series",
 )
-async def cancel_series(request: Req, series_id: FromPath[int]) -> SeriesCancelOut:
+async def cancel_series(request: Req, series_id: PathId) -> SeriesCancelOut:
     cancelled, kept = await services.cancel_series(
         request.user, series_id, policy=policy_of(request)
     )
@@ -374,7 +375,7 @@ async def my_waitlist(request: Req) -> WaitlistList:
     tags=["bookings"],
     summary="Book the slot a waitlist offer holds out",
 )
-async def accept_offer(request: Req, entry_id: FromPath[int]) -> BookingOut:
+async def accept_offer(request: Req, entry_id: PathId) -> BookingOut:
     return booking_out(
         await services.accept_offer(request.user, entry_id, policy=policy_of(request))
     )
@@ -387,7 +388,7 @@ async def accept_offer(request: Req, entry_id: FromPath[int]) -> BookingOut:
     tags=["bookings"],
     summary="Leave the waitlist",
 )
-async def leave_waitlist(request: Req, entry_id: FromPath[int]) -> None:
+async def leave_waitlist(request: Req, entry_id: PathId) -> None:
     await services.leave_waitlist(request.user, entry_id)
 
 

@@ -5,18 +5,26 @@ from typing import Annotated
 
 import msgspec
 
+from innovation_hub.core.openapi import MAX_INT, NOT_BLANK, Id, Int, one_of, rule
+
 # The largest value a PostgreSQL integer column (and so a serial row id) holds: a larger id
 # names nothing, a larger count cannot be compared or stored.
-MAX_DB_INT = 2**31 - 1
-RowId = Annotated[int, msgspec.Meta(ge=1, le=MAX_DB_INT)]
+MAX_DB_INT = MAX_INT
+RowId = Id
+# Checked by the services (422 invalid_attendees, purpose_too_long, invalid_frequency,
+# invalid_repeat); more attendees than the space holds is its rule (over_capacity).
+Attendees = Annotated[Int, rule(minimum=1)]
+Purpose = Annotated[str, rule(maxLength=300)]
+FREQUENCIES = ("daily", "weekly")
+MAX_SERIES_COUNT = 366
 
 
 class BookingIn(msgspec.Struct, kw_only=True):
     resource_id: RowId
     start: datetime
     end: datetime
-    purpose: str = ""
-    attendees: int = 1
+    purpose: Purpose = ""
+    attendees: Attendees = 1
 
 
 class PaymentInfo(msgspec.Struct, kw_only=True):
@@ -64,7 +72,7 @@ class BlockIn(msgspec.Struct, kw_only=True):
     resource_id: RowId
     start: datetime
     end: datetime
-    reason: str
+    reason: Annotated[str, rule(pattern=NOT_BLANK)]
     # Shown in the centre's public events feed (e.g. a workshop in the event hall).
     public: bool = False
 
@@ -73,12 +81,14 @@ class SeriesIn(msgspec.Struct, kw_only=True):
     resource_id: RowId
     start: datetime
     end: datetime
-    frequency: str
+    frequency: Annotated[str, one_of(FREQUENCIES)]
     until: date | None = None
-    count: Annotated[int, msgspec.Meta(ge=1)] | None = None
+    count: Annotated[int, msgspec.Meta(ge=1), rule(maximum=MAX_SERIES_COUNT)] | None = None
     skip_conflicts: bool = False
-    purpose: str = ""
-    attendees: int = 1
+    # Stored in a column of 300 characters (one booking refuses more with 422).
+    purpose: Annotated[str, msgspec.Meta(max_length=300)] = ""
+    # A preview lists dates with too few attendees as unavailable rather than refusing.
+    attendees: Int = 1
 
 
 class OccurrenceOut(msgspec.Struct, kw_only=True):

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from litestar import MediaType, Request, Response, get, post
-from litestar.params import FromPath, JSONBody
+from litestar.params import JSONBody
 from litestar.status_codes import HTTP_201_CREATED
 
 from innovation_hub.accounts.tables import User
@@ -16,6 +16,7 @@ from innovation_hub.bookings.tables import Booking
 from innovation_hub.core.auth import ANY_USER, PUBLIC, STAFF
 from innovation_hub.core.clock import LOCAL_TZ
 from innovation_hub.core.errors import describe_problems
+from innovation_hub.core.openapi import PathId
 from innovation_hub.core.stripe import SignatureError, StripeClient, verify_signature
 from innovation_hub.payments import services
 from innovation_hub.payments.schemas import PaymentOut, PaymentStateOut, RefundIn, RefundOut
@@ -66,7 +67,7 @@ async def start_for_new_booking(request: Req, booking: Booking) -> PaymentInfo:
     tags=["payments"],
     summary="Start (or resume) paying for a booking",
 )
-async def start_payment(request: Req, booking_id: FromPath[int]) -> PaymentOut:
+async def start_payment(request: Req, booking_id: PathId) -> PaymentOut:
     client, config = stripe_of(request)
     booking = await bookings.get_booking(request.user, booking_id)
     return payment_out(await services.start_payment(booking, client), config)
@@ -78,7 +79,7 @@ async def start_payment(request: Req, booking_id: FromPath[int]) -> PaymentOut:
     tags=["payments"],
     summary="Payment and refund state of a booking",
 )
-async def payment_state(request: Req, booking_id: FromPath[int]) -> PaymentStateOut:
+async def payment_state(request: Req, booking_id: PathId) -> PaymentStateOut:
     client, config = stripe_of(request)
     user: User = request.user
     booking, _ = await services.check_on_return(user, booking_id, client, config)
@@ -101,9 +102,7 @@ async def payment_state(request: Req, booking_id: FromPath[int]) -> PaymentState
     tags=["payments"],
     summary="Refund a booking (staff), with a reason",
 )
-async def staff_refund(
-    request: Req, booking_id: FromPath[int], data: JSONBody[RefundIn]
-) -> RefundOut:
+async def staff_refund(request: Req, booking_id: PathId, data: JSONBody[RefundIn]) -> RefundOut:
     client, _ = stripe_of(request)
     refund = await services.staff_refund(
         request.user, booking_id, amount_vnd=data.amount_vnd, reason=data.reason, client=client

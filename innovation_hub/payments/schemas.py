@@ -1,8 +1,11 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 import msgspec
+
+from innovation_hub.core.openapi import NOT_BLANK, Vnd, rule
 
 
 class PaymentOut(msgspec.Struct, kw_only=True):
@@ -33,5 +36,7 @@ class PaymentStateOut(msgspec.Struct, kw_only=True):
 
 
 class RefundIn(msgspec.Struct, kw_only=True):
-    reason: str
-    amount_vnd: int | None = None
+    # Blank is 422 reason_required.
+    reason: Annotated[str, rule(pattern=NOT_BLANK)]
+    # Default: all that remains; from 1 to that (422 invalid_refund).
+    amount_vnd: Vnd | None = None

@@ -6,15 +6,15 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from litestar import Request, get, patch, post
-from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+from litestar.params import FromQuery, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from innovation_hub.accounts.tables import User
-from innovation_hub.bookings.schemas import MAX_DB_INT
 from innovation_hub.core.auth import ANY_USER, PUBLIC, STAFF, allow
 from innovation_hub.core.clock import LOCAL_TZ
 from innovation_hub.core.errors import describe_problems
 from innovation_hub.core.i18n import current_locale
+from innovation_hub.core.openapi import PathId, QueryId, query_one_of
 from innovation_hub.programmes import services
 from innovation_hub.programmes.catalogue import SUPPORT_TYPES
 from innovation_hub.programmes.schemas import (
@@ -55,6 +55,8 @@ from innovation_hub.programmes.schemas import (
 from innovation_hub.programmes.tables import Application, Programme, Review
 
 Req = Request[Any, Any, Any]
+# What ``services.parse_status_filter`` takes (empty is all; anything else: 422 invalid_status).
+STATUS_FILTERS = ("", *services.STATUSES, *services.STATUS_GROUPS)
 ENTERPRISE = allow("enterprise")
 TAG = ["programme"]
 
@@ -255,7 +257,7 @@ async def list_programmes() -> ProgrammeList:
     tags=TAG,
     summary="One call with its criteria, required documents and events",
 )
-async def get_programme(programme_id: FromPath[int]) -> ProgrammeOut:
+async def get_programme(programme_id: PathId) -> ProgrammeOut:
     return await programme_out(await services.get_programme(programme_id), with_events=True)
 
 
@@ -305,7 +307,7 @@ async def create_programme(request: Req, data: JSONBody[ProgrammeIn]) -> Program
     "budget_below_committed).",
 )
 async def update_programme(
-    request: Req, programme_id: FromPath[int], data: JSONBody[ProgrammePatch]
+    request: Req, programme_id: PathId, data: JSONBody[ProgrammePatch]
 ) -> ProgrammeOut:
     changes: dict[str, Any] = {}
     for name in ProgrammePatch.__struct_fields__:
@@ -327,7 +329,7 @@ async def update_programme(
     summary="Staff: hold an information session or training (a public block of a space)",
     description="Appears in the public events feed; 409 slot_taken when the space is taken.",
 )
-async def add_event(request: Req, programme_id: FromPath[int], data: JSONBody[EventIn]) -> EventOut:
+async def add_event(request: Req, programme_id: PathId, data: JSONBody[EventIn]) -> EventOut:
     event = await services.add_event(
         request.user,
         programme_id,
@@ -361,7 +363,7 @@ async def add_event(request: Req, programme_id: FromPath[int], data: JSONBody[Ev
     ),
 )
 async def create_application(
-    request: Req, programme_id: FromPath[int], data: JSONBody[ApplicationIn]
+    request: Req, programme_id: PathId, data: JSONBody[ApplicationIn]
 ) -> ApplicationCreated:
     application = await services.create_application(
         request.user, programme_id, _changes(data), locale=current_locale()
@@ -382,8 +384,8 @@ async def create_application(
 )
 async def list_applications(
     request: Req,
-    status: FromQuery[str | None] = None,
-    programme_id: Annotated[int | None, QueryParameter(ge=1, le=MAX_DB_INT)] = None,
+    status: Annotated[str | None, query_one_of(STATUS_FILTERS)] = None,
+    programme_id: QueryId = None,
     assigned: FromQuery[bool] = False,
 ) -> ApplicationList:
     rows = await services.list_for(
@@ -422,7 +424,7 @@ async def list_applications(
     summary="One application (its enterprise, staff, or an assigned reviewer; others 404)",
     description="Reviews and their average are shown to staff only; a reviewer sees their own.",
 )
-async def get_application(request: Req, application_id: FromPath[int]) -> ApplicationOut:
+async def get_application(request: Req, application_id: PathId) -> ApplicationOut:
     application = await services.get_application_for(request.user, application_id)
     return await application_out(application, request.user)
 
@@ -434,7 +436,7 @@ async def get_application(request: Req, application_id: FromPath[int]) -> Applic
     summary="Enterprise: add detail to a draft (or while more information is asked)",
 )
 async def update_application(
-    request: Req, application_id: FromPath[int], data: JSONBody[ApplicationPatch]
+    request: Req, application_id: PathId, data: JSONBody[ApplicationPatch]
 ) -> ApplicationOut:
     application = await services.update_application(request.user, application_id, _changes(data))
     return await application_out(application, request.user)
@@ -449,7 +451,7 @@ async def update_application(
     description="422 call_closed once the call has closed; 422 incomplete or invalid_tax_code "
     "when something is missing.",
 )
-async def submit(request: Req, application_id: FromPath[int]) -> ApplicationOut:
+async def submit(request: Req, application_id: PathId) -> ApplicationOut:
     application = await services.submit_application(request.user, application_id)
     return await application_out(application, request.user)
 
@@ -461,9 +463,7 @@ async def submit(request: Req, application_id: FromPath[int]) -> ApplicationOut:
     tags=TAG,
     summary="Enterprise: answer a request for more information",
 )
-async def reply(
-    request: Req, application_id: FromPath[int], data: JSONBody[MessageIn]
-) -> ApplicationOut:
+async def reply(request: Req, application_id: PathId, data: JSONBody[MessageIn]) -> ApplicationOut:
     application = await services.reply(request.user, application_id, data.message)
     return await application_out(application, request.user)
 
@@ -476,7 +476,7 @@ async def reply(
     summary="Enterprise: withdraw the application (an approved amount goes back to the call)",
 )
 async def withdraw(
-    request: Req, application_id: FromPath[int], data: JSONBody[WithdrawIn | None] = None
+    request: Req, application_id: PathId, data: JSONBody[WithdrawIn | None] = None
 ) -> ApplicationOut:
     application = await services.withdraw(request.user, application_id, data.reason if data else "")
     return await application_out(application, request.user)
@@ -493,7 +493,7 @@ async def withdraw(
     summary="Staff: screen (eligible → in_review, more_info, ineligible → rejected)",
 )
 async def screening(
-    request: Req, application_id: FromPath[int], data: JSONBody[ScreeningIn]
+    request: Req, application_id: PathId, data: JSONBody[ScreeningIn]
 ) -> ApplicationOut:
     application = await services.screen(request.user, application_id, data.result, data.note)
     return await application_out(application, request.user)
@@ -507,7 +507,7 @@ async def screening(
     summary="Staff: ask the enterprise for more information",
 )
 async def more_info(
-    request: Req, application_id: FromPath[int], data: JSONBody[MessageIn]
+    request: Req, application_id: PathId, data: JSONBody[MessageIn]
 ) -> ApplicationOut:
     application = await services.ask_more_info(request.user, application_id, data.message)
     return await application_out(application, request.user)
@@ -523,7 +523,7 @@ async def more_info(
     "Enterprise accounts and the applicant cannot review (422 invalid_reviewer).",
 )
 async def assign(
-    request: Req, application_id: FromPath[int], data: JSONBody[ReviewerIn]
+    request: Req, application_id: PathId, data: JSONBody[ReviewerIn]
 ) -> ApplicationOut:
     application = await services.assign_reviewer(
         request.user, application_id, reviewer_id=data.reviewer_id, email=data.email
@@ -538,9 +538,7 @@ async def assign(
     tags=TAG,
     summary="Staff: remove a reviewer",
 )
-async def unassign(
-    request: Req, application_id: FromPath[int], reviewer_id: FromPath[int]
-) -> ApplicationOut:
+async def unassign(request: Req, application_id: PathId, reviewer_id: PathId) -> ApplicationOut:
     application = await services.unassign_reviewer(request.user, application_id, reviewer_id)
     return await application_out(application, request.user)
 
@@ -553,9 +551,7 @@ async def unassign(
     summary="Staff or an assigned reviewer: score each criterion 0–5 (null for n/a)",
     description="A second review by the same person replaces the first.",
 )
-async def review(
-    request: Req, application_id: FromPath[int], data: JSONBody[ReviewIn]
-) -> ReviewOut:
+async def review(request: Req, application_id: PathId, data: JSONBody[ReviewIn]) -> ReviewOut:
     saved = await services.submit_review(
         request.user,
         application_id,
@@ -580,7 +576,7 @@ async def review(
     ),
 )
 async def decision(
-    request: Req, application_id: FromPath[int], data: JSONBody[DecisionIn]
+    request: Req, application_id: PathId, data: JSONBody[DecisionIn]
 ) -> ApplicationOut:
     application = await services.decide(
         request.user,
@@ -604,7 +600,7 @@ async def decision(
     summary="Staff: set a milestone (the first one starts implementation)",
 )
 async def add_milestone(
-    request: Req, application_id: FromPath[int], data: JSONBody[MilestoneIn]
+    request: Req, application_id: PathId, data: JSONBody[MilestoneIn]
 ) -> ApplicationOut:
     await services.add_milestone(
         request.user,
@@ -626,8 +622,8 @@ async def add_milestone(
 )
 async def report_milestone(
     request: Req,
-    application_id: FromPath[int],
-    milestone_id: FromPath[int],
+    application_id: PathId,
+    milestone_id: PathId,
     data: JSONBody[MilestoneReportIn],
 ) -> ApplicationOut:
     await services.report_milestone(request.user, application_id, milestone_id, data.report)
@@ -643,7 +639,7 @@ async def report_milestone(
     summary="Staff: confirm a milestone",
 )
 async def confirm_milestone(
-    request: Req, application_id: FromPath[int], milestone_id: FromPath[int]
+    request: Req, application_id: PathId, milestone_id: PathId
 ) -> ApplicationOut:
     await services.confirm_milestone(request.user, application_id, milestone_id)
     application = await services.get_application_for(request.user, application_id)
@@ -659,7 +655,7 @@ async def confirm_milestone(
     description="`before` values default to the baseline given in the application.",
 )
 async def report_indicators(
-    request: Req, application_id: FromPath[int], data: JSONBody[IndicatorsIn]
+    request: Req, application_id: PathId, data: JSONBody[IndicatorsIn]
 ) -> ApplicationOut:
     await services.report_indicators(
         request.user,
@@ -690,7 +686,7 @@ async def report_indicators(
     ),
 )
 async def acceptance(
-    request: Req, application_id: FromPath[int], data: JSONBody[AcceptanceIn]
+    request: Req, application_id: PathId, data: JSONBody[AcceptanceIn]
 ) -> ApplicationOut:
     application = await services.accept(
         request.user, application_id, settled_vnd=data.settled_vnd, note=data.note
@@ -706,7 +702,7 @@ async def acceptance(
     summary="Staff: close the file (ending an approved project early needs a note)",
 )
 async def close(
-    request: Req, application_id: FromPath[int], data: JSONBody[CloseIn | None] = None
+    request: Req, application_id: PathId, data: JSONBody[CloseIn | None] = None
 ) -> ApplicationOut:
     application = await services.close(request.user, application_id, data.note if data else "")
     return await application_out(application, request.user)

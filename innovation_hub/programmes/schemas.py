@@ -3,17 +3,60 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Annotated
 
 import msgspec
+
+from innovation_hub.core.openapi import NOT_BLANK, Id, Int, Vnd, between, one_of, rule
+from innovation_hub.programmes.catalogue import SECTORS, SIZE_CLASSES, SUPPORT_TYPES
+from innovation_hub.programmes.services import (
+    MAX_BUDGET_VND,
+    MAX_COST_VND,
+    RECOMMENDATIONS,
+    SCREENING_RESULTS,
+    TEXT_LIMITS,
+)
 
 UNSET = msgspec.UNSET
 UnsetType = msgspec.UnsetType
 
+# What the services check (422 invalid_support_type, invalid_cost_share, invalid_cap,
+# invalid_budget, required_field, too_long, invalid_size_class, invalid_sector, invalid_number,
+# invalid_percent, invalid_outcome, invalid_recommendation, invalid_screening,
+# message_required, report_required, title), declared in the document too. Which support types
+# a call funds, its criteria, tax codes and what a state allows remain rules.
+SupportType = Annotated[str, one_of(SUPPORT_TYPES)]
+Budget = Annotated[Vnd, between(1, MAX_BUDGET_VND)]
+Cost = Annotated[Vnd, between(1, MAX_COST_VND)]
+Amount = Annotated[Vnd, between(0, MAX_COST_VND)]
+Percent = Annotated[float, rule(minimum=0, maximum=100)]
+Message = Annotated[str, rule(pattern=NOT_BLANK, maxLength=5000)]
+Long = Annotated[str, rule(maxLength=5000)]
+
+
+def _text(name: str) -> msgspec.Meta:
+    return rule(maxLength=TEXT_LIMITS[name])
+
+
+# "" leaves it unset.
+SizeClass = Annotated[str, one_of(["", *SIZE_CLASSES])]
+Sector = Annotated[str, one_of(["", *SECTORS])]
+EnterpriseName = Annotated[str, rule(pattern=NOT_BLANK, maxLength=TEXT_LIMITS["enterprise_name"])]
+MainProducts = Annotated[str, _text("main_products")]
+Address = Annotated[str, _text("address")]
+ContactName = Annotated[str, _text("contact_name")]
+ContactPhone = Annotated[str, _text("contact_phone")]
+ConsultantName = Annotated[str, _text("consultant_name")]
+ConsultantContact = Annotated[str, _text("consultant_contact")]
+CertificatesHeld = Annotated[str, _text("certificates_held")]
+Plan = Annotated[str, _text("plan")]
+Employees = Annotated[Int, between(1, 1_000_000)]
+
 
 class SupportTermIn(msgspec.Struct, kw_only=True):
-    type: str
-    cost_share_percent: int
-    cap_vnd: int
+    type: SupportType
+    cost_share_percent: Annotated[Int, between(1, 100)]
+    cap_vnd: Cost
 
 
 class CodeLabel(msgspec.Struct, kw_only=True):
@@ -22,12 +65,13 @@ class CodeLabel(msgspec.Struct, kw_only=True):
 
 
 class ProgrammeIn(msgspec.Struct, kw_only=True):
-    name: str
+    name: Annotated[str, rule(pattern=NOT_BLANK, maxLength=300)]
     opens_at: datetime
     closes_at: datetime
-    budget_vnd: int
-    support_types: list[SupportTermIn]
-    year: int | None = None
+    budget_vnd: Budget
+    support_types: Annotated[list[SupportTermIn], rule(minItems=1)]
+    # Default: the year the call opens.
+    year: Annotated[int, msgspec.Meta(ge=2000, le=2100)] | None = None
     legal_basis: str = ""  # default: Decision 1322/QĐ-TTg
     provincial_decision: str = ""
     description: str = ""
@@ -37,13 +81,14 @@ class ProgrammeIn(msgspec.Struct, kw_only=True):
 
 
 class ProgrammePatch(msgspec.Struct, kw_only=True):
-    name: str | UnsetType = UNSET
+    # Stored in columns of 300 characters.
+    name: Annotated[str, msgspec.Meta(max_length=300), rule(pattern=NOT_BLANK)] | UnsetType = UNSET
     opens_at: datetime | UnsetType = UNSET
     closes_at: datetime | UnsetType = UNSET
-    budget_vnd: int | UnsetType = UNSET
-    support_types: list[SupportTermIn] | UnsetType = UNSET
+    budget_vnd: Budget | UnsetType = UNSET
+    support_types: Annotated[list[SupportTermIn], rule(minItems=1)] | UnsetType = UNSET
     legal_basis: str | UnsetType = UNSET
-    provincial_decision: str | UnsetType = UNSET
+    provincial_decision: Annotated[str, msgspec.Meta(max_length=300)] | UnsetType = UNSET
     description: str | UnsetType = UNSET
     eligibility: str | UnsetType = UNSET
 
@@ -90,46 +135,48 @@ class ProgrammeList(msgspec.Struct):
 
 
 class SupportItemIn(msgspec.Struct, kw_only=True):
-    type: str
-    cost_vnd: int
+    # One of the types the call funds (422 invalid_support_type otherwise).
+    type: SupportType
+    cost_vnd: Cost
 
 
 class ApplicationIn(msgspec.Struct, kw_only=True):
-    enterprise_name: str
+    enterprise_name: EnterpriseName
+    # 10 digits, or 10 digits + "-" + 3 (422 invalid_tax_code, also for a wrong check digit).
     tax_code: str
     support_items: list[SupportItemIn] = []
-    size_class: str = ""  # micro | small | medium | large
-    sector: str = ""  # agriculture | industry_construction | trade_services
-    main_products: str = ""
-    address: str = ""
-    contact_name: str = ""
-    contact_phone: str = ""
-    employees: int | None = None
-    consultant_name: str = ""
-    consultant_contact: str = ""
-    output_per_worker_vnd: int | None = None
-    defect_rate_percent: float | None = None
-    certificates_held: str = ""
-    plan: str = ""
+    size_class: SizeClass = ""
+    sector: Sector = ""
+    main_products: MainProducts = ""
+    address: Address = ""
+    contact_name: ContactName = ""
+    contact_phone: ContactPhone = ""
+    employees: Employees | None = None
+    consultant_name: ConsultantName = ""
+    consultant_contact: ConsultantContact = ""
+    output_per_worker_vnd: Amount | None = None
+    defect_rate_percent: Percent | None = None
+    certificates_held: CertificatesHeld = ""
+    plan: Plan = ""
 
 
 class ApplicationPatch(msgspec.Struct, kw_only=True):
-    enterprise_name: str | UnsetType = UNSET
+    enterprise_name: EnterpriseName | UnsetType = UNSET
     tax_code: str | UnsetType = UNSET
     support_items: list[SupportItemIn] | UnsetType = UNSET
-    size_class: str | UnsetType = UNSET
-    sector: str | UnsetType = UNSET
-    main_products: str | UnsetType = UNSET
-    address: str | UnsetType = UNSET
-    contact_name: str | UnsetType = UNSET
-    contact_phone: str | UnsetType = UNSET
-    employees: int | UnsetType | None = UNSET
-    consultant_name: str | UnsetType = UNSET
-    consultant_contact: str | UnsetType = UNSET
-    output_per_worker_vnd: int | UnsetType | None = UNSET
-    defect_rate_percent: float | UnsetType | None = UNSET
-    certificates_held: str | UnsetType = UNSET
-    plan: str | UnsetType = UNSET
+    size_class: SizeClass | UnsetType = UNSET
+    sector: Sector | UnsetType = UNSET
+    main_products: MainProducts | UnsetType = UNSET
+    address: Address | UnsetType = UNSET
+    contact_name: ContactName | UnsetType = UNSET
+    contact_phone: ContactPhone | UnsetType = UNSET
+    employees: Employees | UnsetType | None = UNSET
+    consultant_name: ConsultantName | UnsetType = UNSET
+    consultant_contact: ConsultantContact | UnsetType = UNSET
+    output_per_worker_vnd: Amount | UnsetType | None = UNSET
+    defect_rate_percent: Percent | UnsetType | None = UNSET
+    certificates_held: CertificatesHeld | UnsetType = UNSET
+    plan: Plan | UnsetType = UNSET
 
 
 class ApplicationCreated(msgspec.Struct, kw_only=True):
@@ -259,12 +306,13 @@ class ApplicationList(msgspec.Struct):
 
 
 class ScreeningIn(msgspec.Struct, kw_only=True):
-    result: str  # eligible | more_info | ineligible
+    result: Annotated[str, one_of(SCREENING_RESULTS)]
+    # Needed for more_info and ineligible (422 message_required).
     note: str = ""
 
 
 class MessageIn(msgspec.Struct, kw_only=True):
-    message: str
+    message: Message
 
 
 class WithdrawIn(msgspec.Struct, kw_only=True):
@@ -272,21 +320,29 @@ class WithdrawIn(msgspec.Struct, kw_only=True):
 
 
 class ReviewerIn(msgspec.Struct, kw_only=True):
-    reviewer_id: int | None = None
+    reviewer_id: Id | None = None
     email: str = ""
 
 
 class ReviewIn(msgspec.Struct, kw_only=True):
-    scores: dict[str, int | None]
-    recommendation: str  # yes | maybe | no
-    comment: str = ""
+    # Criterion code -> 0 to 5, or null for n/a; only the call's criteria.
+    scores: Annotated[
+        dict[str, Int | None],
+        rule(
+            additionalProperties={
+                "oneOf": [{"type": "integer", "minimum": 0, "maximum": 5}, {"type": "null"}]
+            }
+        ),
+    ]
+    recommendation: Annotated[str, one_of(RECOMMENDATIONS)]
+    comment: Long = ""
 
 
 class DecisionIn(msgspec.Struct, kw_only=True):
-    outcome: str  # approved | rejected
-    amount_vnd: int | None = None  # default: the most the cost shares and caps allow
-    conditions: str = ""
-    note: str = ""
+    outcome: Annotated[str, one_of(["approved", "rejected"])]
+    amount_vnd: Vnd | None = None  # default: the most the cost shares and caps allow
+    conditions: Long = ""
+    note: Long = ""
 
 
 class StatusOut(msgspec.Struct, kw_only=True):
@@ -297,26 +353,29 @@ class StatusOut(msgspec.Struct, kw_only=True):
 
 
 class MilestoneIn(msgspec.Struct, kw_only=True):
-    title: str
+    title: Annotated[str, rule(pattern=NOT_BLANK, maxLength=300)]
     due_on: date
     description: str = ""
 
 
 class MilestoneReportIn(msgspec.Struct, kw_only=True):
-    report: str
+    report: Annotated[str, rule(pattern=NOT_BLANK)]
 
 
 class IndicatorsIn(msgspec.Struct, kw_only=True):
-    output_per_worker_before_vnd: int | None = None
-    output_per_worker_after_vnd: int | None = None
-    defect_rate_before_percent: float | None = None
-    defect_rate_after_percent: float | None = None
+    """At least one "after" figure (422 indicators_required)."""
+
+    output_per_worker_before_vnd: Amount | None = None
+    output_per_worker_after_vnd: Amount | None = None
+    defect_rate_before_percent: Percent | None = None
+    defect_rate_after_percent: Percent | None = None
     certificates_obtained: str = ""
     note: str = ""
 
 
 class AcceptanceIn(msgspec.Struct, kw_only=True):
-    settled_vnd: int | None = None  # default: the amount approved
+    # At most the amount approved (422 settled_above_approved).
+    settled_vnd: Vnd | None = None  # default: the amount approved
     note: str = ""
 
 
@@ -325,7 +384,7 @@ class CloseIn(msgspec.Struct, kw_only=True):
 
 
 class EventIn(msgspec.Struct, kw_only=True):
-    title: str
-    resource_id: int
+    title: Annotated[str, rule(pattern=NOT_BLANK, maxLength=200)]
+    resource_id: Id
     start: datetime
     end: datetime

@@ -2,38 +2,53 @@
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Any
+from datetime import date, timedelta
+from typing import Annotated, Any
 
-from litestar import Request, get
+from litestar import get
+from litestar.params import QueryParameter
 
 from innovation_hub.core.auth import STAFF
 from innovation_hub.core.errors import BadRequest, describe_problems
 from innovation_hub.core.i18n import gettext as _
 from innovation_hub.reports import services
 
-Req = Request[Any, Any, Any]
+# Read by hand below for the 400 bad_date answer, but described as what it is.
+DATE = {"format": "date"}
+# A period reaching the first or last day of the calendar (any date is a valid `from` or `to`)
+# is counted up to one day short of it: the local midnights around those days are not
+# representable instants. Nothing was booked in year 1 or 9999.
+EARLIEST, LATEST = date.min + timedelta(days=1), date.max - timedelta(days=1)
 
 
-def parse_period(request: Req) -> tuple[date, date]:
-    """`from` and `to` as YYYY-MM-DD; missing or malformed → 400, reversed → 422."""
-    values = []
-    for key in ("from", "to"):
-        raw = request.query_params.get(key, "")
-        try:
-            values.append(date.fromisoformat(raw))
-        except (TypeError, ValueError):
-            raise BadRequest(
-                _("Give %(name)s as a date YYYY-MM-DD.", name=key), code="bad_date"
-            ) from None
-    first, last = values
+def parse_day(raw: str, name: str) -> date:
+    """A local date YYYY-MM-DD; anything else is 400 bad_date."""
+    try:
+        return date.fromisoformat(raw)
+    except (TypeError, ValueError):
+        raise BadRequest(
+            _("Give %(name)s as a date YYYY-MM-DD.", name=name), code="bad_date"
+        ) from None
+
+
+@get(
+    "/reports/summary",
+    access=STAFF,
+    summary="Report figures for a period (local dates)",
+    description="`from` and `to` are local dates, both included; `to` before `from`, or a "
+    "period longer than three years, is 422 bad_period.",
+)
+async def report_summary(
+    date_from: Annotated[
+        str, QueryParameter(name="from", description="First day, YYYY-MM-DD", schema_extra=DATE)
+    ],
+    date_to: Annotated[
+        str, QueryParameter(name="to", description="Last day, YYYY-MM-DD", schema_extra=DATE)
+    ],
+) -> dict[str, Any]:
+    first, last = parse_day(date_from, "from"), parse_day(date_to, "to")
     services.check_period(first, last)
-    return first, last
-
-
-@get("/reports/summary", access=STAFF, summary="Report figures for a period (local dates)")
-async def report_summary(request: Req) -> dict[str, Any]:
-    first, last = parse_period(request)
+    first, last = (min(max(day, EARLIEST), LATEST) for day in (first, last))
     return (await services.summary(first, last)).api()
 
 

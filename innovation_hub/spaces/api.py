@@ -6,12 +6,13 @@ from typing import Any
 
 import msgspec
 from litestar import Request, get, patch, post
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromQuery, JSONBody
 from litestar.status_codes import HTTP_201_CREATED
 
 from innovation_hub.core.auth import PUBLIC, STAFF
 from innovation_hub.core.clock import LOCAL_TZ
 from innovation_hub.core.errors import describe_problems
+from innovation_hub.core.openapi import PathId, QueryId
 from innovation_hub.core.timestamps import require_aware
 from innovation_hub.spaces import services
 from innovation_hub.spaces.schemas import (
@@ -55,7 +56,7 @@ def resource_out(resource: Resource) -> ResourceOut:
 
 @get("/resources", access=PUBLIC, tags=["spaces"], summary="Bookable spaces", security=[])
 async def list_resources(
-    kind: FromQuery[str | None] = None, location_id: FromQuery[int | None] = None
+    kind: FromQuery[str | None] = None, location_id: QueryId = None
 ) -> ResourceList:
     resources = await services.list_resources(kind=kind, location_id=location_id)
     return ResourceList(items=[resource_out(r) for r in resources])
@@ -88,7 +89,7 @@ async def create_resource(
     "bookings. Works on inactive spaces too; 404 resource_not_found for an unknown id.",
 )
 async def update_resource(
-    request: Request[Any, Any, Any], resource_id: FromPath[int], data: JSONBody[ResourcePatch]
+    request: Request[Any, Any, Any], resource_id: PathId, data: JSONBody[ResourcePatch]
 ) -> ResourceOut:
     changes = {
         name: value

@@ -14,6 +14,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from innovation_hub.core.auth import ANY_USER, PUBLIC, STAFF, allow
 from innovation_hub.core.clock import LOCAL_TZ
 from innovation_hub.core.errors import describe_problems
+from innovation_hub.core.openapi import PathId
 from innovation_hub.core.web import settings_of
 from innovation_hub.trademarks import config, services, workflow
 from innovation_hub.trademarks.schemas import (
@@ -275,7 +276,7 @@ async def list_cases(
     summary="One case with its status, deadlines, fee estimate, checklist and timeline",
     description="Another organisation's case is 404.",
 )
-async def get_case(request: Req, case_id: FromPath[int]) -> CaseOut:
+async def get_case(request: Req, case_id: PathId) -> CaseOut:
     return await case_detail(request.user, case_id)
 
 
@@ -295,7 +296,7 @@ async def get_case(request: Req, case_id: FromPath[int]) -> CaseOut:
         "cannot follow the current status is 422 invalid_transition."
     ),
 )
-async def record_event(request: Req, case_id: FromPath[int], data: JSONBody[EventIn]) -> CaseOut:
+async def record_event(request: Req, case_id: PathId, data: JSONBody[EventIn]) -> CaseOut:
     await services.record_event(
         request.user,
         case_id,
@@ -321,7 +322,7 @@ async def record_event(request: Req, case_id: FromPath[int], data: JSONBody[Even
     tags=TAGS,
     summary="Staff: assign the case to a member of staff",
 )
-async def assign(request: Req, case_id: FromPath[int], data: JSONBody[AssignIn]) -> CaseOut:
+async def assign(request: Req, case_id: PathId, data: JSONBody[AssignIn]) -> CaseOut:
     await services.assign(request.user, case_id, data.staff_id)
     return await case_detail(request.user, case_id)
 
@@ -338,7 +339,7 @@ async def assign(request: Req, case_id: FromPath[int], data: JSONBody[AssignIn])
     ),
 )
 async def book_consultation(
-    request: Req, case_id: FromPath[int], data: JSONBody[ConsultationIn]
+    request: Req, case_id: PathId, data: JSONBody[ConsultationIn]
 ) -> CaseOut:
     await services.book_consultation(
         request.user,
@@ -360,9 +361,7 @@ async def book_consultation(
     tags=TAGS,
     summary="Change the goods and services (until the application is filed)",
 )
-async def update_classes(
-    request: Req, case_id: FromPath[int], data: JSONBody[ClassesIn]
-) -> CaseOut:
+async def update_classes(request: Req, case_id: PathId, data: JSONBody[ClassesIn]) -> CaseOut:
     await services.update_classes(
         request.user, case_id, [services.ClassEntry(c.number, list(c.items)) for c in data.classes]
     )
@@ -377,7 +376,7 @@ async def update_classes(
     summary="Set a dossier checklist item to missing, draft or ready",
 )
 async def set_checklist(
-    request: Req, case_id: FromPath[int], code: FromPath[str], data: JSONBody[ChecklistIn]
+    request: Req, case_id: PathId, code: FromPath[str], data: JSONBody[ChecklistIn]
 ) -> CaseOut:
     await services.set_checklist_state(request.user, case_id, code, data.state, note=data.note)
     return await case_detail(request.user, case_id)
@@ -408,7 +407,7 @@ Multipart = Body(media_type=RequestEncodingType.MULTI_PART)
     ),
 )
 async def upload_image(
-    request: Req, case_id: FromPath[int], data: Annotated[ImageForm, Multipart]
+    request: Req, case_id: PathId, data: Annotated[ImageForm, Multipart]
 ) -> FileOut:
     row = await services.set_image(
         request.user,
@@ -429,7 +428,7 @@ async def upload_image(
 )
 async def upload_dossier_file(
     request: Req,
-    case_id: FromPath[int],
+    case_id: PathId,
     code: FromPath[str],
     data: Annotated[DossierFileForm, Multipart],
 ) -> FileOut:

@@ -2,8 +2,24 @@ from __future__ import annotations
 
 import datetime as dt
 from datetime import date, datetime
+from typing import Annotated
 
 import msgspec
+
+from innovation_hub.core.openapi import NOT_BLANK, Id, Int, between, one_of, rule
+from innovation_hub.trademarks.config import FIRST_CLASS, LAST_CLASS, MAX_ITEMS_PER_CLASS
+from innovation_hub.trademarks.services import (
+    CHECKLIST_STATES,
+    MAX_ITEM_LENGTH,
+    ORGANISATION_KINDS,
+)
+from innovation_hub.trademarks.workflow import EVENT_TYPES, MARK_TYPES
+
+# What the services check (422 with codes such as invalid_class, no_classes,
+# invalid_mark_type, too_long, unknown_event_type), declared in the document too. A class
+# listed twice (duplicate_class) and what an event needs for its type remain rules.
+ClassNumber = Annotated[Int, between(FIRST_CLASS, LAST_CLASS)]
+AtLeastOneClass = rule(minItems=1)
 
 
 class NiceClassOut(msgspec.Struct, kw_only=True):
@@ -19,12 +35,14 @@ class NiceClassList(msgspec.Struct, kw_only=True):
 
 
 class ClassCountIn(msgspec.Struct, kw_only=True):
-    number: int
-    items: int = 1  # goods or services listed in the class
+    number: ClassNumber
+    # Goods or services listed in the class.
+    items: Annotated[Int, between(0, MAX_ITEMS_PER_CLASS)] = 1
 
 
 class FeeEstimateIn(msgspec.Struct, kw_only=True):
-    classes: list[ClassCountIn] = []
+    # Empty is 422 no_classes.
+    classes: Annotated[list[ClassCountIn], AtLeastOneClass] = []
 
 
 class FeeLineOut(msgspec.Struct, kw_only=True):
@@ -48,21 +66,20 @@ class FeeEstimateOut(msgspec.Struct, kw_only=True):
 
 
 class ClassIn(msgspec.Struct, kw_only=True):
-    number: int
-    items: list[str] = []
+    number: ClassNumber
+    items: Annotated[list[str], rule(items={"type": "string", "maxLength": MAX_ITEM_LENGTH})] = []
 
 
 class CaseIn(msgspec.Struct, kw_only=True):
-    mark_name: str
-    mark_type: (
-        str  # word | figurative | combined | three_dimensional | sound | collective | certification
-    )
-    classes: list[ClassIn]
-    organisation_name: str = ""
-    notes: str = ""
-    mark_description: str = ""
-    # startup | enterprise | cooperative | household_business | other
-    organisation_kind: str = ""
+    mark_name: Annotated[str, rule(pattern=NOT_BLANK, maxLength=200)]
+    mark_type: Annotated[str, one_of(MARK_TYPES)]
+    classes: Annotated[list[ClassIn], AtLeastOneClass]
+    # Members: empty is the account's organisation.
+    organisation_name: Annotated[str, rule(maxLength=200)] = ""
+    notes: Annotated[str, rule(maxLength=5000)] = ""
+    mark_description: Annotated[str, rule(maxLength=2000)] = ""
+    # Empty: the member's own kind (startup or enterprise).
+    organisation_kind: Annotated[str, one_of(["", *ORGANISATION_KINDS])] = ""
     through_representative: bool = False
     priority_claimed: bool = False
     # Staff only: the startup or enterprise account the case belongs to.
@@ -181,34 +198,34 @@ class CaseList(msgspec.Struct, kw_only=True):
 class EventIn(msgspec.Struct, kw_only=True):
     # stage | guidance_only | filed | defect_notice | formality_accepted | published |
     # office_action | substantive_result | response | granted | refused | withdrawn
-    type: str
+    type: Annotated[str, one_of(EVENT_TYPES)]
     date: date
-    application_number: str = ""  # filed
-    certificate_number: str = ""  # granted
+    application_number: Annotated[str, rule(maxLength=40)] = ""  # filed
+    certificate_number: Annotated[str, rule(maxLength=40)] = ""  # granted
     result: str = ""  # substantive_result: favourable | objection
     stage: str = ""  # stage: consultation | classification | dossier
     response_due: dt.date | None = None  # defect_notice, office_action: the date the notice gives
-    note: str = ""
+    note: Annotated[str, rule(maxLength=2000)] = ""
 
 
 class AssignIn(msgspec.Struct, kw_only=True):
-    staff_id: int
+    staff_id: Id
 
 
 class ConsultationIn(msgspec.Struct, kw_only=True):
-    resource_id: int
+    resource_id: Id
     start: datetime
     end: datetime
-    staff_id: int | None = None  # default: the case's staff member, else the caller
-    topic: str = ""
+    staff_id: Id | None = None  # default: the case's staff member, else the caller
+    topic: Annotated[str, rule(maxLength=300)] = ""
 
 
 class ClassesIn(msgspec.Struct, kw_only=True):
-    classes: list[ClassIn]
+    classes: Annotated[list[ClassIn], AtLeastOneClass]
 
 
 class ChecklistIn(msgspec.Struct, kw_only=True):
-    state: str  # missing | draft | ready
+    state: Annotated[str, one_of(CHECKLIST_STATES)]
     note: str | None = None
 
 

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from litestar import Request, get, post
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+from litestar.params import JSONBody, QueryParameter
 from litestar.status_codes import HTTP_201_CREATED
 
 from innovation_hub.core.auth import ANY_USER, PUBLIC, STAFF
@@ -15,6 +15,7 @@ from innovation_hub.core.clock import LOCAL_TZ
 from innovation_hub.core.errors import FormInvalid, TooManyRequests, describe_problems
 from innovation_hub.core.i18n import current_locale
 from innovation_hub.core.i18n import gettext as _
+from innovation_hub.core.openapi import PathId, query_one_of
 from innovation_hub.core.ratelimit import RateLimiter
 from innovation_hub.core.sessions import RATE_LIMIT_STORE
 from innovation_hub.core.web import settings_of
@@ -36,6 +37,8 @@ from innovation_hub.visits.schemas import (
 from innovation_hub.visits.tables import Visit
 
 Req = Request[Any, Any, Any]
+# What ``services.parse_status_filter`` takes (empty is all; anything else is 400 invalid_status).
+STATUS_FILTERS = ("", *services.STATUSES, *services.STATUS_GROUPS)
 
 
 def _problems(**descriptions: str) -> dict[int, ResponseSpec]:
@@ -188,7 +191,7 @@ async def create_visit(request: Req, data: JSONBody[VisitIn]) -> VisitCreated:
     ),
 )
 async def list_visits(
-    status: FromQuery[str | None] = None,
+    status: Annotated[str | None, query_one_of(STATUS_FILTERS)] = None,
     date_from: Annotated[date | None, QueryParameter(name="from")] = None,
     date_to: Annotated[date | None, QueryParameter(name="to")] = None,
 ) -> VisitList:
@@ -210,7 +213,7 @@ async def list_visits(
         "like anyone else."
     ),
 )
-async def get_visit(request: Req, visit_id: FromPath[int]) -> VisitDetail:
+async def get_visit(request: Req, visit_id: PathId) -> VisitDetail:
     return await visit_detail(await services.get_visit_for(request.user, visit_id))
 
 
@@ -230,7 +233,7 @@ async def get_visit(request: Req, visit_id: FromPath[int]) -> VisitDetail:
         "taken room answers 409 slot_taken and changes nothing. Declining frees the room."
     ),
 )
-async def decide(request: Req, visit_id: FromPath[int], data: JSONBody[DecisionIn]) -> VisitDetail:
+async def decide(request: Req, visit_id: PathId, data: JSONBody[DecisionIn]) -> VisitDetail:
     settings = settings_of(request)
     if data.decision == "approve":
         visit = await services.approve(
@@ -263,9 +266,7 @@ async def decide(request: Req, visit_id: FromPath[int], data: JSONBody[DecisionI
     tags=["visits"],
     summary="Staff: ask the teacher for more information, or propose another day",
 )
-async def more_info(
-    request: Req, visit_id: FromPath[int], data: JSONBody[MoreInfoIn]
-) -> VisitDetail:
+async def more_info(request: Req, visit_id: PathId, data: JSONBody[MoreInfoIn]) -> VisitDetail:
     visit = await services.ask_more_info(
         request.user,
         visit_id,
@@ -284,7 +285,7 @@ async def more_info(
     tags=["visits"],
     summary="Staff: name the member of staff who hosts the visit",
 )
-async def host(request: Req, visit_id: FromPath[int], data: JSONBody[HostIn]) -> VisitDetail:
+async def host(request: Req, visit_id: PathId, data: JSONBody[HostIn]) -> VisitDetail:
     return await visit_detail(await services.assign_host(request.user, visit_id, data.host_id))
 
 
@@ -295,9 +296,7 @@ async def host(request: Req, visit_id: FromPath[int], data: JSONBody[HostIn]) ->
     tags=["visits"],
     summary="Staff: record who came (status completed), or that the group did not (no_show)",
 )
-async def attendance(
-    request: Req, visit_id: FromPath[int], data: JSONBody[AttendanceIn]
-) -> VisitDetail:
+async def attendance(request: Req, visit_id: PathId, data: JSONBody[AttendanceIn]) -> VisitDetail:
     visit = await services.record_attendance(
         request.user,
         visit_id,
@@ -317,7 +316,7 @@ async def attendance(
     summary="Cancel a visit (staff, with a reason; or the requester) and free its room",
 )
 async def cancel(
-    request: Req, visit_id: FromPath[int], data: JSONBody[CancelIn | None] = None
+    request: Req, visit_id: PathId, data: JSONBody[CancelIn | None] = None
 ) -> VisitDetail:
     visit = await services.cancel_for(
         request.user,

@@ -1,29 +1,51 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Annotated
 
 import msgspec
 
+from innovation_hub.core.openapi import NOT_BLANK, Id, Int, one_of, rule
+from innovation_hub.visits.services import (
+    ATTENDANCE_OUTCOMES,
+    LEVELS,
+    MAX_MESSAGE,
+    MAX_TEXT,
+    TIMES_OF_DAY,
+)
+
+# What the services check (422 required_field, too_long, invalid_level, invalid_time,
+# invalid_message, invalid_decision, invalid_attendance), declared in the document too. The
+# numbers of students and adults are the centre's settings, so only their storage is declared.
+
+
+def _text(name: str, *, required: bool = True) -> msgspec.Meta:
+    return rule(maxLength=MAX_TEXT[name], **({"pattern": NOT_BLANK} if required else {}))
+
+
+Message = Annotated[str, rule(maxLength=MAX_MESSAGE)]
+
 
 class VisitIn(msgspec.Struct, kw_only=True):
-    school_name: str
-    contact_name: str
-    contact_email: str
-    contact_phone: str
-    grade: str
-    student_count: int
-    supervisor_count: int
-    topic: str
+    school_name: Annotated[str, _text("school_name")]
+    contact_name: Annotated[str, _text("contact_name")]
+    contact_email: Annotated[str, _text("contact_email")]
+    contact_phone: Annotated[str, rule(pattern=NOT_BLANK)]
+    grade: Annotated[str, _text("grade")]
+    student_count: Int
+    supervisor_count: Int
+    topic: Annotated[str, _text("topic")]
     preferred_date: date
     alternate_dates: list[date] = []
-    notes: str = ""
+    notes: Annotated[str, _text("notes", required=False)] = ""
     # Required to be true; false or missing is refused with 422 consent_required.
     consent: bool = False
-    # primary | lower_secondary | upper_secondary | vocational | university | other
-    level: str = "other"
-    goals: str = ""
-    mentors_equipment: str = ""
-    preferred_time: str = "any"  # morning | afternoon | any
+    # Empty is "other".
+    level: Annotated[str, one_of(["", *LEVELS])] = "other"
+    goals: Annotated[str, _text("goals", required=False)] = ""
+    mentors_equipment: Annotated[str, _text("mentors_equipment", required=False)] = ""
+    # Empty is "any".
+    preferred_time: Annotated[str, one_of(["", *TIMES_OF_DAY])] = "any"
 
 
 class VisitCreated(msgspec.Struct, kw_only=True):
@@ -80,32 +102,34 @@ class VisitList(msgspec.Struct):
 
 
 class DecisionIn(msgspec.Struct, kw_only=True):
-    decision: str  # approve | decline
+    decision: Annotated[str, one_of(["approve", "decline"])]
     start: datetime | None = None
     end: datetime | None = None
-    resource_id: int | None = None
-    message: str = ""
+    resource_id: Id | None = None
+    message: Message = ""
     # The member of staff who receives the group (default: the one approving).
-    host_id: int | None = None
+    host_id: Id | None = None
 
 
 class MoreInfoIn(msgspec.Struct, kw_only=True):
-    message: str
+    message: Annotated[str, rule(maxLength=MAX_MESSAGE, pattern=NOT_BLANK)]
     proposed_date: date | None = None
 
 
 class HostIn(msgspec.Struct, kw_only=True):
-    host_id: int
+    host_id: Id
 
 
 class AttendanceIn(msgspec.Struct, kw_only=True):
-    outcome: str = "completed"  # completed | no_show
-    students: int | None = None
-    supervisors: int | None = None
+    outcome: Annotated[str, one_of(ATTENDANCE_OUTCOMES)] = "completed"
+    # Needed when the group came (completed): 1–1000 students, 0–1000 adults.
+    students: Int | None = None
+    supervisors: Int | None = None
 
 
 class CancelIn(msgspec.Struct, kw_only=True):
-    reason: str = ""
+    # Staff must give one.
+    reason: Message = ""
 
 
 class VisitProblem(msgspec.Struct, kw_only=True):
