@@ -195,6 +195,10 @@ def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> R
         return Response("Internal error", status_code=status, media_type=MediaType.TEXT)
 
 
+def json_too_deep() -> BadRequest:
+    return BadRequest(_("The JSON body is nested too deeply."), code="json_too_deep")
+
+
 class HubRequest(Request[Any, Any, Any]):
     """The app's request. A JSON body nested deeper than the decoder's recursion limit is a
     malformed request (400), like any other JSON that does not decode; msgspec raises
@@ -204,9 +208,7 @@ class HubRequest(Request[Any, Any, Any]):
         try:
             return await super().json()
         except RecursionError:
-            raise BadRequest(
-                _("The JSON body is nested too deeply."), code="json_too_deep"
-            ) from None
+            raise json_too_deep() from None
 
 
 def overflow_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:

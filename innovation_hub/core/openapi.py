@@ -26,6 +26,8 @@ from litestar.exceptions import ValidationException
 from litestar.params import PathParameter, QueryParameter
 from litestar.utils.scope.state import ScopeState
 
+from innovation_hub.core.errors import json_too_deep
+
 # PostgreSQL ``integer``: serial row ids, counts, minutes. ``bigint``: amounts of đồng.
 MAX_INT = 2**31 - 1
 MAX_BIGINT = 2**63 - 1
@@ -124,6 +126,8 @@ async def check_api_input(request: Request[Any, Any, Any]) -> None:
         value = msgspec.json.decode(body)
     except msgspec.DecodeError:
         return
+    except RecursionError:  # nested past the decoder's limit: malformed, like HubRequest.json
+        raise json_too_deep() from None
     if b"\\u0000" in body or b"\x00" in body:
         value = _without_nul(value)
         # What Litestar's JSON extractor reads instead of decoding the body again.
