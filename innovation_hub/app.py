@@ -205,7 +205,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ],
         security=[{"bearer": []}],
         # A JSON body is exactly what the document says ("5" is not an integer); U+0000,
-        # which PostgreSQL cannot store, is dropped from text.
+        # which PostgreSQL cannot store, becomes U+FFFD in text.
         before_request=check_api_input,
     )
     static = create_static_files_router(

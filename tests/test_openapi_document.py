@@ -215,19 +215,26 @@ async def test_options_agrees_with_what_every_route_answers(
     assert checked > 100
 
 
-async def test_nul_characters_are_dropped_from_text(
+async def test_nul_characters_are_taken_as_replacement_characters(
     client: httpx.AsyncClient, staff_token: str
 ) -> None:
-    """PostgreSQL cannot store U+0000; the API takes text without it on both engines."""
+    """PostgreSQL cannot store U+0000: the API takes it as U+FFFD on both engines, so text
+    keeps the length the document's limits count."""
     staff = bearer(staff_token)
+    room = {"kind": "meeting_room", "capacity": 8}
     made = await client.post(
-        "/api/v1/resources",
-        json={"name": "Phòng\u0000 Sen", "kind": "meeting_room", "capacity": 8},
-        headers=staff,
+        "/api/v1/resources", json={**room, "name": "Phòng\u0000Sen"}, headers=staff
     )
     assert made.status_code == 201, made.text
-    assert made.json()["name"] == "Phòng Sen"
-    found = await client.get("/api/v1/resources", params={"kind": "meeting_room\u0000"})
-    assert [r["name"] for r in found.json()["items"]] == ["Phòng Sen"]
-    cases = await client.get("/api/v1/trademark-cases", params={"q": "\u0000"}, headers=staff)
+    assert made.json()["name"] == "Phòng\ufffdSen"
+    # 200 characters are the most a name may have, with a U+0000 among them as without.
+    longest = "\u0000" + "n" * 199
+    assert (
+        await client.post("/api/v1/resources", json={**room, "name": longest}, headers=staff)
+    ).status_code == 201
+    too_long = await client.post(
+        "/api/v1/resources", json={**room, "name": longest + "n"}, headers=staff
+    )
+    assert too_long.status_code == 422 and too_long.json()["errors"]["name"], too_long.text
+    cases = await client.get("/api/v1/trademark-cases", params={"q": "Sen\u0000"}, headers=staff)
     assert cases.status_code == 200, cases.text

@@ -10,7 +10,7 @@ Two kinds of constraint:
   same bounds or choices so that clients, and generated requests, know them beforehand.
 
 At the edge (``check_api_input``) a JSON body is also decoded strictly (a string is not an
-integer), and U+0000, which PostgreSQL cannot store, is dropped from text.
+integer), and U+0000, which PostgreSQL cannot store, becomes U+FFFD in text.
 """
 
 from __future__ import annotations
@@ -85,9 +85,14 @@ def _whole_numbers(value: Any) -> Any:
     return value
 
 
+# PostgreSQL cannot store U+0000 in text. It is taken as U+FFFD, the replacement character, so
+# that text keeps its length: the limits the document states hold for what was sent.
+NUL, REPLACEMENT = "\x00", "\ufffd"
+
+
 def _without_nul(value: Any) -> Any:
     if isinstance(value, str):
-        return value.replace("\x00", "")
+        return value.replace(NUL, REPLACEMENT)
     if isinstance(value, list):
         return [_without_nul(item) for item in value]
     if isinstance(value, dict):
@@ -99,15 +104,15 @@ def _query_without_nul(request: Request[Any, Any, Any]) -> None:
     raw: bytes = request.scope.get("query_string", b"")
     if b"%00" in raw:
         pairs = parse_qsl(raw.decode("latin-1"), keep_blank_values=True)
-        cleaned = [(key.replace("\x00", ""), item.replace("\x00", "")) for key, item in pairs]
+        cleaned = [(_without_nul(key), _without_nul(item)) for key, item in pairs]
         request.scope["query_string"] = urlencode(cleaned).encode()
 
 
 async def check_api_input(request: Request[Any, Any, Any]) -> None:
     """Before a JSON API handler reads its input: the query string and a JSON body.
 
-    - U+0000 is dropped from text (query values, JSON strings): PostgreSQL cannot store it,
-      and it means nothing in a name or a message; SQLite and PostgreSQL now agree.
+    - U+0000 in text (query values, JSON strings) becomes U+FFFD: PostgreSQL cannot store
+      it, and it means nothing in a name or a message; SQLite and PostgreSQL now agree.
     - A JSON body is checked strictly against its type. Litestar converts a handler's
       arguments leniently (so that query strings become numbers), the body included: ``"5"``
       would pass for an integer and ``0`` for ``false``. The document says integer and
