@@ -10,7 +10,7 @@ PORT ?= 8000
 # Test processes: most tests wait on servers, webhooks and subprocesses, so three share two
 # cores well. Each file runs in one process, keeping its module-wide set-ups shared.
 TEST_WORKERS ?= 3
-PYTEST := $(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
+PYTEST := $(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile --durations=10
 
 .PHONY: run install install-dev messages extract-messages test test-sqlite test-postgres e2e lint format bench clean
 
