@@ -15,7 +15,7 @@ from innovation_hub.accounts.tables import ApiToken, EmailToken, User
 from innovation_hub.core import audit, mail
 from innovation_hub.core.auth import MEMBER_ROLES, ROLES
 from innovation_hub.core.clock import utcnow
-from innovation_hub.core.database import is_sqlite, quick_reads, transaction
+from innovation_hub.core.database import lock_until_commit, quick_reads, transaction
 from innovation_hub.core.errors import FormInvalid, NotFound, TooManyRequests
 from innovation_hub.core.i18n import LOCALES, ngettext
 from innovation_hub.core.i18n import gettext as _
@@ -449,12 +449,8 @@ async def resend_verification(user: User, *, base_url: str, token_hours: int) ->
         await _send_verification(user, base_url, token_hours)
 
 
-async def _lock_user(user_id: int) -> None:
-    """Holds the account's row until the transaction ends, so that its email links are
-    issued and used one request at a time (PostgreSQL; on SQLite the immediate transaction
-    already serialises writers)."""
-    if not is_sqlite():
-        await User.select(User.id).where(User.id == user_id).lock_rows().run()
+# Serialises, per account, the transactions that issue and use its email links.
+EMAIL_LINKS_LOCK = "innovation_hub.accounts.email_links"
 
 
 async def _void_reset_links(user_id: int) -> None:
@@ -486,7 +482,7 @@ async def request_password_reset(
         )
         if user is None:
             return
-        await _lock_user(user.id)
+        await lock_until_commit(EMAIL_LINKS_LOCK, user.id)
         await _void_reset_links(user.id)
         token = await _issue_email_token(user, RESET_PASSWORD, RESET_TOKEN_HOURS)
         await mail.enqueue(
@@ -539,7 +535,7 @@ async def reset_password(token: str, password: str, confirm: str, *, limiter: Lo
     async with transaction():
         owner = await _reset_link_owner(token)
         if owner is not None:
-            await _lock_user(owner)
+            await lock_until_commit(EMAIL_LINKS_LOCK, owner)
         user = await _use_email_token(token, RESET_PASSWORD)
         await _void_reset_links(user.id)
         user.password_hash = password_hash
