@@ -32,7 +32,7 @@ messages: $(VENV)/.installed
 
 # After changing user-visible text: refresh the template and the catalogues, then translate.
 extract-messages: $(VENV)/.installed
-	$(BIN)/pybabel extract -F babel.cfg -k _ -k gettext -k ngettext:1,2 --no-location \
+	$(BIN)/pybabel extract -F babel.cfg -k _ -k N_ -k gettext -k ngettext:1,2 --no-location \
 		--sort-output --project=innovation-hub -o innovation_hub/locale/messages.pot .
 	$(BIN)/pybabel update -i innovation_hub/locale/messages.pot -d innovation_hub/locale \
 		--no-fuzzy-matching --ignore-obsolete -w 100

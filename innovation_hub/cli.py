@@ -91,18 +91,18 @@ def cmd_users_create(args: argparse.Namespace) -> int:
 
 
 def cmd_mail_send(_: argparse.Namespace) -> int:
-    from innovation_hub.app import background_jobs  # wires templates and transport
+    from innovation_hub.app import wiring  # wires templates and transport
     from innovation_hub.core.settings import get_settings
 
-    jobs = {job.name: job for job in background_jobs(get_settings())}
+    jobs = {job.name: job for job in wiring(get_settings()).jobs}
     sent: object = asyncio.run(jobs["send-outbox"].run())
     print(f"sent {sent} messages")
     return 0
 
 
 def cmd_payments_reconcile(_: argparse.Namespace) -> int:
-    from innovation_hub.app import payments_config, stripe_client
     from innovation_hub.core.settings import get_settings
+    from innovation_hub.payments.domain import payments_config, stripe_client
     from innovation_hub.payments.services import reconcile
 
     settings = get_settings()

@@ -78,7 +78,7 @@ def test_bad_settings_name_the_variable(tmp_path: Path, env: dict[str, str], mes
 
 
 def test_the_unpaid_holds_limit_reaches_the_booking_policy(tmp_path: Path) -> None:
-    from innovation_hub.app import booking_policy
+    from innovation_hub.bookings.domain import booking_policy
 
     default = Settings.from_env({"HUB_VAR_DIR": str(tmp_path)})
     assert booking_policy(default).max_unpaid_holds == 2

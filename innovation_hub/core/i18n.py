@@ -107,3 +107,9 @@ class LocaleMiddleware:
             await self.app(scope, receive, send)
         finally:
             _current_locale.reset(token)
+
+
+def N_(message: str, /) -> str:
+    """Marks a message for extraction where it is declared; ``gettext`` translates it where
+    it is shown (a state's label is declared once, at import, and read in many languages)."""
+    return message

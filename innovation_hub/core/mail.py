@@ -31,6 +31,7 @@ from piccolo.table import Table
 from innovation_hub.core import i18n
 from innovation_hub.core.clock import utcnow
 from innovation_hub.core.database import is_sqlite
+from innovation_hub.core.jobs import Job
 from innovation_hub.core.settings import get_settings
 from innovation_hub.core.templating import make_environment, render_blocks
 
@@ -260,3 +261,13 @@ async def deliver_due(transport: Transport, mail_from: str, *, batch_size: int =
         )
         sent += 1
     return sent
+
+
+def outbox_jobs(values: dict[str, Any]) -> list[Job]:
+    settings = values["settings"]
+    transport = transport_for(settings.smtp_url, settings.mail_dir)
+
+    async def send_outbox() -> int:
+        return await deliver_due(transport, settings.mail_from)
+
+    return [Job("send-outbox", 10, send_outbox)]

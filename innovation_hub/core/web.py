@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from litestar import Request, Response
@@ -10,10 +11,12 @@ from litestar.params import URLEncodedBody
 from litestar.response import Redirect, Template
 from litestar.utils import url_quote
 
+from innovation_hub.core.errors import HubError, NotFound
 from innovation_hub.core.security import has_control_character
 from innovation_hub.core.settings import Settings
 
 FormBody = URLEncodedBody[dict[str, Any]]
+T = TypeVar("T")
 
 
 def settings_of(request: Request[Any, Any, Any]) -> Settings:
@@ -64,3 +67,32 @@ def safe_next(value: object, default: str = "/") -> str:
     if parts.scheme or parts.netloc or "\\" in value:
         return default
     return value
+
+
+def form_errors(exc: HubError) -> dict[str, str]:
+    """The errors to show beside the fields; a refusal that names no field goes on top."""
+    return dict(exc.field_errors) or {"_form": exc.detail}
+
+
+def form_values(data: Mapping[str, Any] | None) -> dict[str, Any]:
+    """What the member typed, to fill the form again (never the CSRF token)."""
+    return {k: v for k, v in (data or {}).items() if k != "_csrf_token"}
+
+
+async def form_flow(
+    request: Request[Any, Any, Any],
+    attempt: Callable[[], Awaitable[T]],
+    *,
+    done: str | Callable[[T], str],
+    refused: Callable[[HubError], Awaitable[Response[Any] | Template]],
+) -> Response[Any] | Template:
+    """The one flow of every HTML form: try the service call; when it refuses, show the form
+    again with the errors beside the fields (``refused``); else go on to ``done``. A missing
+    record stays a 404 page."""
+    try:
+        result = await attempt()
+    except NotFound:
+        raise
+    except HubError as exc:
+        return await refused(exc)
+    return go_to(request, done(result) if callable(done) else done)

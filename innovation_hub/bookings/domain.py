@@ -1,0 +1,56 @@
+"""Bookings in the application: the member pages, the staff board, the API and the jobs
+that expire holds, release no-shows and run the waitlist."""
+
+from __future__ import annotations
+
+from innovation_hub.bookings import api, board_web, services, web
+from innovation_hub.core.domains import Domain, Values
+from innovation_hub.core.jobs import Job
+from innovation_hub.core.settings import Settings
+
+
+def booking_policy(settings: Settings) -> services.Policy:
+    return services.Policy(
+        hold_minutes=settings.payment_hold_minutes,
+        max_unpaid_holds=settings.max_unpaid_holds,
+        check_in_early_minutes=settings.check_in_early_minutes,
+        no_show_grace_minutes=settings.no_show_grace_minutes,
+        waitlist_offer_minutes=settings.waitlist_offer_minutes,
+        base_url=settings.base_url,
+    )
+
+
+def provides(values: Values) -> Values:
+    return {"booking_policy": booking_policy(values["settings"])}
+
+
+def jobs(values: Values) -> list[Job]:
+    policy = values["booking_policy"]
+
+    async def expire_holds() -> int:
+        return await services.expire_holds(policy=policy)
+
+    async def release_no_shows() -> int:
+        return await services.release_no_shows(policy=policy)
+
+    async def expire_offers() -> int:
+        return await services.expire_offers(policy=policy)
+
+    async def offer_waitlist() -> int:
+        return await services.offer_waitlist(policy=policy)
+
+    return [
+        Job("expire-payment-holds", 30, expire_holds),
+        Job("release-no-shows", 60, release_no_shows),
+        Job("expire-waitlist-offers", 60, expire_offers),
+        Job("offer-waitlist", 60, offer_waitlist),
+    ]
+
+
+DOMAIN = Domain(
+    "bookings",
+    web=[*web.ROUTES, *board_web.ROUTES],
+    api=api.ROUTES,
+    provides=provides,
+    jobs=jobs,
+)

@@ -1,0 +1,74 @@
+"""The states of a programme application and the moves between them, declared once
+(core.workflow), in Hypha's shape: the staff's words, the enterprise's words, an icon.
+
+"owner" is the enterprise that applied; "reviewer" an assigned expert. Grouped statuses
+(under consideration, holding budget) are named here so services and reports agree.
+"""
+
+from __future__ import annotations
+
+from innovation_hub.core.i18n import N_
+from innovation_hub.core.workflow import State, Transition, Workflow
+from innovation_hub.programmes.tables import Application
+
+OWNER = frozenset({"owner"})
+REVIEWER = frozenset({"reviewer"})
+
+UNDER_CONSIDERATION = ("submitted", "screening", "in_review", "ready_for_decision")
+FOLLOW_UP = ("approved", "implementing")
+# States whose approved amount still holds part of the call's budget.
+HOLDING_BUDGET = FOLLOW_UP
+# Supported enterprises, as the half-year report counts them.
+SUPPORTED = ("approved", "implementing", "accepted", "closed")
+
+APPLICATIONS = Workflow(
+    name="programme_application",
+    table=Application,
+    states=(
+        State("draft", N_("Draft"), "✎", N_("Draft, not sent yet")),
+        State("submitted", N_("Submitted"), "➤"),
+        State("screening", N_("Screening"), "◔", N_("Being checked")),
+        State("more_info", N_("Waiting for the enterprise"), "?", N_("Waiting for your answer")),
+        State("in_review", N_("In review"), "◑", N_("Under review")),
+        State("ready_for_decision", N_("Ready for decision"), "◕", N_("Under review")),
+        State("approved", N_("Approved"), "✓"),
+        State("rejected", N_("Rejected"), "✕", N_("Not approved"), final=True),
+        State("implementing", N_("Implementing"), "⚙", N_("Being implemented")),
+        State("accepted", N_("Accepted"), "★"),
+        State("closed", N_("File closed"), "■", final=True),
+        State("withdrawn", N_("Withdrawn"), "⊘", final=True),
+    ),
+    transitions=(
+        Transition("edit", ("draft", "more_info"), (), OWNER, N_("Edit")),
+        Transition("submit", ("draft",), ("submitted",), OWNER, N_("Submit")),
+        # The answer goes back to the step that asked (screening or review).
+        Transition("reply", ("more_info",), ("screening", "in_review"), OWNER, N_("Reply")),
+        Transition("screen", ("submitted", "screening"), ("in_review", "rejected", "more_info")),
+        Transition("more_info", UNDER_CONSIDERATION, ("more_info",), label=N_("Ask for more")),
+        Transition("assign", UNDER_CONSIDERATION, ("in_review",), label=N_("Assign reviewers")),
+        Transition(
+            "review",
+            UNDER_CONSIDERATION,
+            ("in_review", "ready_for_decision"),
+            REVIEWER,
+            N_("Review"),
+        ),
+        Transition("decide", UNDER_CONSIDERATION, ("approved", "rejected"), label=N_("Decide")),
+        Transition("milestone", FOLLOW_UP, ("implementing",), label=N_("Record a milestone")),
+        Transition("report", FOLLOW_UP, (), OWNER, N_("Report indicators")),
+        Transition("accept", FOLLOW_UP, ("accepted",), label=N_("Accept the results")),
+        Transition(
+            "close", (*FOLLOW_UP, "accepted", "rejected"), ("closed",), label=N_("Close the file")
+        ),
+        Transition(
+            "withdraw",
+            ("draft", "more_info", *UNDER_CONSIDERATION, *FOLLOW_UP),
+            ("withdrawn",),
+            OWNER,
+            N_("Withdraw"),
+        ),
+    ),
+    conflict_message=N_("Someone else changed this application just now. Reload the page."),
+    conflict_code="changed_meanwhile",
+    audit_by="action",
+)

@@ -1,0 +1,6 @@
+"""Research visits in the application: public requests, the teacher's pages, staff decisions."""
+
+from innovation_hub.core.domains import Domain
+from innovation_hub.visits import api, web
+
+DOMAIN = Domain("visits", web=web.WEB_ROUTES, api=api.API_ROUTES)
