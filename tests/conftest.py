@@ -4,10 +4,12 @@ set), emptied before every test; each test gets a fresh app with its own stores.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import sqlite3
 import tempfile
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -141,6 +143,16 @@ async def pooled_connections() -> AsyncIterator[None]:
     await open_pool()
     yield
     await close_pool()
+
+
+@pytest.fixture
+def frozen_clock() -> Iterator[Callable[[datetime], None]]:
+    """``frozen_clock(moment)`` stops every ``utcnow()`` of the app at ``moment`` (again to
+    move it), until the test ends."""
+    from innovation_hub.core import clock
+
+    with contextlib.ExitStack() as stack:
+        yield lambda moment: stack.enter_context(clock.frozen(moment))
 
 
 @pytest.fixture
