@@ -27,6 +27,7 @@ from innovation_hub.programmes.services.support import (
     MAX_BUDGET_VND,
     MAX_COST_VND,
     amount_error,
+    dotted,
     remaining_budget,
 )
 from innovation_hub.programmes.tables import Programme, ProgrammeEvent
@@ -132,6 +133,16 @@ def _check_dates(opens_at: datetime, closes_at: datetime, problems: Problems) ->
         problems.add("closes_at", _("The call must close after it opens."), "closes_before_opens")
 
 
+async def _audit(staff: User, programme_id: int, action: str, detail: dict[str, Any]) -> None:
+    await audit.record(
+        actor_id=staff.id,
+        action=f"programme.{action}",
+        record_type="programme",
+        record_id=programme_id,
+        detail=detail,
+    )
+
+
 async def create_programme(staff: User, new: NewProgramme) -> Programme:
     problems = Problems()
     name = new.name.strip()
@@ -172,13 +183,7 @@ async def create_programme(staff: User, new: NewProgramme) -> Programme:
             updated_at=now,
         )
         await programme.save()
-        await audit.record(
-            actor_id=staff.id,
-            action="programme.create",
-            record_type="programme",
-            record_id=programme.id,
-            detail={"name": name, "budget_vnd": new.budget_vnd},
-        )
+        await _audit(staff, programme.id, "create", {"name": name, "budget_vnd": new.budget_vnd})
     return programme
 
 
@@ -232,12 +237,11 @@ async def update_programme(staff: User, programme_id: int, changes: dict[str, An
                 )
             del values[Programme.budget_vnd]
         await Programme.update(values).where(Programme.id == programme_id)
-        await audit.record(
-            actor_id=staff.id,
-            action="programme.update",
-            record_type="programme",
-            record_id=programme_id,
-            detail={k: str(v) for k, v in changes.items() if k != "support_types"},
+        await _audit(
+            staff,
+            programme_id,
+            "update",
+            {k: str(v) for k, v in changes.items() if k != "support_types"},
         )
         return await get_programme(programme_id)
 
@@ -266,7 +270,7 @@ async def reserve(programme: Programme, amount: int) -> None:
     raise amount_error(
         _(
             "The amount is above the call's remaining budget of %(limit)s đồng.",
-            limit=f"{remaining:,}".replace(",", "."),
+            limit=dotted(remaining),
         ),
         "budget_exceeded",
         "budget",
@@ -313,11 +317,10 @@ async def add_event(
             created_at=utcnow(),
         )
         await event.save()
-        await audit.record(
-            actor_id=staff.id,
-            action="programme.event",
-            record_type="programme",
-            record_id=programme.id,
-            detail={"event_id": event.id, "booking_id": booking.id, "title": title},
+        await _audit(
+            staff,
+            programme.id,
+            "event",
+            {"event_id": event.id, "booking_id": booking.id, "title": title},
         )
     return event

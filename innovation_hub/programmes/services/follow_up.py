@@ -16,7 +16,7 @@ from innovation_hub.programmes.services.calls import release
 from innovation_hub.programmes.services.checks import Problems
 from innovation_hub.programmes.services.notify import tell_applicant
 from innovation_hub.programmes.services.queries import milestones_of
-from innovation_hub.programmes.services.support import MAX_COST_VND
+from innovation_hub.programmes.services.support import MAX_COST_VND, dotted
 from innovation_hub.programmes.services.timeline import add_to_timeline
 from innovation_hub.programmes.tables import Application, IndicatorReport, Milestone
 from innovation_hub.programmes.workflow import APPLICATIONS, HOLDING_BUDGET
@@ -99,7 +99,7 @@ async def report_milestone(
 async def confirm_milestone(staff: User, application_id: int, milestone_id: int) -> Milestone:
     async with transaction():
         application = await get_application_for(staff, application_id)
-        APPLICATIONS.require("report", application.status)
+        APPLICATIONS.require("confirm", application.status)
         milestone = await milestone_of(application, milestone_id)
         if milestone.status == "done":
             return milestone
@@ -186,7 +186,7 @@ async def accept(
         if isinstance(settled, bool) or not 0 <= settled <= approved:
             message = _(
                 "The amount settled is at most the amount approved (%(limit)s đồng).",
-                limit=f"{approved:,}".replace(",", "."),
+                limit=dotted(approved),
             )
             raise RuleBroken(
                 message,

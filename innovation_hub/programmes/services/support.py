@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from innovation_hub.core.errors import RuleBroken
+from innovation_hub.core.i18n import N_
 from innovation_hub.core.i18n import gettext as _
 from innovation_hub.programmes.catalogue import builtin_criterion_label, builtin_document_label
 from innovation_hub.programmes.tables import Application, Programme
@@ -120,30 +121,36 @@ def amount_error(message: str, code: str, limit: str, limit_vnd: int) -> RuleBro
     )
 
 
+def dotted(amount: int) -> str:
+    """An amount of đồng as the letters write it: 1.250.000."""
+    return f"{amount:,}".replace(",", ".")
+
+
 def check_amount(amount: int, limits: Limits) -> None:
     if isinstance(amount, bool) or amount <= 0:
         raise amount_error(
             _("Give an amount above zero."), "invalid_amount", "positive", limits.max_support_vnd
         )
-    if amount > limits.share_total_vnd:
-        raise amount_error(
-            _(
-                "The amount is above the cost share: at most %(limit)s đồng "
-                "(each item's cost × its cost share).",
-                limit=f"{limits.share_total_vnd:,}".replace(",", "."),
-            ),
+    ceilings = (
+        (
+            limits.share_total_vnd,
             "amount_above_cost_share",
             "cost_share",
-            limits.share_total_vnd,
-        )
-    if amount > limits.max_support_vnd:
-        raise amount_error(
-            _(
-                "The amount is above the caps: at most %(limit)s đồng (each item's cost share, "
-                "limited to its cap).",
-                limit=f"{limits.max_support_vnd:,}".replace(",", "."),
+            N_(
+                "The amount is above the cost share: at most %(limit)s đồng "
+                "(each item's cost × its cost share)."
             ),
+        ),
+        (
+            limits.max_support_vnd,
             "amount_above_cap",
             "cap",
-            limits.max_support_vnd,
-        )
+            N_(
+                "The amount is above the caps: at most %(limit)s đồng (each item's cost share, "
+                "limited to its cap)."
+            ),
+        ),
+    )
+    for ceiling, code, limit, message in ceilings:
+        if amount > ceiling:
+            raise amount_error(_(message, limit=dotted(ceiling)), code, limit, ceiling)
