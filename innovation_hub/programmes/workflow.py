@@ -8,11 +8,10 @@
 from __future__ import annotations
 
 from innovation_hub.core.i18n import N_
-from innovation_hub.core.workflow import State, Transition, Workflow
+from innovation_hub.core.workflow import STAFF_ROLES, State, Transition, Workflow
 from innovation_hub.programmes.tables import Application
 
 OWNER = frozenset({"owner"})
-STAFF = frozenset({"staff", "admin"})
 REVIEWER = frozenset({"reviewer"})
 
 UNDER_CONSIDERATION = ("submitted", "screening", "in_review", "ready_for_decision")
@@ -52,7 +51,7 @@ APPLICATIONS = Workflow(
             "review",
             UNDER_CONSIDERATION,
             ("in_review", "ready_for_decision"),
-            STAFF | REVIEWER,
+            STAFF_ROLES | REVIEWER,
             N_("Review"),
         ),
         Transition("decide", UNDER_CONSIDERATION, ("approved", "rejected"), label=N_("Decide")),

@@ -25,6 +25,7 @@ from innovation_hub.programmes.services.timeline import add_to_timeline
 from innovation_hub.programmes.tables import Application
 from innovation_hub.programmes.workflow import APPLICATIONS, HOLDING_BUDGET
 
+# A mapping of field → typed value is taken too: the API and the demo data pass one.
 Changes = ApplicationChanges | Mapping[str, Any]
 
 
