@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 from innovation_hub.core.i18n import N_
-from innovation_hub.core.workflow import State, Transition, Workflow
+from innovation_hub.core.workflow import STAFF_ROLES, State, Transition, Workflow
 from innovation_hub.programmes.tables import Application
 
 OWNER = frozenset({"owner"})
@@ -46,16 +46,19 @@ APPLICATIONS = Workflow(
         Transition("screen", ("submitted", "screening"), ("in_review", "rejected", "more_info")),
         Transition("more_info", UNDER_CONSIDERATION, ("more_info",), label=N_("Ask for more")),
         Transition("assign", UNDER_CONSIDERATION, ("in_review",), label=N_("Assign reviewers")),
+        # Staff may score too; a review, or a reviewer removed, settles the step.
         Transition(
             "review",
             UNDER_CONSIDERATION,
             ("in_review", "ready_for_decision"),
-            REVIEWER,
+            STAFF_ROLES | REVIEWER,
             N_("Review"),
         ),
         Transition("decide", UNDER_CONSIDERATION, ("approved", "rejected"), label=N_("Decide")),
         Transition("milestone", FOLLOW_UP, ("implementing",), label=N_("Record a milestone")),
+        # Reports, evidence and staff's confirmations while the project runs; no move.
         Transition("report", FOLLOW_UP, (), OWNER, N_("Report indicators")),
+        Transition("confirm", FOLLOW_UP, (), label=N_("Confirm this milestone")),
         Transition("accept", FOLLOW_UP, ("accepted",), label=N_("Accept the results")),
         Transition(
             "close", (*FOLLOW_UP, "accepted", "rejected"), ("closed",), label=N_("Close the file")

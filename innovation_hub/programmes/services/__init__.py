@@ -1,0 +1,208 @@
+"""The support programme: every rule about calls, applications, reviews and decisions, by
+use case (one module each). An application moves through the workflow declared in
+``programmes.workflow`` (``APPLICATIONS``): each change is one transaction that moves the
+status with a conditional UPDATE (so two people acting at once cannot both move it), writes
+the timeline and the audit entry, and queues any email.
+
+This package re-exports every name callers use, so ``services.<name>`` keeps working.
+"""
+
+from innovation_hub.programmes.services.access import (
+    get_application_for,
+    is_assigned,
+    is_staff,
+    viewer_kind,
+)
+from innovation_hub.programmes.services.applications import (
+    create_application,
+    reply,
+    submit_application,
+    update_application,
+    withdraw,
+)
+from innovation_hub.programmes.services.calls import (
+    NewProgramme,
+    SupportTerm,
+    add_event,
+    create_programme,
+    get_programme,
+    programme_status,
+    update_programme,
+)
+from innovation_hub.programmes.services.checks import (
+    APPLICATION_FIELDS,
+    TEXT_LIMITS,
+    ApplicationChanges,
+    Problems,
+    tax_code_problem,
+)
+from innovation_hub.programmes.services.decisions import decide
+from innovation_hub.programmes.services.documents import (
+    MAX_DOCUMENT_BYTES,
+    MAX_DOCUMENTS,
+    add_document,
+    delete_document,
+    get_document_for,
+)
+from innovation_hub.programmes.services.follow_up import (
+    Indicators,
+    accept,
+    add_milestone,
+    close,
+    confirm_milestone,
+    report_indicators,
+    report_milestone,
+)
+from innovation_hub.programmes.services.forms_compat import (
+    application_changes_from_form,
+    parse_amount,
+    parse_day,
+    parse_percent,
+)
+from innovation_hub.programmes.services.queries import (
+    average_of,
+    documents_of,
+    events_of,
+    indicator_reports_of,
+    list_for,
+    list_programmes,
+    milestones_of,
+    programme_names,
+    reviewers_of,
+    reviews_of,
+)
+from innovation_hub.programmes.services.reviews import (
+    RECOMMENDATIONS,
+    assign_reviewer,
+    check_scores,
+    reviewer_candidates,
+    submit_review,
+    unassign_reviewer,
+)
+from innovation_hub.programmes.services.screening import (
+    SCREENING_RESULTS,
+    ask_more_info,
+    screen,
+)
+from innovation_hub.programmes.services.states import (
+    ACTIVE,
+    PROGRAMME_ICONS,
+    STATUS_GROUPS,
+    STATUS_ICONS,
+    TRANSITIONS,
+    applicant_status_label,
+    parse_status_filter,
+    programme_status_label,
+    recommendation_label,
+    screening_label,
+    status_label,
+)
+from innovation_hub.programmes.services.support import (
+    MAX_BUDGET_VND,
+    MAX_COST_VND,
+    ItemLimit,
+    Labelled,
+    Limits,
+    _json,
+    criteria_of,
+    document_label,
+    documents_required,
+    items_of,
+    remaining_budget,
+    support_limits,
+    support_terms,
+    terms_by_type,
+)
+from innovation_hub.programmes.services.timeline import timeline_label, timeline_of
+from innovation_hub.programmes.tables import STATUSES
+from innovation_hub.programmes.workflow import HOLDING_BUDGET, UNDER_CONSIDERATION
+
+__all__ = [
+    "ACTIVE",
+    "APPLICATION_FIELDS",
+    "HOLDING_BUDGET",
+    "MAX_BUDGET_VND",
+    "MAX_COST_VND",
+    "MAX_DOCUMENTS",
+    "MAX_DOCUMENT_BYTES",
+    "PROGRAMME_ICONS",
+    "RECOMMENDATIONS",
+    "SCREENING_RESULTS",
+    "STATUSES",
+    "STATUS_GROUPS",
+    "STATUS_ICONS",
+    "TEXT_LIMITS",
+    "TRANSITIONS",
+    "UNDER_CONSIDERATION",
+    "ApplicationChanges",
+    "Indicators",
+    "ItemLimit",
+    "Labelled",
+    "Limits",
+    "NewProgramme",
+    "Problems",
+    "SupportTerm",
+    "_json",
+    "accept",
+    "add_document",
+    "add_event",
+    "add_milestone",
+    "applicant_status_label",
+    "application_changes_from_form",
+    "ask_more_info",
+    "assign_reviewer",
+    "average_of",
+    "check_scores",
+    "close",
+    "confirm_milestone",
+    "create_application",
+    "create_programme",
+    "criteria_of",
+    "decide",
+    "delete_document",
+    "document_label",
+    "documents_of",
+    "documents_required",
+    "events_of",
+    "get_application_for",
+    "get_document_for",
+    "get_programme",
+    "indicator_reports_of",
+    "is_assigned",
+    "is_staff",
+    "items_of",
+    "list_for",
+    "list_programmes",
+    "milestones_of",
+    "parse_amount",
+    "parse_day",
+    "parse_percent",
+    "parse_status_filter",
+    "programme_names",
+    "programme_status",
+    "programme_status_label",
+    "recommendation_label",
+    "remaining_budget",
+    "reply",
+    "report_indicators",
+    "report_milestone",
+    "reviewer_candidates",
+    "reviewers_of",
+    "reviews_of",
+    "screen",
+    "screening_label",
+    "status_label",
+    "submit_application",
+    "submit_review",
+    "support_limits",
+    "support_terms",
+    "tax_code_problem",
+    "terms_by_type",
+    "timeline_label",
+    "timeline_of",
+    "unassign_reviewer",
+    "update_application",
+    "update_programme",
+    "viewer_kind",
+    "withdraw",
+]

@@ -1,0 +1,62 @@
+"""Who may see an application: staff see everything; an enterprise sees its own; a reviewer
+sees the applications assigned to them. Anything else is "not found"."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar.exceptions import PermissionDeniedException
+
+from innovation_hub.accounts.tables import User
+from innovation_hub.core.auth import STAFF
+from innovation_hub.core.errors import NotFound
+from innovation_hub.core.i18n import gettext as _
+from innovation_hub.programmes.tables import Application, Assignment
+
+
+def is_staff(user: Any) -> bool:
+    return getattr(user, "role", None) in STAFF
+
+
+async def is_assigned(user: Any, application_id: int) -> bool:
+    if user is None:
+        return False
+    found = await Assignment.exists().where(
+        (Assignment.application == application_id) & (Assignment.reviewer == user.id)
+    )
+    return bool(found)
+
+
+async def load(application_id: int) -> Application:
+    application = await Application.objects().where(Application.id == application_id).first()
+    if application is None:
+        raise NotFound(_("There is no such application."), code="application_not_found")
+    return application
+
+
+async def get_application_for(user: Any, application_id: int) -> Application:
+    """Staff, the enterprise that applied, or a reviewer assigned to it; others: not found."""
+    application = await load(application_id)
+    if user is not None and (
+        is_staff(user)
+        or application.applicant == user.id
+        or await is_assigned(user, application.id)
+    ):
+        return application
+    raise NotFound(_("There is no such application."), code="application_not_found")
+
+
+def viewer_kind(user: Any, application: Application) -> str:
+    """staff | applicant | reviewer (the caller was already let in)."""
+    if is_staff(user):
+        return "staff"
+    if application.applicant == user.id:
+        return "applicant"
+    return "reviewer"
+
+
+async def own(user: User, application_id: int) -> Application:
+    application = await get_application_for(user, application_id)
+    if application.applicant != user.id:
+        raise PermissionDeniedException(_("Only the enterprise that applied may do this."))
+    return application

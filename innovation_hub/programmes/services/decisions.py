@@ -1,0 +1,80 @@
+"""The decision: approve within the cost shares, the caps and the call's remaining budget,
+or reject; a letter goes to the enterprise."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from innovation_hub.accounts.tables import User
+from innovation_hub.core.clock import utcnow
+from innovation_hub.core.database import transaction
+from innovation_hub.core.errors import FormInvalid, RuleBroken
+from innovation_hub.core.i18n import gettext as _
+from innovation_hub.programmes.services.access import get_application_for
+from innovation_hub.programmes.services.calls import get_programme, reserve
+from innovation_hub.programmes.services.notify import tell_applicant
+from innovation_hub.programmes.services.support import check_amount, items_of, support_limits
+from innovation_hub.programmes.services.timeline import add_to_timeline
+from innovation_hub.programmes.tables import Application, Review
+from innovation_hub.programmes.workflow import APPLICATIONS
+
+
+async def decide(
+    staff: User,
+    application_id: int,
+    *,
+    outcome: str,
+    amount_vnd: int | None = None,
+    conditions: str = "",
+    note: str = "",
+) -> Application:
+    """Approve (with an amount within the cost shares, the caps and the call's remaining
+    budget) or reject; a letter goes to the enterprise."""
+    if outcome not in ("approved", "rejected"):
+        raise FormInvalid({"outcome": _("Choose approve or reject.")}, code="invalid_outcome")
+    conditions, note = conditions.strip(), note.strip()
+    if len(conditions) > 5000 or len(note) > 5000:
+        raise FormInvalid(
+            {"conditions": _("Use at most %(n)s characters.", n=5000)}, code="too_long"
+        )
+    async with transaction():
+        application = await get_application_for(staff, application_id)
+        APPLICATIONS.require("decide", application.status)
+        if not await Review.exists().where(Review.application == application.id):
+            raise RuleBroken(
+                _("At least one review is needed before a decision."),
+                code="review_required",
+            )
+        programme = await get_programme(application.programme)
+        now = utcnow()
+        values: dict[Any, Any] = {
+            Application.decided_at: now,
+            Application.decided_by: staff.id,
+            Application.decision_note: note,
+            Application.conditions: conditions if outcome == "approved" else "",
+        }
+        if outcome == "approved":
+            limits = support_limits(programme, items_of(application))
+            amount = limits.max_support_vnd if amount_vnd is None else amount_vnd
+            check_amount(amount, limits)
+            await reserve(programme, amount)
+            values[Application.approved_vnd] = amount
+        await APPLICATIONS.apply(
+            application, "decide", to=outcome, values=values, actor_id=staff.id, now=now
+        )
+        await add_to_timeline(
+            application,
+            staff,
+            outcome,
+            note,
+            detail={"amount_vnd": values.get(Application.approved_vnd), "conditions": conditions},
+        )
+        await tell_applicant(
+            application,
+            "programme_decision",
+            outcome=outcome,
+            note=note,
+            conditions=conditions,
+            amount_vnd=values.get(Application.approved_vnd),
+        )
+    return application
