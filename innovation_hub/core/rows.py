@@ -31,8 +31,8 @@ def _shown(value: Any) -> Any:
         return local(value)
     if isinstance(value, list | tuple):
         return [_shown(item) for item in value]
-    if isinstance(value, Mapping):
-        return _Shown(value)
+    if isinstance(value, Mapping):  # a JSON column, or a row read as a dict
+        return {key: _shown(item) for key, item in value.items()}
     if isinstance(value, str | bytes | int | float | bool) or value is None:
         return value
     return _Shown(value) if hasattr(value, "__dict__") or hasattr(value, "__slots__") else value

@@ -58,6 +58,7 @@ class Transition:
     targets: tuple[str, ...] = ()
     roles: frozenset[str] = STAFF_ROLES
     label: str = ""  # the button's words (a message id)
+    audit: str = ""  # the audit action's name when it is not the target's or the action's
 
     def allows(self, roles: Iterable[str]) -> bool:
         return not self.roles.isdisjoint(roles)
@@ -77,7 +78,8 @@ class Workflow:
     transitions: tuple[Transition, ...]
     conflict_message: str  # a message id: someone else changed the record first
     conflict_code: str = "changed_meanwhile"
-    # The audit action names the new status ("booking.cancelled") or the action taken.
+    # The audit action names the new status ("booking.cancelled") or the action taken;
+    # "none" where the domain writes a richer entry of its own in the same transaction.
     audit_by: str = "target"
     on_move: MoveHook | None = None
     _states: dict[str, State] = field(init=False, repr=False)
@@ -197,13 +199,15 @@ class Workflow:
                 setattr(record, column._meta.name, value)
         if sequence is not None:
             record.sequence = rows[0]["sequence"]  # type: ignore[attr-defined]
-        await audit.record(
-            actor_id=actor_id,
-            action=f"{self.name}.{target if self.audit_by == 'target' else action}",
-            record_type=self.name,
-            record_id=record.id,  # type: ignore[attr-defined]
-            detail={"from": before, "to": target, **(detail or {})},
-        )
+        if self.audit_by != "none":
+            named = t.audit or (target if self.audit_by == "target" else action)
+            await audit.record(
+                actor_id=actor_id,
+                action=f"{self.name}.{named}",
+                record_type=self.name,
+                record_id=record.id,  # type: ignore[attr-defined]
+                detail={"from": before, "to": target, **(detail or {})},
+            )
         if self.on_move is not None:
             await self.on_move(record, t, before, actor_id, now, detail or {})
         return True
