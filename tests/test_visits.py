@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -16,6 +17,7 @@ from innovation_hub.bookings.tables import Booking
 from innovation_hub.core.audit import AuditEntry
 from innovation_hub.core.clock import LOCAL_TZ
 from innovation_hub.core.mail import OutboxMessage
+from innovation_hub.core.settings import Settings
 from innovation_hub.visits import services
 from innovation_hub.visits.tables import Visit, VisitMessage
 from tests.helpers import api_token, at, bearer, log_in, make_user, next_open_day, post_form
@@ -701,8 +703,16 @@ async def test_staff_queue_filters_and_decides_from_the_pages(
     assert (await client.get("/staff/visits/999999")).status_code == 404
 
 
-async def test_public_requests_are_rate_limited_per_address(app, client: httpx.AsyncClient) -> None:  # type: ignore[no-untyped-def]
-    app.state["visit_rules"] = services.VisitRules(requests_per_hour=2)
+async def test_public_requests_are_rate_limited_per_address(settings: Settings) -> None:
+    from innovation_hub.app import create_app
+
+    app = create_app(replace(settings, visit_requests_per_hour=2))
+    transport = httpx.ASGITransport(app=app, client=("203.0.113.10", 50000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        await _two_requests_then_limited(client)
+
+
+async def _two_requests_then_limited(client: httpx.AsyncClient) -> None:
     assert (await ask(client)).status_code == 201
     assert (await ask(client)).status_code == 201
     limited = await ask(client)
