@@ -51,6 +51,11 @@ def _problems(**descriptions: str) -> dict[int, ResponseSpec]:
     }
 
 
+def _change(path: str, summary: str, *, access: frozenset[str] = STAFF) -> Any:
+    """A POST that changes one visit and answers 200 with the visit."""
+    return post(path, access=access, status_code=200, tags=TAGS, summary=summary)
+
+
 def _visit_fields(visit: Visit) -> dict[str, Any]:
     """The fields whose names or shapes differ from the row's."""
     return {
@@ -219,12 +224,9 @@ async def decide(
     return await visit_detail(visit)
 
 
-@post(
+@_change(
     "/visits/{visit_id:int}/more-info",
-    access=STAFF,
-    status_code=200,
-    tags=TAGS,
-    summary="Staff: ask the teacher for more information, or propose another day",
+    "Staff: ask the teacher for more information, or propose another day",
 )
 async def more_info(
     request: Req,
@@ -244,23 +246,17 @@ async def more_info(
     return await visit_detail(visit)
 
 
-@post(
+@_change(
     "/visits/{visit_id:int}/host",
-    access=STAFF,
-    status_code=200,
-    tags=TAGS,
-    summary="Staff: name the member of staff who hosts the visit",
+    "Staff: name the member of staff who hosts the visit",
 )
 async def host(request: Req, visit_id: PathId, data: JSONBody[HostIn]) -> VisitDetail:
     return await visit_detail(await services.assign_host(request.user, visit_id, data.host_id))
 
 
-@post(
+@_change(
     "/visits/{visit_id:int}/attendance",
-    access=STAFF,
-    status_code=200,
-    tags=TAGS,
-    summary="Staff: record who came (status completed), or that the group did not (no_show)",
+    "Staff: record who came (status completed), or that the group did not (no_show)",
 )
 async def attendance(
     request: Req, visit_id: PathId, data: JSONBody[AttendanceIn], settings: AppSettings
@@ -276,12 +272,10 @@ async def attendance(
     return await visit_detail(visit)
 
 
-@post(
+@_change(
     "/visits/{visit_id:int}/cancel",
+    "Cancel a visit (staff, with a reason; or the requester) and free its room",
     access=ANY_USER,
-    status_code=200,
-    tags=TAGS,
-    summary="Cancel a visit (staff, with a reason; or the requester) and free its room",
 )
 async def cancel(
     request: Req, visit_id: PathId, settings: AppSettings, data: JSONBody[CancelIn | None] = None

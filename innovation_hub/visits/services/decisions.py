@@ -16,6 +16,7 @@ from innovation_hub.core.auth import STAFF
 from innovation_hub.core.clock import utcnow
 from innovation_hub.core.database import transaction
 from innovation_hub.core.errors import FormInvalid, NotFound, RuleBroken
+from innovation_hub.core.i18n import N_
 from innovation_hub.core.i18n import gettext as _
 from innovation_hub.core.timestamps import require_aware
 from innovation_hub.spaces import services as spaces
@@ -130,6 +131,24 @@ async def _reserve(
     return int(booking.id)
 
 
+REFUSE_APPROVAL = N_("Only a request that is still open can be approved.")
+
+
+async def _approvable(
+    staff: User, visit_id: int, approval: Approval, rules: VisitRules, now: datetime
+) -> tuple[datetime, datetime, Resource, User]:
+    """Checks an approval before any change: its start, end, room and the reservation's
+    holder (the host, or else the member of staff approving)."""
+    _check_approval(approval)
+    start, end, resource_id = approval.start, approval.end, approval.resource_id
+    assert start and end and resource_id is not None
+    visit = await get_visit(visit_id)
+    _require(visit, "approve", _(REFUSE_APPROVAL))
+    resource = await check_visit_time(rules, visit, resource_id, start, end, now)
+    host = await staff_user(approval.host_id, "host_id") if approval.host_id else None
+    return start, end, resource, host or staff
+
+
 async def approve(
     staff: User,
     visit_id: int,
@@ -141,18 +160,10 @@ async def approve(
     now: datetime | None = None,
 ) -> Visit:
     now = now or utcnow()
-    _check_approval(approval)
-    start, end, resource_id = approval.start, approval.end, approval.resource_id
-    assert start and end and resource_id is not None
-    refusal = _("Only a request that is still open can be approved.")
-    visit = await get_visit(visit_id)
-    _require(visit, "approve", refusal)
-    resource = await check_visit_time(rules, visit, resource_id, start, end, now)
-    host = await staff_user(approval.host_id, "host_id") if approval.host_id else None
-    holder = host or staff
+    start, end, resource, holder = await _approvable(staff, visit_id, approval, rules, now)
     async with transaction():
         visit = await get_visit(visit_id)
-        _require(visit, "approve", refusal)
+        _require(visit, "approve", _(REFUSE_APPROVAL))
         booking_id = await _reserve(holder, visit, resource.id, start, end)
         await VISITS.apply(
             visit,

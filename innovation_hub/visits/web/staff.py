@@ -18,6 +18,7 @@ from innovation_hub.core.auth import STAFF
 from innovation_hub.core.clock import LOCAL_TZ, utcnow
 from innovation_hub.core.errors import FormInvalid, HubError, RuleBroken
 from innovation_hub.core.forms import parse_day, text
+from innovation_hub.core.i18n import N_
 from innovation_hub.core.i18n import gettext as _
 from innovation_hub.core.web import FormBody, form_errors, form_flow, form_values, page
 from innovation_hub.core.workflow import StateView
@@ -203,12 +204,12 @@ async def _staff_page(
 
 
 STAFF_NOTICES = {
-    "approved": lambda: _("Approved. The room is reserved and the teacher has been emailed."),
-    "declined": lambda: _("Declined. The teacher has been emailed."),
-    "more_info": lambda: _("Sent. The request waits for the teacher's reply."),
-    "host": lambda: _("The host is saved."),
-    "attendance": lambda: _("Attendance is recorded."),
-    "cancelled": lambda: _("Cancelled. The room is free again and the teacher has been emailed."),
+    "approved": N_("Approved. The room is reserved and the teacher has been emailed."),
+    "declined": N_("Declined. The teacher has been emailed."),
+    "more_info": N_("Sent. The request waits for the teacher's reply."),
+    "host": N_("The host is saved."),
+    "attendance": N_("Attendance is recorded."),
+    "cancelled": N_("Cancelled. The room is free again and the teacher has been emailed."),
 }
 
 
@@ -292,7 +293,7 @@ class StaffVisitPages(Controller):
     async def staff_detail(self, request: Req, visit_id: FromPath[int]) -> Template:
         visit = await services.get_visit(visit_id)
         key = request.query_params.get("done", "")
-        notice = STAFF_NOTICES[key]() if key in STAFF_NOTICES else ""
+        notice = _(STAFF_NOTICES[key]) if key in STAFF_NOTICES else ""
         return await _staff_page(request, visit, notice=notice)
 
     @post("/{visit_id:int}/approve", access=STAFF)

@@ -14,6 +14,7 @@ from innovation_hub.core.auth import PUBLIC
 from innovation_hub.core.clock import utcnow
 from innovation_hub.core.errors import HubError, NotFound
 from innovation_hub.core.forms import text
+from innovation_hub.core.i18n import N_
 from innovation_hub.core.i18n import gettext as _
 from innovation_hub.core.web import FormBody, form_flow, page
 from innovation_hub.visits import forms, services
@@ -86,9 +87,9 @@ async def _teacher_page(
 
 
 NOTICES = {
-    "replied": lambda: _("Your reply was sent to the centre."),
-    "cancelled": lambda: _("The visit is cancelled. A confirmation is on its way by email."),
-    "feedback": lambda: _("Thank you for your feedback."),
+    "replied": N_("Your reply was sent to the centre."),
+    "cancelled": N_("The visit is cancelled. A confirmation is on its way by email."),
+    "feedback": N_("Thank you for your feedback."),
 }
 
 
@@ -130,7 +131,7 @@ class TeacherPages(Controller):
     async def teacher_page(self, request: Req, token: FromPath[str]) -> Template:
         visit = await services.visit_for_token(token)
         notice_key = request.query_params.get("done", "")
-        notice = NOTICES[notice_key]() if notice_key in NOTICES else ""
+        notice = _(NOTICES[notice_key]) if notice_key in NOTICES else ""
         return await _teacher_page(request, token, visit, notice=notice)
 
     @get("/cancel")
