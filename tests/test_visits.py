@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -16,6 +17,7 @@ from innovation_hub.bookings.tables import Booking
 from innovation_hub.core.audit import AuditEntry
 from innovation_hub.core.clock import LOCAL_TZ
 from innovation_hub.core.mail import OutboxMessage
+from innovation_hub.core.settings import Settings, SettingsError
 from innovation_hub.visits import services
 from innovation_hub.visits.tables import Visit, VisitMessage
 from tests.helpers import api_token, at, bearer, log_in, make_user, next_open_day, post_form
@@ -701,8 +703,16 @@ async def test_staff_queue_filters_and_decides_from_the_pages(
     assert (await client.get("/staff/visits/999999")).status_code == 404
 
 
-async def test_public_requests_are_rate_limited_per_address(app, client: httpx.AsyncClient) -> None:  # type: ignore[no-untyped-def]
-    app.state["visit_rules"] = services.VisitRules(requests_per_hour=2)
+async def test_public_requests_are_rate_limited_per_address(settings: Settings) -> None:
+    from innovation_hub.app import create_app
+
+    app = create_app(replace(settings, visit_requests_per_hour=2))
+    transport = httpx.ASGITransport(app=app, client=("203.0.113.10", 50000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        await _two_requests_then_limited(client)
+
+
+async def _two_requests_then_limited(client: httpx.AsyncClient) -> None:
     assert (await ask(client)).status_code == 201
     assert (await ask(client)).status_code == 201
     limited = await ask(client)
@@ -710,6 +720,47 @@ async def test_public_requests_are_rate_limited_per_address(app, client: httpx.A
     assert await Visit.count() == 2
     page = await client.get("/visits")
     assert page.status_code == 200  # reading the form stays open
+
+
+async def test_the_visit_rules_are_the_settings(settings: Settings) -> None:
+    from innovation_hub.app import create_app
+
+    app = create_app(replace(settings, visit_max_students=20, visit_min_notice_days=3))
+    transport = httpx.ASGITransport(app=app, client=("203.0.113.10", 50000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        refused = await ask(client, student_count=25, supervisor_count=3)
+        assert refused.status_code == 422 and refused.json()["code"] == "too_many_students"
+        assert "20" in refused.json()["errors"]["student_count"]
+        soon = next_open_day(5)
+        assert (
+            await ask(client, student_count=15, preferred_date=soon.isoformat(), alternate_dates=[])
+        ).status_code == 201
+        form = await client.get("/visits")
+        assert 'max="20"' in form.text
+
+
+def test_visit_settings_are_read_and_checked(tmp_path: Any) -> None:
+    env = {
+        "HUB_VAR_DIR": str(tmp_path),
+        "HUB_VISIT_WEEKDAYS": "1,2,3,4,5,6",
+        "HUB_VISIT_DAY_STARTS": "07:30",
+        "HUB_VISIT_STUDENTS_PER_SUPERVISOR_BY_LEVEL": "primary:6",
+    }
+    rules = services.VisitRules.from_settings(Settings.from_env(env))
+    assert rules.weekdays == (0, 1, 2, 3, 4, 5) and rules.day_starts.hour == 7
+    assert rules.ratio_for("primary") == 6 and rules.ratio_for("university") == 10
+    assert services.VisitRules.from_settings(Settings.from_env({"HUB_VAR_DIR": str(tmp_path)})) == (
+        services.DEFAULT_RULES
+    )
+    for name, value in [
+        ("HUB_VISIT_WEEKDAYS", "0,1"),
+        ("HUB_VISIT_DAY_ENDS", "07:00"),
+        ("HUB_VISIT_MAX_STUDENTS", "0"),
+        ("HUB_VISIT_STUDENTS_PER_SUPERVISOR_BY_LEVEL", "primary"),
+        ("HUB_VISIT_MIN_NOTICE_DAYS", "-1"),
+    ]:
+        with pytest.raises(SettingsError):
+            Settings.from_env({"HUB_VAR_DIR": str(tmp_path), name: value})
 
 
 async def test_the_requester_cancels_through_the_api_and_visitors_are_sent_to_log_in(

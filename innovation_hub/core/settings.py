@@ -6,8 +6,10 @@ import os
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import time
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -68,6 +70,72 @@ def _stripe_js_url(api_base: str) -> str:
     return f"{api_base}/js.stripe.com/v3/"
 
 
+def _not_negative(env: Mapping[str, str], name: str, default: int) -> int:
+    value = _int(env, name, default)
+    if value < 0:
+        raise SettingsError(f"{name} must be 0 or more, got {value}")
+    return value
+
+
+def _clock(env: Mapping[str, str], name: str, default: time) -> time:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return time.fromisoformat(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{name} must be a time like 08:00, got {raw!r}") from exc
+
+
+def _weekdays(env: Mapping[str, str], name: str, default: str) -> tuple[int, ...]:
+    """ISO weekday numbers (1 is Monday … 7 Sunday), kept as Python's (0 … 6)."""
+    raw = env.get(name) or default
+    days = [part.strip() for part in raw.split(",")]
+    if not days or any(day not in {"1", "2", "3", "4", "5", "6", "7"} for day in days):
+        raise SettingsError(f"{name} must list weekdays from 1 (Monday) to 7, got {raw!r}")
+    return tuple(sorted({int(day) - 1 for day in days}))
+
+
+def _ratios(env: Mapping[str, str], name: str, default: str) -> tuple[tuple[str, int], ...]:
+    """``level:students`` pairs, e.g. ``primary:8,university:20``."""
+    raw = env.get(name) or default
+    pairs = []
+    for part in filter(None, (p.strip() for p in raw.split(","))):
+        level, _colon, number = part.partition(":")
+        if not level.strip() or not number.strip().isdigit() or int(number) < 1:
+            raise SettingsError(f"{name} must read like primary:8,university:20, got {raw!r}")
+        pairs.append((level.strip(), int(number)))
+    return tuple(pairs)
+
+
+def _visit_settings(env: Mapping[str, str]) -> dict[str, Any]:
+    """The research visit rules (``visits.services.VisitRules``)."""
+    min_students = _positive(env, "HUB_VISIT_MIN_STUDENTS", 1)
+    max_students = _positive(env, "HUB_VISIT_MAX_STUDENTS", 60)
+    if max_students < min_students:
+        raise SettingsError("HUB_VISIT_MAX_STUDENTS must not be below HUB_VISIT_MIN_STUDENTS")
+    day_starts = _clock(env, "HUB_VISIT_DAY_STARTS", time(8, 0))
+    day_ends = _clock(env, "HUB_VISIT_DAY_ENDS", time(17, 0))
+    if day_ends <= day_starts:
+        raise SettingsError("HUB_VISIT_DAY_ENDS must be after HUB_VISIT_DAY_STARTS")
+    return {
+        "visit_min_notice_days": _not_negative(env, "HUB_VISIT_MIN_NOTICE_DAYS", 14),
+        "visit_max_days_ahead": _positive(env, "HUB_VISIT_MAX_DAYS_AHEAD", 365),
+        "visit_min_students": min_students,
+        "visit_max_students": max_students,
+        "visit_students_per_supervisor": _positive(env, "HUB_VISIT_STUDENTS_PER_SUPERVISOR", 10),
+        "visit_students_per_supervisor_by_level": _ratios(
+            env, "HUB_VISIT_STUDENTS_PER_SUPERVISOR_BY_LEVEL", "primary:8,university:20"
+        ),
+        "visit_max_supervisors": _positive(env, "HUB_VISIT_MAX_SUPERVISORS", 30),
+        "visit_weekdays": _weekdays(env, "HUB_VISIT_WEEKDAYS", "1,2,3,4,5"),
+        "visit_day_starts": day_starts,
+        "visit_day_ends": day_ends,
+        "visit_max_alternates": _not_negative(env, "HUB_VISIT_MAX_ALTERNATES", 3),
+        "visit_requests_per_hour": _positive(env, "HUB_VISIT_REQUESTS_PER_HOUR", 20),
+    }
+
+
 @dataclass(frozen=True)
 class Settings:
     var_dir: Path
@@ -105,6 +173,22 @@ class Settings:
     refund_full_hours: int
     feed_cancelled_days: int
     locales: tuple[str, ...] = field(default=("vi", "en"))
+    # Research visits (the defaults are the centre's documented rules).
+    visit_min_notice_days: int = 14
+    visit_max_days_ahead: int = 365
+    visit_min_students: int = 1
+    visit_max_students: int = 60
+    visit_students_per_supervisor: int = 10
+    visit_students_per_supervisor_by_level: tuple[tuple[str, int], ...] = (
+        ("primary", 8),
+        ("university", 20),
+    )
+    visit_max_supervisors: int = 30
+    visit_weekdays: tuple[int, ...] = (0, 1, 2, 3, 4)  # Python's weekdays: 0 is Monday
+    visit_day_starts: time = time(8, 0)
+    visit_day_ends: time = time(17, 0)
+    visit_max_alternates: int = 3
+    visit_requests_per_hour: int = 20
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -152,6 +236,7 @@ class Settings:
             stripe_js_url=env.get("HUB_STRIPE_JS_URL") or _stripe_js_url(stripe_api_base),
             refund_full_hours=_int(env, "HUB_REFUND_FULL_HOURS", 24),
             feed_cancelled_days=_int(env, "HUB_FEED_CANCELLED_DAYS", 30),
+            **_visit_settings(env),
         )
 
     @property

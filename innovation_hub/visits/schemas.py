@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Literal, get_args
 
 import msgspec
 
@@ -11,8 +11,23 @@ from innovation_hub.visits.services import (
     LEVELS,
     MAX_MESSAGE,
     MAX_TEXT,
+    STATUSES,
     TIMES_OF_DAY,
 )
+
+VisitStatus = Literal[
+    "requested", "more_info", "approved", "declined", "cancelled", "completed", "no_show"
+]
+Level = Literal[
+    "primary", "lower_secondary", "upper_secondary", "vocational", "university", "other"
+]
+TimeOfDay = Literal["any", "morning", "afternoon"]
+MessageKind = Literal[
+    "approved", "declined", "more_info", "proposed_date", "reply", "accepted_date", "cancelled"
+]
+# The document's enumerations are the declared ones (visits.workflow, services.rules).
+assert get_args(VisitStatus) == STATUSES and get_args(Level) == LEVELS
+assert get_args(TimeOfDay) == TIMES_OF_DAY
 
 # What the services check (422 required_field, too_long, invalid_level, invalid_time,
 # invalid_message, invalid_decision, invalid_attendance), declared in the document too. The
@@ -50,12 +65,12 @@ class VisitIn(msgspec.Struct, kw_only=True):
 
 class VisitCreated(msgspec.Struct, kw_only=True):
     id: int
-    status: str
+    status: VisitStatus
 
 
 class VisitMessageOut(msgspec.Struct, kw_only=True):
-    author: str  # staff | teacher
-    kind: str
+    author: Literal["staff", "teacher"]
+    kind: MessageKind
     body: str
     proposed_date: date | None
     at: datetime
@@ -63,12 +78,12 @@ class VisitMessageOut(msgspec.Struct, kw_only=True):
 
 class VisitOut(msgspec.Struct, kw_only=True):
     id: int
-    status: str
+    status: VisitStatus
     school_name: str
     contact_name: str
     contact_email: str
     contact_phone: str
-    level: str
+    level: Level
     grade: str
     student_count: int
     supervisor_count: int
@@ -77,7 +92,7 @@ class VisitOut(msgspec.Struct, kw_only=True):
     mentors_equipment: str
     preferred_date: date
     alternate_dates: list[date]
-    preferred_time: str
+    preferred_time: TimeOfDay
     notes: str
     email_confirmed: bool
     start: datetime | None

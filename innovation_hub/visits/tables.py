@@ -17,17 +17,12 @@ from innovation_hub.accounts.tables import User
 from innovation_hub.bookings.tables import Booking
 from innovation_hub.spaces.tables import Resource
 
-STATUSES = ("requested", "more_info", "approved", "declined", "cancelled", "completed", "no_show")
-# A request staff still have to answer; the teacher may still change or cancel it.
-OPEN_STATUSES = ("requested", "more_info")
-FINAL_STATUSES = ("declined", "cancelled", "completed", "no_show")
-
 
 class Visit(Table, tablename="visit"):
     """A school group's request to visit, and what became of it."""
 
     id: Serial
-    status = Varchar(length=20, default="requested", index=True)
+    status = Varchar(length=20, default="requested", index=True)  # visits.workflow.VISITS
     school_name = Varchar(length=200)
     contact_name = Varchar(length=200)
     contact_email = Varchar(length=254, index=True)

@@ -1,0 +1,83 @@
+"""A teacher's request: checked against the rules, stored as ``requested``, and answered by
+email with the private link (no account needed)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from innovation_hub.accounts.tables import User
+from innovation_hub.core import audit
+from innovation_hub.core.clock import utcnow
+from innovation_hub.core.database import transaction
+from innovation_hub.visits.services.notify import send_received
+from innovation_hub.visits.services.rules import (
+    DEFAULT_RULES,
+    NewVisit,
+    VisitRules,
+    check_request,
+    today_local,
+)
+from innovation_hub.visits.tables import Visit
+
+
+def _new_row(new: NewVisit, user: User | None, now: datetime) -> Visit:
+    assert new.preferred_date is not None and new.student_count is not None
+    assert new.supervisor_count is not None
+    alternates = sorted(
+        {d for d in new.alternate_dates if d is not None and d != new.preferred_date}
+    )
+    return Visit(
+        status="requested",
+        school_name=new.school_name,
+        contact_name=new.contact_name,
+        contact_email=new.contact_email.strip(),
+        contact_phone=new.contact_phone.strip(),
+        level=new.level,
+        grade=new.grade,
+        student_count=new.student_count,
+        supervisor_count=new.supervisor_count,
+        topic=new.topic,
+        goals=new.goals,
+        mentors_equipment=new.mentors_equipment,
+        preferred_date=new.preferred_date,
+        alternate_dates=[d.isoformat() for d in alternates],
+        preferred_time=new.preferred_time,
+        notes=new.notes,
+        locale=new.locale if new.locale in ("vi", "en") else "vi",
+        consent_at=now,
+        requested_by=user.id if user is not None else None,
+        created_at=now,
+        updated_at=now,
+    )
+
+
+async def submit_request(
+    new: NewVisit,
+    *,
+    rules: VisitRules = DEFAULT_RULES,
+    base_url: str,
+    user: User | None = None,
+    now: datetime | None = None,
+) -> tuple[Visit, str]:
+    """Stores a valid request as ``requested`` and queues the email with its private link.
+    Returns the visit and the link's token (the caller shows it to nobody but the teacher)."""
+    now = now or utcnow()
+    check_request(new, rules, today=today_local(now))
+    async with transaction():
+        visit = _new_row(new, user, now)
+        await visit.save()
+        await audit.record(
+            actor_id=user.id if user is not None else None,
+            action="visit.requested",
+            record_type="visit",
+            record_id=visit.id,
+            detail={
+                "school": visit.school_name,
+                "students": visit.student_count,
+                "supervisors": visit.supervisor_count,
+            },
+        )
+        token = await send_received(
+            visit, base_url=base_url, notice_days=rules.min_notice_days, now=now
+        )
+    return visit, token
