@@ -85,7 +85,7 @@ def case_out(view: services.CaseView) -> CaseOut:
     return CaseOut(
         id=case.id,
         status=case.status,
-        status_label=workflow.status_label(case.status),
+        status_label=workflow.TRADEMARKS.label(case.status),
         mark_name=case.mark_name,
         mark_type=case.mark_type,
         mark_description=case.mark_description,

@@ -23,6 +23,8 @@ from innovation_hub.core.i18n import gettext as _
 from innovation_hub.core.web import go_to, page, settings_of
 from innovation_hub.spaces import services as spaces
 from innovation_hub.trademarks import config, services, workflow
+from innovation_hub.trademarks.deadlines import DEADLINE_PERIODS
+from innovation_hub.trademarks.workflow import TRADEMARKS
 
 Req = Request[Any, Any, Any]
 CASE_ROLES = allow(*services.CASE_ROLES)
@@ -50,9 +52,8 @@ def status_view(status: str) -> StatusView:
         "withdrawn": "status-cancelled",
         "guidance_only": "status-cancelled",
     }.get(status, "")
-    return StatusView(
-        status, workflow.status_label(status), workflow.STATUS_ICONS.get(status, "•"), tone
-    )
+    state = TRADEMARKS.view(status)
+    return StatusView(status, state.text, state.icon, tone)
 
 
 def party_label(party: str) -> str:
@@ -149,7 +150,7 @@ def timeline_text(entry: services.TimelineEntry) -> str:
         classes = ", ".join(str(n) for n in d.get("classes", []))
         return _("Goods and services changed: classes %(classes)s", classes=classes)
     if action == "trademark.reminder":
-        period = workflow.DEADLINE_PERIODS.get(str(d.get("deadline", "")))
+        period = DEADLINE_PERIODS.get(str(d.get("deadline", "")))
         label = config.durations_on(services.today_local()).periods[period].label if period else ""
         raw_due = d.get("due")
         due = format_date(date.fromisoformat(raw_due)) if isinstance(raw_due, str) else ""
@@ -176,6 +177,8 @@ class TimelineRow:
 def timeline_rows(view: services.CaseView) -> list[TimelineRow]:
     rows = []
     for entry in view.timeline:
+        if entry.action.startswith(f"{TRADEMARKS.name}."):
+            continue  # the workflow's own status entry: the step's entry tells it
         after = entry.detail.get("status_after")
         rows.append(
             TimelineRow(
@@ -206,7 +209,7 @@ def case_context(view: services.CaseView, *, staff: bool) -> dict[str, Any]:
         "checklist_states": services.CHECKLIST_STATES,
         "checklist_icons": {"missing": "○", "draft": "◐", "ready": "✔"},
         "pre_filing": case.status in workflow.PRE_FILING,
-        "closed": case.status in workflow.FINAL,
+        "closed": TRADEMARKS.is_final(case.status),
         "is_staff_page": staff,
         "base": f"/staff/trademarks/{case.id}" if staff else f"/trademarks/cases/{case.id}",
         "edition": config.nice().edition,
@@ -747,7 +750,7 @@ def _status_filter_options() -> list[tuple[str, str]]:
         ("open", _("Open cases")),
         ("closed", _("Closed cases")),
         ("all", _("All cases")),
-        *[(s, workflow.status_label(s)) for s in workflow.STATUSES],
+        *[(s, TRADEMARKS.label(s)) for s in TRADEMARKS.statuses],
     ]
 
 
@@ -787,8 +790,9 @@ async def staff_queue(request: Req) -> Template:
 
 def event_options(status: str) -> list[tuple[str, str]]:
     options = []
-    for kind, allowed in workflow.ALLOWED_FROM.items():
-        if status not in allowed:
+    for transition in workflow.EVENTS:
+        kind = transition.action
+        if status not in transition.sources:
             continue
         if kind == "stage":
             for stage in workflow.STAGES:
