@@ -99,10 +99,12 @@ def _back(request: Req, case_id: int, done: str) -> str:
 
 
 class TrademarkCases(Controller):
-    path = "/trademarks"
-    opt = {"access": CASE_ROLES}
+    """An organisation's cases (staff use the case forms too); the case page and its files
+    are for any account, since another's case is a 404."""
 
-    @get("/classes/row")
+    path = "/trademarks"
+
+    @get("/classes/row", access=CASE_ROLES)
     async def class_row(self, request: Req) -> Template:
         """One chosen class for the case form (htmx appends it to the chosen list)."""
         number = nice_class(request.query_params.get("number"))
@@ -115,7 +117,7 @@ class TrademarkCases(Controller):
             {"number": found.number, "title": found.title, "items": "", "errors": {}},
         )
 
-    @get("/cases", name="trademark_cases")
+    @get("/cases", name="trademark_cases", access=CASE_ROLES)
     async def my_cases(self, request: Req) -> Template | Response[Any]:
         user: User = request.user
         if services.is_staff(user):
@@ -131,7 +133,7 @@ class TrademarkCases(Controller):
             },
         )
 
-    @get("/cases/new", name="trademark_new_case")
+    @get("/cases/new", name="trademark_new_case", access=CASE_ROLES)
     async def new_case_form(self, request: Req) -> Template:
         user: User = request.user
         form: dict[str, Any] = {"mark_type": "combined"}
@@ -142,7 +144,7 @@ class TrademarkCases(Controller):
         context = _new_case_context(user, form, chosen, {})
         return page(request, "trademarks/new_case.html", context)
 
-    @post("/cases/new")
+    @post("/cases/new", access=CASE_ROLES)
     async def new_case(self, request: Req, settings: AppSettings) -> Response[Any] | Template:
         user: User = request.user
         data = await request.form()
@@ -176,7 +178,7 @@ class TrademarkCases(Controller):
     async def case_page(self, request: Req, case_id: FromPath[int]) -> Template:
         return await case_page(request, case_id, staff=False)
 
-    @post("/cases/{case_id:int}/checklist/{code:str}")
+    @post("/cases/{case_id:int}/checklist/{code:str}", access=CASE_ROLES)
     async def checklist_item(
         self, request: Req, case_id: FromPath[int], code: FromPath[str], settings: AppSettings
     ) -> Response[Any] | Template:
@@ -201,7 +203,7 @@ class TrademarkCases(Controller):
             refused=lambda exc: self._refused(request, case_id, f"checklist_{code}", exc),
         )
 
-    @post("/cases/{case_id:int}/image")
+    @post("/cases/{case_id:int}/image", access=CASE_ROLES)
     async def case_image(
         self, request: Req, case_id: FromPath[int], settings: AppSettings
     ) -> Response[Any] | Template:
@@ -239,7 +241,7 @@ class TrademarkCases(Controller):
             },
         )
 
-    @get("/cases/{case_id:int}/classes")
+    @get("/cases/{case_id:int}/classes", access=CASE_ROLES)
     async def classes_form(self, request: Req, case_id: FromPath[int]) -> Template:
         case = await services.get_case_for(request.user, case_id)
         chosen = {c.number: "\n".join(c.items) for c in services.case_classes(case)}
@@ -247,7 +249,7 @@ class TrademarkCases(Controller):
         context = _classes_form_context(case, chosen, {}, staff)
         return page(request, "trademarks/classes_form.html", context)
 
-    @post("/cases/{case_id:int}/classes")
+    @post("/cases/{case_id:int}/classes", access=CASE_ROLES)
     async def classes_save(self, request: Req, case_id: FromPath[int]) -> Response[Any] | Template:
         user: User = request.user
         data = await request.form()

@@ -146,10 +146,11 @@ def _estimate(
 
 
 class TrademarkGuide(Controller):
-    path = "/trademarks"
-    opt = {"access": PUBLIC}
+    """The guide, the estimator and the class search: anyone."""
 
-    @get("/", name="trademark_guide")
+    path = "/trademarks"
+
+    @get("/", name="trademark_guide", access=PUBLIC)
     async def guide(self, request: Req) -> Template:
         today = services.today_local()
         durations = config.durations_on(today)
@@ -173,7 +174,7 @@ class TrademarkGuide(Controller):
             },
         )
 
-    @get("/fees", name="trademark_fees")
+    @get("/fees", name="trademark_fees", access=PUBLIC)
     async def fees(self, request: Req) -> Template:
         """The estimator: a GET form, so an estimate is a link to share; htmx swaps the
         result."""
@@ -208,7 +209,7 @@ class TrademarkGuide(Controller):
             status_code=422 if error else 200,
         )
 
-    @get("/classes", name="trademark_classes")
+    @get("/classes", name="trademark_classes", access=PUBLIC)
     async def nice_classes(self, request: Req) -> Template:
         query = str(request.query_params.get("q") or "")[:100]
         pick = request.query_params.get("pick") == "1"

@@ -78,10 +78,11 @@ def _consultation(form: dict[str, str]) -> dict[str, Any]:
 
 
 class StaffTrademarks(Controller):
-    path = "/staff/trademarks"
-    opt = {"access": STAFF}
+    """The queue and the case actions: staff and admins."""
 
-    @get("/", name="trademark_queue")
+    path = "/staff/trademarks"
+
+    @get("/", name="trademark_queue", access=STAFF)
     async def staff_queue(self, request: Req) -> Template:
         status = text(request.query_params.get("status")) or "open"
         assigned = text(request.query_params.get("assigned"))
@@ -112,7 +113,7 @@ class StaffTrademarks(Controller):
             fragment="trademarks/_staff_rows.html",
         )
 
-    @get("/{case_id:int}", name="trademark_staff_case")
+    @get("/{case_id:int}", name="trademark_staff_case", access=STAFF)
     async def staff_case(self, request: Req, case_id: FromPath[int]) -> Template:
         return await case_page(request, case_id, staff=True)
 
@@ -126,7 +127,7 @@ class StaffTrademarks(Controller):
             request, case_id, staff=True, errors=errors, form=form, status_code=exc.status_code
         )
 
-    @post("/{case_id:int}/events")
+    @post("/{case_id:int}/events", access=STAFF)
     async def staff_event(
         self, request: Req, case_id: FromPath[int], settings: AppSettings
     ) -> Response[Any] | Template:
@@ -143,7 +144,7 @@ class StaffTrademarks(Controller):
             refused=lambda exc: self._again(request, case_id, form, exc, "type"),
         )
 
-    @post("/{case_id:int}/assign")
+    @post("/{case_id:int}/assign", access=STAFF)
     async def staff_assign(self, request: Req, case_id: FromPath[int]) -> Response[Any] | Template:
         form = await string_fields(request)
 
@@ -161,7 +162,7 @@ class StaffTrademarks(Controller):
             refused=lambda exc: self._again(request, case_id, form, exc, "staff_id"),
         )
 
-    @post("/{case_id:int}/consultations")
+    @post("/{case_id:int}/consultations", access=STAFF)
     async def staff_consultation(
         self, request: Req, case_id: FromPath[int], settings: AppSettings
     ) -> Response[Any] | Template:
@@ -191,7 +192,7 @@ class StaffTrademarks(Controller):
             request, attempt, done=f"/staff/trademarks/{case_id}?done=booked", refused=refused
         )
 
-    @post("/{case_id:int}/consultations/{consultation_id:int}/cancel")
+    @post("/{case_id:int}/consultations/{consultation_id:int}/cancel", access=STAFF)
     async def staff_cancel_consultation(
         self, request: Req, case_id: FromPath[int], consultation_id: FromPath[int]
     ) -> Response[Any]:
