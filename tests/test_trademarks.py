@@ -17,13 +17,15 @@ import pytest
 from innovation_hub.accounts.services import issue_api_token
 from innovation_hub.core import audit
 from innovation_hub.core.clock import LOCAL_TZ
+from innovation_hub.core.errors import Conflict, RuleBroken
 from innovation_hub.core.mail import OutboxMessage
 from innovation_hub.core.settings import Settings
 from innovation_hub.spaces import services as spaces
 from innovation_hub.trademarks import config, services
 from innovation_hub.trademarks.config import add_months
 from innovation_hub.trademarks.jobs import jobs
-from innovation_hub.trademarks.tables import TrademarkDeadline
+from innovation_hub.trademarks.tables import TrademarkCase, TrademarkDeadline, TrademarkEvent
+from innovation_hub.trademarks.workflow import EventInput
 from tests.helpers import api_token, bearer, csrf_token, log_in, make_user, next_open_day
 
 FEES = json.loads((config.DATA_DIR / "fees.json").read_text(encoding="utf-8"))
@@ -430,6 +432,49 @@ async def test_invalid_transitions_are_422_with_a_code(
     assert member.status_code == 403
     after = await client.get(f"/api/v1/trademark-cases/{case_id}", headers=bearer(staff))
     assert after.json()["status"] == "withdrawn" and after.json()["deadlines"] == []
+
+
+@pytest.mark.usefixtures("pooled_connections")
+async def test_twenty_identical_steps_at_once_are_recorded_once() -> None:
+    """Staff pressing the same step at once: the workflow's conditional UPDATE lets exactly
+    one through each round; the others are told the case changed (409) or that the step no
+    longer fits (422)."""
+    staff = await make_user("staff", email="tm-race@example.vn")
+    case = await services.create_case(
+        staff,
+        services.NewCase(
+            mark_name="Muối Tây Ninh",
+            mark_type="word",
+            classes=[services.ClassEntry(30, ["Muối tôm"])],
+            organisation_name="Hợp tác xã Muối",
+        ),
+    )
+    day = services.today_local() - timedelta(days=30)
+    rounds = [
+        ("filed", {"application_number": "4-2026-00001"}, "filed"),
+        ("formality_accepted", {}, "formality_examination"),
+        ("published", {}, "published"),
+        ("granted", {"certificate_number": "4-0000001-000"}, "granted"),
+    ]
+    for n, (kind, fields, status) in enumerate(rounds):
+        step = EventInput(type=kind, date=day + timedelta(days=n), **fields)
+        results = await asyncio.gather(
+            *[services.record_event(staff, case.id, step) for _ in range(20)],
+            return_exceptions=True,
+        )
+        applied = [r for r in results if isinstance(r, TrademarkCase)]
+        refused = [r for r in results if isinstance(r, Conflict | RuleBroken)]
+        assert len(applied) == 1 and len(refused) == 19, (kind, results)
+        recorded = await TrademarkEvent.count().where(
+            (TrademarkEvent.trademark_case == case.id) & (TrademarkEvent.event_type == kind)
+        )
+        moved = await audit.AuditEntry.count().where(
+            (audit.AuditEntry.record_id == str(case.id))
+            & (audit.AuditEntry.action == f"trademark_case.{kind}")
+        )
+        assert recorded == moved == 1, kind
+        row = await TrademarkCase.objects().where(TrademarkCase.id == case.id).first()
+        assert row is not None and row.status == status
 
 
 def test_month_arithmetic_clamps_to_the_month_end() -> None:

@@ -5,17 +5,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, Any
 
+import msgspec
 from litestar import Request, get, post
 from litestar.datastructures import UploadFile
+from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from innovation_hub.core.auth import ANY_USER, PUBLIC, STAFF, allow
-from innovation_hub.core.clock import LOCAL_TZ
 from innovation_hub.core.errors import describe_problems
 from innovation_hub.core.openapi import PathId
-from innovation_hub.core.web import settings_of
+from innovation_hub.core.rows import local, to_struct
+from innovation_hub.core.settings import Settings
 from innovation_hub.trademarks import config, services, workflow
 from innovation_hub.trademarks.schemas import (
     AssignIn,
@@ -24,11 +26,8 @@ from innovation_hub.trademarks.schemas import (
     CaseList,
     CaseOut,
     CaseSummary,
-    ChecklistFileOut,
     ChecklistIn,
-    ChecklistItemOut,
     ClassesIn,
-    ClassIn,
     ConsultationIn,
     ConsultationOut,
     DeadlineOut,
@@ -36,124 +35,72 @@ from innovation_hub.trademarks.schemas import (
     EventOut,
     FeeEstimateIn,
     FeeEstimateOut,
-    FeeLineOut,
     FileOut,
     NiceClassList,
-    NiceClassOut,
-    StaffOut,
     TimelineOut,
 )
+from innovation_hub.trademarks.tables import TrademarkFile
+from innovation_hub.trademarks.workflow import TRADEMARKS
 
 Req = Request[Any, Any, Any]
 CASE_ROLES = allow(*services.CASE_ROLES)
 TAGS = ["trademarks"]
+AppSettings = NamedDependency[Settings]
 
 
 def estimate_out(estimate: config.Estimate) -> FeeEstimateOut:
-    return FeeEstimateOut(
-        total_vnd=estimate.total_vnd,
-        lines=[
-            FeeLineOut(
-                code=line.code,
-                label=line.label,
-                legal_basis=line.legal_basis,
-                quantity=line.quantity,
-                unit_vnd=line.unit_vnd,
-                amount_vnd=line.amount_vnd,
-                per=line.per,
-                stage=line.stage,
-            )
-            for line in estimate.lines
-        ],
-        fee_table=estimate.version,
-        valid_from=estimate.valid_from,
-        legal_basis=estimate.legal_basis,
-        class_items=estimate.class_items,
-    )
+    return to_struct(estimate, FeeEstimateOut, fee_table=estimate.version)
 
 
 def deadline_out(d: services.DeadlineView) -> DeadlineOut:
-    return DeadlineOut(name=d.name, due=d.due, label=d.label, legal_basis=d.basis, party=d.party)
+    return to_struct(d, DeadlineOut, legal_basis=d.basis)
+
+
+def file_out(row: TrademarkFile) -> FileOut:
+    return to_struct(row, FileOut, name=row.original_name)
+
+
+def event_out(e: dict[str, Any]) -> EventOut:
+    return EventOut(
+        type=e["event_type"],
+        date=e["event_date"],
+        detail=e["detail"] or {},
+        status_before=e["status_before"],
+        status_after=e["status_after"],
+        recorded_at=local(e["recorded_at"]),
+    )
+
+
+def timeline_out(t: services.TimelineEntry) -> TimelineOut:
+    return TimelineOut(at=local(t.at), action=t.action, by=t.actor_name, detail=t.detail)
 
 
 def case_out(view: services.CaseView) -> CaseOut:
     case = view.case
-
-    def local(value: Any) -> Any:
-        return value.astimezone(LOCAL_TZ) if value is not None else None
-
-    return CaseOut(
-        id=case.id,
-        status=case.status,
-        status_label=workflow.status_label(case.status),
-        mark_name=case.mark_name,
-        mark_type=case.mark_type,
-        mark_description=case.mark_description,
-        organisation_name=case.organisation_name,
-        organisation_kind=case.organisation_kind,
+    out = to_struct(
+        case,
+        CaseOut,
+        status_label=TRADEMARKS.label(case.status),
         owner_id=case.owner,
-        assigned_staff=StaffOut(id=view.staff.id, name=view.staff.name) if view.staff else None,
-        classes=[ClassIn(number=c.number, items=c.items) for c in view.classes],
-        notes=case.notes,
-        through_representative=case.through_representative,
-        priority_claimed=case.priority_claimed,
+        assigned_staff=view.staff,
+        classes=view.classes,
         has_image=view.image is not None,
-        application_number=case.application_number,
-        filing_date=case.filing_date,
-        certificate_number=case.certificate_number,
-        grant_date=case.grant_date,
         expiry_date=view.expiry,
         deadlines=[deadline_out(d) for d in view.deadlines],
         fee_estimate=estimate_out(view.estimate),
-        checklist=[
-            ChecklistItemOut(
-                code=row.code,
-                label=row.label,
-                state=row.state,
-                required=row.required,
-                files=[
-                    ChecklistFileOut(
-                        id=f.id,
-                        name=f.name,
-                        content_type=f.content_type,
-                        size=f.size,
-                        uploaded_at=local(f.uploaded_at),
-                    )
-                    for f in row.files
-                ],
-            )
-            for row in view.checklist
-        ],
+        checklist=view.checklist,
         consultations=[
-            ConsultationOut(
-                id=c.id,
-                booking_id=c.booking_id,
-                start=local(c.start),
-                end=local(c.end),
-                status=c.status,
-                place=c.resource_name,
-                staff_name=c.staff_name,
-                topic=c.topic,
-            )
-            for c in view.consultations
+            to_struct(c, ConsultationOut, place=c.resource_name) for c in view.consultations
         ],
-        events=[
-            EventOut(
-                type=e["event_type"],
-                date=e["event_date"],
-                detail=e["detail"] or {},
-                status_before=e["status_before"],
-                status_after=e["status_after"],
-                recorded_at=local(e["recorded_at"]),
-            )
-            for e in view.events
-        ],
-        timeline=[
-            TimelineOut(at=local(t.at), action=t.action, by=t.actor_name, detail=t.detail)
-            for t in view.timeline
-        ],
-        created_at=local(case.created_at),
-        updated_at=local(case.updated_at),
+        # core.rows wraps a nested dict as a row, so the entries with a free-form
+        # ``detail`` are built here and put in afterwards.
+        events=[],
+        timeline=[],
+    )
+    return msgspec.structs.replace(
+        out,
+        events=[event_out(e) for e in view.events],
+        timeline=[timeline_out(t) for t in view.timeline],
     )
 
 
@@ -170,13 +117,7 @@ async def case_detail(user: Any, case_id: int) -> CaseOut:
 )
 async def nice_classes() -> NiceClassList:
     data = config.nice()
-    return NiceClassList(
-        edition=data.edition,
-        items=[
-            NiceClassOut(number=c.number, kind=c.kind, title_vi=c.title_vi, title_en=c.title_en)
-            for c in data.classes
-        ],
-    )
+    return to_struct(data, NiceClassList, items=list(data.classes))
 
 
 @post(
@@ -215,21 +156,12 @@ async def fee_estimate(data: JSONBody[FeeEstimateIn]) -> FeeEstimateOut:
     ),
 )
 async def create_case(request: Req, data: JSONBody[CaseIn]) -> CaseCreated:
-    case = await services.create_case(
-        request.user,
-        services.NewCase(
-            mark_name=data.mark_name,
-            mark_type=data.mark_type.strip(),
-            classes=[services.ClassEntry(c.number, list(c.items)) for c in data.classes],
-            organisation_name=data.organisation_name,
-            notes=data.notes,
-            mark_description=data.mark_description,
-            organisation_kind=data.organisation_kind,
-            through_representative=data.through_representative,
-            priority_claimed=data.priority_claimed,
-            member_email=data.member_email,
-        ),
+    fields = msgspec.structs.asdict(data)
+    fields.update(
+        mark_type=data.mark_type.strip(),
+        classes=[services.ClassEntry(c.number, list(c.items)) for c in data.classes],
     )
+    case = await services.create_case(request.user, services.NewCase(**fields))
     return CaseCreated(id=case.id, status=case.status)
 
 
@@ -252,17 +184,12 @@ async def list_cases(
     rows = await services.list_cases(request.user, status=status, assigned=assigned, query=q)
     return CaseList(
         items=[
-            CaseSummary(
-                id=r.case.id,
-                status=r.case.status,
-                mark_name=r.case.mark_name,
-                mark_type=r.case.mark_type,
-                organisation_name=r.case.organisation_name,
+            to_struct(
+                r.case,
+                CaseSummary,
                 classes=[c.number for c in services.case_classes(r.case)],
                 next_deadline=deadline_out(r.next_deadline) if r.next_deadline else None,
                 assigned_staff_name=r.staff_name,
-                application_number=r.case.application_number,
-                created_at=r.case.created_at.astimezone(LOCAL_TZ),
             )
             for r in rows
         ]
@@ -296,21 +223,14 @@ async def get_case(request: Req, case_id: PathId) -> CaseOut:
         "cannot follow the current status is 422 invalid_transition."
     ),
 )
-async def record_event(request: Req, case_id: PathId, data: JSONBody[EventIn]) -> CaseOut:
+async def record_event(
+    request: Req, case_id: PathId, data: JSONBody[EventIn], settings: AppSettings
+) -> CaseOut:
     await services.record_event(
         request.user,
         case_id,
-        workflow.EventInput(
-            type=data.type,
-            date=data.date,
-            application_number=data.application_number,
-            certificate_number=data.certificate_number,
-            result=data.result,
-            stage=data.stage,
-            response_due=data.response_due,
-            note=data.note,
-        ),
-        base_url=settings_of(request).base_url,
+        workflow.EventInput(**msgspec.structs.asdict(data)),
+        base_url=settings.base_url,
     )
     return await case_detail(request.user, case_id)
 
@@ -339,17 +259,10 @@ async def assign(request: Req, case_id: PathId, data: JSONBody[AssignIn]) -> Cas
     ),
 )
 async def book_consultation(
-    request: Req, case_id: PathId, data: JSONBody[ConsultationIn]
+    request: Req, case_id: PathId, data: JSONBody[ConsultationIn], settings: AppSettings
 ) -> CaseOut:
     await services.book_consultation(
-        request.user,
-        case_id,
-        resource_id=data.resource_id,
-        start=data.start,
-        end=data.end,
-        staff_id=data.staff_id,
-        topic=data.topic,
-        base_url=settings_of(request).base_url,
+        request.user, case_id, **msgspec.structs.asdict(data), base_url=settings.base_url
     )
     return await case_detail(request.user, case_id)
 
@@ -395,6 +308,10 @@ class DossierFileForm:
 Multipart = Body(media_type=RequestEncodingType.MULTI_PART)
 
 
+async def _upload(file: UploadFile) -> services.Upload:
+    return services.Upload(await file.read(), file.filename or "")
+
+
 @post(
     "/trademark-cases/{case_id:int}/image",
     access=CASE_ROLES,
@@ -407,15 +324,11 @@ Multipart = Body(media_type=RequestEncodingType.MULTI_PART)
     ),
 )
 async def upload_image(
-    request: Req, case_id: PathId, data: Annotated[ImageForm, Multipart]
+    request: Req, case_id: PathId, data: Annotated[ImageForm, Multipart], settings: AppSettings
 ) -> FileOut:
-    row = await services.set_image(
-        request.user,
-        case_id,
-        services.Upload(await data.image.read(), data.image.filename or ""),
-        var_dir=settings_of(request).var_dir,
-    )
-    return FileOut(id=row.id, name=row.original_name, content_type=row.content_type, size=row.size)
+    upload = await _upload(data.image)
+    row = await services.set_image(request.user, case_id, upload, var_dir=settings.var_dir)
+    return file_out(row)
 
 
 @post(
@@ -431,15 +344,13 @@ async def upload_dossier_file(
     case_id: PathId,
     code: FromPath[str],
     data: Annotated[DossierFileForm, Multipart],
+    settings: AppSettings,
 ) -> FileOut:
+    upload = await _upload(data.file)
     row = await services.add_dossier_file(
-        request.user,
-        case_id,
-        code,
-        services.Upload(await data.file.read(), data.file.filename or ""),
-        var_dir=settings_of(request).var_dir,
+        request.user, case_id, code, upload, var_dir=settings.var_dir
     )
-    return FileOut(id=row.id, name=row.original_name, content_type=row.content_type, size=row.size)
+    return file_out(row)
 
 
 API_ROUTES = describe_problems(

@@ -93,7 +93,7 @@ class EstimateLine:
     quantity: int
     unit_vnd: int
     amount_vnd: int
-    per: str
+    per: Per
     stage: str
 
 

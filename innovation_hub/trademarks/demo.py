@@ -66,6 +66,19 @@ def _ev(kind: str, day: date, **fields: str) -> EventInput:
     return EventInput(type=kind, date=day, **fields)  # type: ignore[arg-type]
 
 
+def _to_publication(number: str, filed: date, accepted: date, published: date) -> list[EventInput]:
+    """Filed, accepted as valid and published: the usual first months at the IP Office."""
+    return [
+        _ev("filed", filed, application_number=number),
+        _ev("formality_accepted", accepted),
+        _ev("published", published),
+    ]
+
+
+# The documents of a dossier ready to file.
+FULL_DOSSIER = ("declaration", "mark_samples", "goods_services", "fee_receipts")
+
+
 def demo_cases() -> list[DemoCase]:
     return [
         DemoCase(
@@ -97,11 +110,11 @@ def demo_cases() -> list[DemoCase]:
             events=[
                 _ev("stage", date(2026, 5, 20), stage="classification"),
                 _ev("stage", date(2026, 6, 1), stage="dossier"),
-                _ev("filed", date(2026, 6, 15), application_number="4-2026-21587"),
-                _ev("formality_accepted", date(2026, 7, 10)),
-                _ev("published", date(2026, 8, 20)),
+                *_to_publication(
+                    "4-2026-21587", date(2026, 6, 15), date(2026, 7, 10), date(2026, 8, 20)
+                ),
             ],
-            ready=("declaration", "mark_samples", "goods_services", "fee_receipts"),
+            ready=FULL_DOSSIER,
             image=(22, 101, 52),
         ),
         DemoCase(
@@ -129,9 +142,9 @@ def demo_cases() -> list[DemoCase]:
                 organisation_kind="startup",
             ),
             events=[
-                _ev("filed", date(2026, 3, 2), application_number="4-2026-08431"),
-                _ev("formality_accepted", date(2026, 3, 30)),
-                _ev("published", date(2026, 5, 12)),
+                *_to_publication(
+                    "4-2026-08431", date(2026, 3, 2), date(2026, 3, 30), date(2026, 5, 12)
+                ),
                 _ev(
                     "office_action",
                     date(2026, 11, 10),
@@ -141,7 +154,7 @@ def demo_cases() -> list[DemoCase]:
                     ),
                 ),
             ],
-            ready=("declaration", "goods_services", "fee_receipts", "mark_samples"),
+            ready=FULL_DOSSIER,
         ),
         DemoCase(
             owner_email="hung.tran@demo.hub.vn",
@@ -172,13 +185,13 @@ def demo_cases() -> list[DemoCase]:
                 organisation_kind="startup",
             ),
             events=[
-                _ev("filed", date(2024, 2, 29), application_number="4-2024-05102"),
-                _ev("formality_accepted", date(2024, 3, 28)),
-                _ev("published", date(2024, 5, 10)),
+                *_to_publication(
+                    "4-2024-05102", date(2024, 2, 29), date(2024, 3, 28), date(2024, 5, 10)
+                ),
                 _ev("substantive_result", date(2025, 6, 20), result="favourable"),
                 _ev("granted", date(2025, 9, 15), certificate_number="4-0561234-000"),
             ],
-            ready=("declaration", "mark_samples", "goods_services", "fee_receipts"),
+            ready=FULL_DOSSIER,
             image=(21, 94, 117),
         ),
         DemoCase(

@@ -2,29 +2,32 @@ from __future__ import annotations
 
 import datetime as dt
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 import msgspec
 
 from innovation_hub.core.openapi import NOT_BLANK, Id, Int, between, one_of, rule
+from innovation_hub.trademarks import config
 from innovation_hub.trademarks.config import FIRST_CLASS, LAST_CLASS, MAX_ITEMS_PER_CLASS
 from innovation_hub.trademarks.services import (
     CHECKLIST_STATES,
     MAX_ITEM_LENGTH,
     ORGANISATION_KINDS,
 )
-from innovation_hub.trademarks.workflow import EVENT_TYPES, MARK_TYPES
+from innovation_hub.trademarks.workflow import EVENT_TYPES, MARK_TYPES, RESULTS, STAGES
 
 # What the services check (422 with codes such as invalid_class, no_classes,
 # invalid_mark_type, too_long, unknown_event_type), declared in the document too. A class
 # listed twice (duplicate_class) and what an event needs for its type remain rules.
 ClassNumber = Annotated[Int, between(FIRST_CLASS, LAST_CLASS)]
 AtLeastOneClass = rule(minItems=1)
+Party = Literal["office", "applicant", "owner"]
+ChecklistState = Literal["missing", "draft", "ready"]
 
 
 class NiceClassOut(msgspec.Struct, kw_only=True):
     number: int
-    kind: str  # goods | services
+    kind: Literal["goods", "services"]
     title_vi: str
     title_en: str
 
@@ -52,8 +55,8 @@ class FeeLineOut(msgspec.Struct, kw_only=True):
     quantity: int
     unit_vnd: int
     amount_vnd: int
-    per: str  # application | class | extra_item
-    stage: str  # filing | grant: when the fee is paid
+    per: config.Per
+    stage: Literal["filing", "grant"]  # when the fee is paid
 
 
 class FeeEstimateOut(msgspec.Struct, kw_only=True):
@@ -96,7 +99,7 @@ class DeadlineOut(msgspec.Struct, kw_only=True):
     due: date
     label: str
     legal_basis: str
-    party: str  # office | applicant | owner: who has to act by then
+    party: Party  # who has to act by then
 
 
 class ChecklistFileOut(msgspec.Struct, kw_only=True):
@@ -110,7 +113,7 @@ class ChecklistFileOut(msgspec.Struct, kw_only=True):
 class ChecklistItemOut(msgspec.Struct, kw_only=True):
     code: str
     label: str
-    state: str  # missing | draft | ready
+    state: ChecklistState
     required: bool
     files: list[ChecklistFileOut]
 
@@ -202,8 +205,10 @@ class EventIn(msgspec.Struct, kw_only=True):
     date: date
     application_number: Annotated[str, rule(maxLength=40)] = ""  # filed
     certificate_number: Annotated[str, rule(maxLength=40)] = ""  # granted
-    result: str = ""  # substantive_result: favourable | objection
-    stage: str = ""  # stage: consultation | classification | dossier
+    # substantive_result; anything else is the service's 422 result_required.
+    result: Annotated[str, one_of(["", *RESULTS])] = ""
+    # stage; anything else is the service's 422 invalid_stage.
+    stage: Annotated[str, one_of(["", *STAGES])] = ""
     response_due: dt.date | None = None  # defect_notice, office_action: the date the notice gives
     note: Annotated[str, rule(maxLength=2000)] = ""
 

@@ -50,13 +50,16 @@ class TrademarkCase(Table, tablename="trademark_case"):
     updated_at = Timestamptz(default=TimestamptzNow())
 
 
+def _of_the_case() -> ForeignKey[TrademarkCase]:
+    """The case a row belongs to; it goes when the case goes."""
+    return ForeignKey(references=TrademarkCase, on_delete=OnDelete.cascade, null=False, index=True)
+
+
 class TrademarkEvent(Table, tablename="trademark_event"):
     """A step of the statutory timeline (or a stage before filing), as staff recorded it."""
 
     id: Serial
-    trademark_case = ForeignKey(
-        references=TrademarkCase, on_delete=OnDelete.cascade, null=False, index=True
-    )
+    trademark_case = _of_the_case()
     event_type = Varchar(length=30)
     event_date = Date()
     # application_number, certificate_number, result, response_due, stage, note
@@ -71,9 +74,7 @@ class TrademarkDeadline(Table, tablename="trademark_deadline"):
     """The case's open deadlines, kept in step with its events; reminders are claimed here."""
 
     id: Serial
-    trademark_case = ForeignKey(
-        references=TrademarkCase, on_delete=OnDelete.cascade, null=False, index=True
-    )
+    trademark_case = _of_the_case()
     name = Varchar(length=40)
     due = Date(index=True)
     party = Varchar(length=12)  # office | applicant | owner
@@ -86,9 +87,7 @@ class TrademarkDeadline(Table, tablename="trademark_deadline"):
 
 class TrademarkDossierItem(Table, tablename="trademark_dossier_item"):
     id: Serial
-    trademark_case = ForeignKey(
-        references=TrademarkCase, on_delete=OnDelete.cascade, null=False, index=True
-    )
+    trademark_case = _of_the_case()
     code = Varchar(length=30)
     state = Varchar(length=10, default="missing")  # missing | draft | ready
     note = Text(default="")
@@ -100,9 +99,7 @@ class TrademarkFile(Table, tablename="trademark_file"):
     """An upload kept under ``var/uploads/trademarks/``; checked by its content."""
 
     id: Serial
-    trademark_case = ForeignKey(
-        references=TrademarkCase, on_delete=OnDelete.cascade, null=False, index=True
-    )
+    trademark_case = _of_the_case()
     purpose = Varchar(length=20)  # mark_image | dossier
     item_code = Varchar(length=30, default="")
     stored_name = Varchar(length=80)
@@ -117,9 +114,7 @@ class TrademarkConsultation(Table, tablename="trademark_consultation"):
     """A meeting with the case's staff member, held as a booking of kind consultation."""
 
     id: Serial
-    trademark_case = ForeignKey(
-        references=TrademarkCase, on_delete=OnDelete.cascade, null=False, index=True
-    )
+    trademark_case = _of_the_case()
     booking = ForeignKey(references=Booking, on_delete=OnDelete.set_null, null=True, index=True)
     staff = ForeignKey(references=User, on_delete=OnDelete.set_null, null=True)
     topic = Varchar(length=300, default="")

@@ -1,5 +1,5 @@
-"""The statutory workflow of a trademark case: states, the events that move it, and the
-deadlines that follow from the recorded events. Pure functions over plain values.
+"""The statutory workflow of a trademark case, declared once (core.workflow): its states,
+the events that move it, and the checks an event must pass. Pure apart from the declaration.
 
 States before filing are the centre's own guidance steps (intake, consultation, classification,
 dossier); guidance_only closes a case that was never filed. After filing the state says what
@@ -13,6 +13,9 @@ the application waits for:
   (a favourable result, or our answer to an office action);
 - office_action: the Office intends to refuse or asks for changes: an answer is due;
 - granted, refused, withdrawn: final.
+
+Each event staff record is a transition of the same name; booking the first consultation
+moves a new case on as well. Staff and members read the same words for a state.
 """
 
 from __future__ import annotations
@@ -23,8 +26,10 @@ from datetime import date
 from typing import Any
 
 from innovation_hub.core.errors import FormInvalid, RuleBroken
+from innovation_hub.core.i18n import N_
 from innovation_hub.core.i18n import gettext as _
-from innovation_hub.trademarks.config import Durations, add_months, durations_on
+from innovation_hub.core.workflow import STAFF_ROLES, State, Transition, Workflow
+from innovation_hub.trademarks.tables import TrademarkCase
 
 PRE_FILING = ("intake", "consultation", "classification", "dossier")
 STAGES = ("consultation", "classification", "dossier")  # steps staff move a case through
@@ -35,8 +40,6 @@ AFTER_FILING = (
     "substantive_examination",
     "office_action",
 )
-FINAL = ("granted", "refused", "withdrawn", "guidance_only")
-STATUSES = (*PRE_FILING, *AFTER_FILING, *FINAL)
 OPEN_STATUSES = (*PRE_FILING, *AFTER_FILING)
 
 MARK_TYPES = (
@@ -48,73 +51,98 @@ MARK_TYPES = (
     "collective",
     "certification",
 )
-
-# Event type → the states it may follow.
-ALLOWED_FROM: dict[str, tuple[str, ...]] = {
-    "stage": PRE_FILING,
-    "guidance_only": PRE_FILING,
-    "filed": PRE_FILING,
-    "defect_notice": ("filed", "formality_examination"),
-    "formality_accepted": ("filed", "formality_examination"),
-    "published": ("formality_examination",),
-    "office_action": ("published", "substantive_examination", "office_action"),
-    "substantive_result": ("published", "substantive_examination", "office_action"),
-    "response": ("formality_examination", "office_action"),
-    "granted": ("published", "substantive_examination"),
-    "refused": AFTER_FILING,
-    "withdrawn": OPEN_STATUSES,
-}
-EVENT_TYPES = tuple(ALLOWED_FROM)
 RESULTS = ("favourable", "objection")
 # Events with a response window the Office may state in its notice.
 RESPONSE_EVENTS = ("defect_notice", "office_action", "substantive_result")
-
-STATUS_ICONS = {
-    "intake": "○",
-    "consultation": "◔",
-    "classification": "◑",
-    "dossier": "◕",
-    "filed": "➤",
-    "formality_examination": "◷",
-    "published": "▣",
-    "substantive_examination": "◷",
-    "office_action": "⚠",
-    "granted": "✔",
-    "refused": "✖",
-    "withdrawn": "↩",
-    "guidance_only": "■",
-}
-
-# Deadline name → the configured period it comes from.
-DEADLINE_PERIODS = {
-    "formality_examination": "formality_examination",
-    "defect_response": "defect_response",
-    "publication": "publication",
-    "substantive_examination": "substantive_examination",
-    "office_action_response": "office_action_response",
-    "grant_fees": "grant_fees",
-    "renewal_window_opens": "renewal_window",
-    "protection_expires": "protection",
-    "renewal_grace_ends": "renewal_grace",
-}
+EXAMINED = ("formality_examination", "substantive_examination")
 
 
-def status_label(status: str) -> str:
-    return {
-        "intake": _("Request received"),
-        "consultation": _("Consultation"),
-        "classification": _("Choosing classes"),
-        "dossier": _("Preparing the dossier"),
-        "filed": _("Filed"),
-        "formality_examination": _("Formality examination"),
-        "published": _("Published"),
-        "substantive_examination": _("Substantive examination"),
-        "office_action": _("Office action: answer due"),
-        "granted": _("Registered"),
-        "refused": _("Refused"),
-        "withdrawn": _("Withdrawn"),
-        "guidance_only": _("Closed, not filed"),
-    }.get(status, status)
+def _event(
+    action: str, sources: tuple[str, ...], targets: tuple[str, ...], label: str = ""
+) -> Transition:
+    return Transition(action, sources, targets, STAFF_ROLES, label)
+
+
+# The events staff record, each a transition from the states it may follow.
+EVENTS = (
+    _event("stage", PRE_FILING, STAGES),
+    _event("guidance_only", PRE_FILING, ("guidance_only",), N_("Closed after guidance, not filed")),
+    _event("filed", PRE_FILING, ("filed",), N_("Filed at the IP Office")),
+    _event(
+        "defect_notice",
+        ("filed", "formality_examination"),
+        ("formality_examination",),
+        N_("Formality defect notice"),
+    ),
+    _event(
+        "formality_accepted",
+        ("filed", "formality_examination"),
+        ("formality_examination",),
+        N_("Accepted as a valid application"),
+    ),
+    _event(
+        "published",
+        ("formality_examination",),
+        ("published",),
+        N_("Published in the Industrial Property Gazette"),
+    ),
+    _event(
+        "office_action",
+        ("published", "substantive_examination", "office_action"),
+        ("office_action",),
+        N_("Office action received"),
+    ),
+    _event(
+        "substantive_result",
+        ("published", "substantive_examination", "office_action"),
+        ("substantive_examination", "office_action"),
+    ),
+    _event(
+        "response",
+        ("formality_examination", "office_action"),
+        EXAMINED,
+        N_("Response sent to the IP Office"),
+    ),
+    _event(
+        "granted",
+        ("published", "substantive_examination"),
+        ("granted",),
+        N_("Certificate granted"),
+    ),
+    _event("refused", AFTER_FILING, ("refused",), N_("Application refused")),
+    _event("withdrawn", OPEN_STATUSES, ("withdrawn",), N_("Withdrawn")),
+)
+EVENT_TYPES = tuple(t.action for t in EVENTS)
+
+TRADEMARKS = Workflow(
+    name="trademark_case",
+    table=TrademarkCase,
+    states=(
+        State("intake", N_("Request received"), "○"),
+        State("consultation", N_("Consultation"), "◔"),
+        State("classification", N_("Choosing classes"), "◑"),
+        State("dossier", N_("Preparing the dossier"), "◕"),
+        State("filed", N_("Filed"), "➤"),
+        State("formality_examination", N_("Formality examination"), "◷"),
+        State("published", N_("Published"), "▣"),
+        State("substantive_examination", N_("Substantive examination"), "◷"),
+        State("office_action", N_("Office action: answer due"), "⚠"),
+        State("granted", N_("Registered"), "✔", final=True),
+        State("refused", N_("Refused"), "✖", final=True),
+        State("withdrawn", N_("Withdrawn"), "↩", final=True),
+        State("guidance_only", N_("Closed, not filed"), "■", final=True),
+    ),
+    transitions=(
+        *EVENTS,
+        # Booking the first consultation of a new case.
+        Transition("consultation_booked", ("intake",), ("consultation",), STAFF_ROLES),
+    ),
+    conflict_message=N_("Someone changed this case meanwhile. Reload it and try again."),
+    conflict_code="case_changed",
+    audit_by="action",
+)
+STATUSES = TRADEMARKS.statuses
+FINAL = TRADEMARKS.final_statuses
 
 
 def status_help(status: str) -> str:
@@ -147,23 +175,15 @@ def status_help(status: str) -> str:
 def event_label(event_type: str, detail: dict[str, Any] | None = None) -> str:
     detail = detail or {}
     if event_type == "stage":
-        return _("Moved to: %(stage)s", stage=status_label(str(detail.get("stage", ""))))
+        stage = str(detail.get("stage", ""))
+        return _("Moved to: %(stage)s", stage=TRADEMARKS.label(stage))
     if event_type == "substantive_result":
         if detail.get("result") == "objection":
             return _("Substantive examination: objection")
         return _("Substantive examination: favourable result")
-    return {
-        "guidance_only": _("Closed after guidance, not filed"),
-        "filed": _("Filed at the IP Office"),
-        "defect_notice": _("Formality defect notice"),
-        "formality_accepted": _("Accepted as a valid application"),
-        "published": _("Published in the Industrial Property Gazette"),
-        "office_action": _("Office action received"),
-        "response": _("Response sent to the IP Office"),
-        "granted": _("Certificate granted"),
-        "refused": _("Application refused"),
-        "withdrawn": _("Withdrawn"),
-    }.get(event_type, event_type)
+    if event_type in EVENT_TYPES:
+        return _(TRADEMARKS.transition(event_type).label)
+    return event_type
 
 
 def mark_type_label(mark_type: str) -> str:
@@ -216,18 +236,18 @@ class PastEvent:
 
 def next_status(current: str, event: EventInput) -> str:
     """The state after ``event``; a 422 with a code when the event cannot follow ``current``."""
-    if event.type not in ALLOWED_FROM:
+    if event.type not in EVENT_TYPES:
         raise RuleBroken(
             _("Unknown event type %(type)s.", type=event.type),
             code="unknown_event_type",
             field_errors={"type": _("Choose an event from the list.")},
         )
-    if current not in ALLOWED_FROM[event.type]:
+    if not TRADEMARKS.can(event.type, current):
         raise RuleBroken(
             _(
                 "“%(event)s” cannot be recorded while the case is “%(status)s”.",
                 event=event_label(event.type, event.detail()),
-                status=status_label(current),
+                status=TRADEMARKS.label(current),
             ),
             code="invalid_transition",
             extra={"case_status": current, "event_type": event.type},
@@ -235,30 +255,23 @@ def next_status(current: str, event: EventInput) -> str:
     if event.type == "stage":
         return event.stage
     if event.type == "response":
-        return (
-            "formality_examination"
-            if current == "formality_examination"
-            else ("substantive_examination")
-        )
+        return current if current in EXAMINED else "substantive_examination"
     if event.type == "substantive_result":
         return "office_action" if event.result == "objection" else "substantive_examination"
-    return {
-        "guidance_only": "guidance_only",
-        "filed": "filed",
-        "defect_notice": "formality_examination",
-        "formality_accepted": "formality_examination",
-        "published": "published",
-        "office_action": "office_action",
-        "granted": "granted",
-        "refused": "refused",
-        "withdrawn": "withdrawn",
-    }[event.type]
+    return TRADEMARKS.transition(event.type).targets[0]
 
 
-def check_event(
-    current: str, event: EventInput, history: list[PastEvent], *, filing_date: date | None
-) -> str:
-    """Validates ``event`` against the case and returns the new status."""
+_FIELD_CODES = {
+    "application_number": "application_number_required",
+    "certificate_number": "certificate_number_required",
+    "result": "result_required",
+    "stage": "invalid_stage",
+    "note": "note_too_long",
+}
+
+
+def _field_errors(current: str, event: EventInput) -> None:
+    """What the event's own fields must hold for its type."""
     errors: dict[str, str] = {}
     if event.type == "filed" and not event.application_number:
         errors["application_number"] = _("Enter the application number the IP Office gave.")
@@ -275,14 +288,18 @@ def check_event(
     if len(event.note) > 2000:
         errors["note"] = _("Use at most %(n)s characters.", n=2000)
     if errors:
-        codes = {
-            "application_number": "application_number_required",
-            "certificate_number": "certificate_number_required",
-            "result": "result_required",
-            "stage": "invalid_stage",
-            "note": "note_too_long",
-        }
-        raise FormInvalid(errors, code=codes[next(iter(errors))])
+        raise FormInvalid(errors, code=_FIELD_CODES[next(iter(errors))])
+
+
+def _date_error(message: str, code: str) -> FormInvalid:
+    return FormInvalid({"date": message}, code=code)
+
+
+def check_event(
+    current: str, event: EventInput, history: list[PastEvent], *, filing_date: date | None
+) -> str:
+    """Validates ``event`` against the case and returns the new status."""
+    _field_errors(current, event)
     status = next_status(current, event)
     if event.response_due is not None and event.response_due < event.date:
         raise FormInvalid(
@@ -290,117 +307,16 @@ def check_event(
             code="response_due_before_notice",
         )
     if filing_date is not None and event.type != "filed" and event.date < filing_date:
-        raise FormInvalid(
-            {
-                "date": _(
-                    "The date cannot be before the filing date (%(day)s).",
-                    day=filing_date.strftime("%d/%m/%Y"),
-                )
-            },
-            code="date_before_filing",
+        message = _(
+            "The date cannot be before the filing date (%(day)s).",
+            day=filing_date.strftime("%d/%m/%Y"),
         )
+        raise _date_error(message, "date_before_filing")
     statutory = [e for e in history if e.type not in ("stage",)]
     if statutory and event.type != "stage" and event.date < statutory[-1].date:
-        raise FormInvalid(
-            {
-                "date": _(
-                    "The date cannot be before the last recorded event (%(day)s).",
-                    day=statutory[-1].date.strftime("%d/%m/%Y"),
-                )
-            },
-            code="date_before_previous",
+        message = _(
+            "The date cannot be before the last recorded event (%(day)s).",
+            day=statutory[-1].date.strftime("%d/%m/%Y"),
         )
+        raise _date_error(message, "date_before_previous")
     return status
-
-
-# -- deadlines ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Deadline:
-    name: str
-    due: date
-    party: str
-    period: str
-
-    def label(self, durations: Durations) -> str:
-        return durations.periods[self.period].label
-
-    def basis(self, durations: Durations) -> str:
-        return durations.periods[self.period].basis
-
-
-def durations_for(history: list[PastEvent], today: date) -> Durations:
-    """The periods in force on the filing date (today for a case not filed yet)."""
-    filed = next((e.date for e in history if e.type == "filed"), None)
-    return durations_on(filed or today)
-
-
-def _response_due(event: PastEvent, default: date) -> date:
-    raw = event.detail.get("response_due")
-    if isinstance(raw, str):
-        try:
-            return date.fromisoformat(raw)
-        except ValueError:
-            return default
-    return default
-
-
-def deadlines(history: list[PastEvent], durations: Durations) -> list[Deadline]:
-    """The open deadlines after ``history`` (in the order recorded), soonest first."""
-    open_: dict[str, Deadline] = {}
-    filing: date | None = None
-
-    def put(name: str, due: date) -> None:
-        period = DEADLINE_PERIODS[name]
-        open_[name] = Deadline(name, due, durations.periods[period].party, period)
-
-    def after(name: str, start: date) -> date:
-        return add_months(start, durations.months(DEADLINE_PERIODS[name]))
-
-    for event in history:
-        kind = event.type
-        if kind == "filed":
-            filing = event.date
-            open_.clear()
-            put("formality_examination", after("formality_examination", event.date))
-        elif kind == "defect_notice":
-            open_.pop("formality_examination", None)
-            default = after("defect_response", event.date)
-            put("defect_response", _response_due(event, default))
-        elif kind == "formality_accepted":
-            for name in ("formality_examination", "defect_response"):
-                open_.pop(name, None)
-            put("publication", after("publication", event.date))
-        elif kind == "published":
-            for name in ("formality_examination", "defect_response", "publication"):
-                open_.pop(name, None)
-            put("substantive_examination", after("substantive_examination", event.date))
-        elif kind == "office_action" or (
-            kind == "substantive_result" and event.detail.get("result") == "objection"
-        ):
-            default = after("office_action_response", event.date)
-            put("office_action_response", _response_due(event, default))
-        elif kind == "substantive_result":
-            for name in ("substantive_examination", "office_action_response"):
-                open_.pop(name, None)
-            put("grant_fees", after("grant_fees", event.date))
-        elif kind == "response":
-            for name in ("defect_response", "office_action_response"):
-                open_.pop(name, None)
-        elif kind == "granted":
-            open_.clear()
-            expiry = add_months(filing or event.date, durations.months("protection"))
-            put("renewal_window_opens", add_months(expiry, -durations.months("renewal_window")))
-            put("protection_expires", expiry)
-            put("renewal_grace_ends", add_months(expiry, durations.months("renewal_grace")))
-        elif kind in ("refused", "withdrawn", "guidance_only"):
-            open_.clear()
-    return sorted(open_.values(), key=lambda d: (d.due, d.name))
-
-
-def protection_expiry(history: list[PastEvent], durations: Durations) -> date | None:
-    filed = next((e.date for e in history if e.type == "filed"), None)
-    if filed is None or not any(e.type == "granted" for e in history):
-        return None
-    return add_months(filed, durations.months("protection"))
