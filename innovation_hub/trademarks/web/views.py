@@ -168,8 +168,6 @@ class TimelineRow:
 def timeline_rows(view: services.CaseView) -> list[TimelineRow]:
     rows = []
     for entry in view.timeline:
-        if entry.action.startswith(f"{TRADEMARKS.name}."):
-            continue  # the workflow's own status entry: the step's entry tells it
         after = entry.detail.get("status_after")
         rows.append(
             TimelineRow(
