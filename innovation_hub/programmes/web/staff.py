@@ -9,6 +9,7 @@ from functools import partial
 from typing import Any
 
 from litestar import get, post
+from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath
 from litestar.response import Template
 
@@ -163,6 +164,37 @@ async def staff_step(
     return await form_flow(request, attempt, done=path, refused=refused)
 
 
+Act = Callable[[Any, int, dict[str, Any]], Awaitable[Any]]
+
+
+def step(path: str, section: str, done: str, act: Act) -> HTTPRouteHandler:
+    """The page handling a form of the staff page: ``act(user, application_id, form)``
+    takes the step, ``section`` is where the form is, ``done`` the notice after it."""
+
+    @post(f"/applications/{{application_id:int}}/{path}", name=f"programme_staff_{path}")
+    async def take_step(
+        self: Any, request: Req, application_id: FromPath[int], data: FormBody
+    ) -> Page:
+        attempt = partial(act, request.user, application_id, data)
+        return await staff_step(request, application_id, section, data, attempt, done)
+
+    return take_step
+
+
+async def screen(user: Any, application_id: int, data: dict[str, Any]) -> None:
+    result, note = text(data.get("result")), text(data.get("note"))
+    await services.screen(user, application_id, result, note)
+
+
+async def ask_more_info(user: Any, application_id: int, data: dict[str, Any]) -> None:
+    await services.ask_more_info(user, application_id, text(data.get("message")))
+
+
+async def assign(user: Any, application_id: int, data: dict[str, Any]) -> None:
+    reviewer_id, email = forms.reviewer(data)
+    await services.assign_reviewer(user, application_id, reviewer_id=reviewer_id, email=email)
+
+
 async def decide(user: Any, application_id: int, data: dict[str, Any]) -> None:
     decision = forms.decision(data)
     await services.decide(
@@ -173,11 +205,6 @@ async def decide(user: Any, application_id: int, data: dict[str, Any]) -> None:
         conditions=decision.conditions,
         note=decision.note,
     )
-
-
-async def assign(user: Any, application_id: int, data: dict[str, Any]) -> None:
-    reviewer_id, email = forms.reviewer(data)
-    await services.assign_reviewer(user, application_id, reviewer_id=reviewer_id, email=email)
 
 
 async def add_milestone(user: Any, application_id: int, data: dict[str, Any]) -> None:
@@ -193,6 +220,10 @@ async def add_milestone(user: Any, application_id: int, data: dict[str, Any]) ->
 async def accept(user: Any, application_id: int, data: dict[str, Any]) -> None:
     settled = forms.settled_amount(data)
     await services.accept(user, application_id, settled_vnd=settled, note=text(data.get("note")))
+
+
+async def close(user: Any, application_id: int, data: dict[str, Any]) -> None:
+    await services.close(user, application_id, text(data.get("note")))
 
 
 def call_form_context(form: dict[str, Any], errors: dict[str, str]) -> dict[str, Any]:
@@ -266,28 +297,14 @@ class StaffController(Pages):
     async def staff_application(self, request: Req, application_id: FromPath[int]) -> Template:
         return await staff_page(request, application_id)
 
-    @post("/applications/{application_id:int}/screening")
-    async def staff_screening(
-        self, request: Req, application_id: FromPath[int], data: FormBody
-    ) -> Page:
-        result, note = text(data.get("result")), text(data.get("note"))
-        attempt = partial(services.screen, request.user, application_id, result, note)
-        return await staff_step(request, application_id, "screening", data, attempt, "screened")
-
-    @post("/applications/{application_id:int}/more-info")
-    async def staff_more_info(
-        self, request: Req, application_id: FromPath[int], data: FormBody
-    ) -> Page:
-        message = text(data.get("message"))
-        attempt = partial(services.ask_more_info, request.user, application_id, message)
-        return await staff_step(request, application_id, "more_info", data, attempt, "asked")
-
-    @post("/applications/{application_id:int}/reviewers")
-    async def staff_assign(
-        self, request: Req, application_id: FromPath[int], data: FormBody
-    ) -> Page:
-        attempt = partial(assign, request.user, application_id, data)
-        return await staff_step(request, application_id, "reviewers", data, attempt, "assigned")
+    staff_screening = step("screening", "screening", "screened", screen)
+    staff_more_info = step("more-info", "more_info", "asked", ask_more_info)
+    staff_assign = step("reviewers", "reviewers", "assigned", assign)
+    staff_review = step("review", "review", "reviewed", save_review)
+    staff_decision = step("decision", "decision", "decided", decide)
+    staff_milestone = step("milestones", "milestone", "milestone", add_milestone)
+    staff_acceptance = step("acceptance", "acceptance", "accepted", accept)
+    staff_close = step("close", "close", "closed", close)
 
     @post("/applications/{application_id:int}/reviewers/{reviewer_id:int}/remove")
     async def staff_unassign(
@@ -296,48 +313,12 @@ class StaffController(Pages):
         attempt = partial(services.unassign_reviewer, request.user, application_id, reviewer_id)
         return await staff_step(request, application_id, "reviewers", {}, attempt, "unassigned")
 
-    @post("/applications/{application_id:int}/review")
-    async def staff_review(
-        self, request: Req, application_id: FromPath[int], data: FormBody
-    ) -> Page:
-        attempt = partial(save_review, request.user, application_id, data)
-        return await staff_step(request, application_id, "review", data, attempt, "reviewed")
-
-    @post("/applications/{application_id:int}/decision")
-    async def staff_decision(
-        self, request: Req, application_id: FromPath[int], data: FormBody
-    ) -> Page:
-        attempt = partial(decide, request.user, application_id, data)
-        return await staff_step(request, application_id, "decision", data, attempt, "decided")
-
-    @post("/applications/{application_id:int}/milestones")
-    async def staff_milestone(
-        self, request: Req, application_id: FromPath[int], data: FormBody
-    ) -> Page:
-        attempt = partial(add_milestone, request.user, application_id, data)
-        return await staff_step(request, application_id, "milestone", data, attempt, "milestone")
-
     @post("/applications/{application_id:int}/milestones/{milestone_id:int}/confirm")
     async def staff_confirm_milestone(
         self, request: Req, application_id: FromPath[int], milestone_id: FromPath[int]
     ) -> Page:
         attempt = partial(services.confirm_milestone, request.user, application_id, milestone_id)
         return await staff_step(request, application_id, "milestones", {}, attempt, "confirmed")
-
-    @post("/applications/{application_id:int}/acceptance")
-    async def staff_acceptance(
-        self, request: Req, application_id: FromPath[int], data: FormBody
-    ) -> Page:
-        attempt = partial(accept, request.user, application_id, data)
-        return await staff_step(request, application_id, "acceptance", data, attempt, "accepted")
-
-    @post("/applications/{application_id:int}/close")
-    async def staff_close(
-        self, request: Req, application_id: FromPath[int], data: FormBody
-    ) -> Page:
-        note = text(data.get("note"))
-        attempt = partial(services.close, request.user, application_id, note)
-        return await staff_step(request, application_id, "close", data, attempt, "closed")
 
     @get("/programmes/new")
     async def new_call(self, request: Req) -> Template:
