@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import msgspec
 
@@ -16,22 +16,12 @@ from innovation_hub.programmes.services import (
     SCREENING_RESULTS,
     TEXT_LIMITS,
 )
+from innovation_hub.programmes.workflow import APPLICATIONS
 
-# The states of ``programmes.workflow.APPLICATIONS``.
-ApplicationStatus = Literal[
-    "draft",
-    "submitted",
-    "screening",
-    "more_info",
-    "in_review",
-    "ready_for_decision",
-    "approved",
-    "rejected",
-    "implementing",
-    "accepted",
-    "closed",
-    "withdrawn",
-]
+if TYPE_CHECKING:
+    ApplicationStatus = str
+else:  # the states declared in programmes.workflow, an enum in the OpenAPI document
+    ApplicationStatus = Literal[APPLICATIONS.statuses]
 ProgrammeStatus = Literal["open", "upcoming", "closed"]
 MilestoneStatus = Literal["pending", "reported", "done"]
 Recommendation = Literal["yes", "maybe", "no"]

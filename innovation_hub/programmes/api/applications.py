@@ -7,14 +7,20 @@ from typing import Annotated, Any
 
 from litestar import Request, get, patch, post
 from litestar.params import FromQuery, JSONBody
-from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
+from litestar.status_codes import HTTP_201_CREATED
 
 from innovation_hub.core.auth import ANY_USER, allow
 from innovation_hub.core.i18n import current_locale
 from innovation_hub.core.openapi import PathId, QueryId, query_one_of
 from innovation_hub.core.rows import to_struct
 from innovation_hub.programmes import services
-from innovation_hub.programmes.api.out import application_out, review_out, summaries
+from innovation_hub.programmes.api.out import (
+    TAG,
+    application_out,
+    on_application,
+    review_out,
+    summaries,
+)
 from innovation_hub.programmes.schemas import (
     UNSET,
     ApplicationCreated,
@@ -34,7 +40,6 @@ Req = Request[Any, Any, Any]
 # What ``services.parse_status_filter`` takes (empty is all; anything else: 422 invalid_status).
 STATUS_FILTERS = ("", *services.STATUSES, *services.STATUS_GROUPS)
 ENTERPRISE = allow("enterprise")
-TAG = ["programme"]
 
 
 def _changes(data: ApplicationIn | ApplicationPatch) -> dict[str, Any]:
@@ -120,38 +125,30 @@ async def update_application(
     return await application_out(application, request.user)
 
 
-@post(
-    "/applications/{application_id:int}/submit",
-    access=ANY_USER,
-    status_code=HTTP_200_OK,
-    tags=TAG,
-    summary="Enterprise: submit the application",
-    description="422 call_closed once the call has closed; 422 incomplete or invalid_tax_code "
-    "when something is missing.",
+@on_application(
+    "/submit",
+    ANY_USER,
+    "Enterprise: submit the application",
+    description=(
+        "422 call_closed once the call has closed; 422 incomplete or invalid_tax_code when "
+        "something is missing."
+    ),
 )
 async def submit(request: Req, application_id: PathId) -> ApplicationOut:
     application = await services.submit_application(request.user, application_id)
     return await application_out(application, request.user)
 
 
-@post(
-    "/applications/{application_id:int}/reply",
-    access=ANY_USER,
-    status_code=HTTP_200_OK,
-    tags=TAG,
-    summary="Enterprise: answer a request for more information",
-)
+@on_application("/reply", ANY_USER, "Enterprise: answer a request for more information")
 async def reply(request: Req, application_id: PathId, data: JSONBody[MessageIn]) -> ApplicationOut:
     application = await services.reply(request.user, application_id, data.message)
     return await application_out(application, request.user)
 
 
-@post(
-    "/applications/{application_id:int}/withdraw",
-    access=ANY_USER,
-    status_code=HTTP_200_OK,
-    tags=TAG,
-    summary="Enterprise: withdraw the application (an approved amount goes back to the call)",
+@on_application(
+    "/withdraw",
+    ANY_USER,
+    "Enterprise: withdraw the application (an approved amount goes back to the call)",
 )
 async def withdraw(
     request: Req, application_id: PathId, data: JSONBody[WithdrawIn | None] = None
@@ -160,12 +157,11 @@ async def withdraw(
     return await application_out(application, request.user)
 
 
-@post(
-    "/applications/{application_id:int}/reviews",
-    access=ANY_USER,
+@on_application(
+    "/reviews",
+    ANY_USER,
+    "Staff or an assigned reviewer: score each criterion 0–5 (null for n/a)",
     status_code=HTTP_201_CREATED,
-    tags=TAG,
-    summary="Staff or an assigned reviewer: score each criterion 0–5 (null for n/a)",
     description="A second review by the same person replaces the first.",
 )
 async def review(request: Req, application_id: PathId, data: JSONBody[ReviewIn]) -> ReviewOut:
@@ -179,12 +175,10 @@ async def review(request: Req, application_id: PathId, data: JSONBody[ReviewIn])
     return review_out(saved)
 
 
-@post(
-    "/applications/{application_id:int}/milestones/{milestone_id:int}/report",
-    access=ANY_USER,
-    status_code=HTTP_200_OK,
-    tags=TAG,
-    summary="Enterprise: report a milestone done (evidence PDFs are uploaded on the page)",
+@on_application(
+    "/milestones/{milestone_id:int}/report",
+    ANY_USER,
+    "Enterprise: report a milestone done (evidence PDFs are uploaded on the page)",
 )
 async def report_milestone(
     request: Req,
@@ -197,12 +191,11 @@ async def report_milestone(
     return await application_out(application, request.user)
 
 
-@post(
-    "/applications/{application_id:int}/indicators",
-    access=ANY_USER,
+@on_application(
+    "/indicators",
+    ANY_USER,
+    "Enterprise: report indicators before and after the support",
     status_code=HTTP_201_CREATED,
-    tags=TAG,
-    summary="Enterprise: report indicators before and after the support",
     description="`before` values default to the baseline given in the application.",
 )
 async def report_indicators(

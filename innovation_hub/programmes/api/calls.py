@@ -11,7 +11,7 @@ from litestar.status_codes import HTTP_201_CREATED
 from innovation_hub.core.auth import PUBLIC, STAFF
 from innovation_hub.core.openapi import PathId
 from innovation_hub.programmes import services
-from innovation_hub.programmes.api.out import event_out, programme_out
+from innovation_hub.programmes.api.out import TAG, event_out, programme_out
 from innovation_hub.programmes.catalogue import SUPPORT_TYPES
 from innovation_hub.programmes.schemas import (
     UNSET,
@@ -24,7 +24,6 @@ from innovation_hub.programmes.schemas import (
 )
 
 Req = Request[Any, Any, Any]
-TAG = ["programme"]
 
 
 @get(

@@ -1,4 +1,5 @@
-"""The programme's rows as the API shows them (``core.rows.to_struct``: each Struct field
+"""The API's shared pieces: the operations on one application, and the programme's rows
+as the API shows them (``core.rows.to_struct``: each Struct field
 from the attribute of the same name, in local time; only what differs is named here)."""
 
 from __future__ import annotations
@@ -6,8 +7,11 @@ from __future__ import annotations
 from typing import Any
 
 import msgspec
+from litestar import post
+from litestar.status_codes import HTTP_200_OK
 
 from innovation_hub.accounts.tables import User
+from innovation_hub.core.auth import Access
 from innovation_hub.core.rows import local, to_struct, to_structs
 from innovation_hub.programmes import services
 from innovation_hub.programmes.catalogue import SUPPORT_TYPES
@@ -23,6 +27,27 @@ from innovation_hub.programmes.schemas import (
     SupportTermOut,
 )
 from innovation_hub.programmes.tables import Application, Programme, ProgrammeEvent, Review
+
+TAG = ["programme"]
+
+
+def on_application(
+    path: str,
+    access: Access,
+    summary: str,
+    *,
+    status_code: int = HTTP_200_OK,
+    description: str | None = None,
+) -> post:
+    """An operation on one application: ``POST /applications/{application_id}<path>``."""
+    return post(
+        f"/applications/{{application_id:int}}{path}",
+        access=access,
+        status_code=status_code,
+        tags=TAG,
+        summary=summary,
+        description=description,
+    )
 
 
 def term_out(term: dict[str, Any]) -> SupportTermOut:

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Request, post
+from litestar import Request
 from litestar.params import JSONBody
-from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
+from litestar.status_codes import HTTP_201_CREATED
 
 from innovation_hub.core.auth import STAFF
 from innovation_hub.core.openapi import PathId
 from innovation_hub.programmes import services
-from innovation_hub.programmes.api.out import application_out
+from innovation_hub.programmes.api.out import application_out, on_application
 from innovation_hub.programmes.schemas import (
     AcceptanceIn,
     ApplicationOut,
@@ -25,15 +25,10 @@ from innovation_hub.programmes.schemas import (
 )
 
 Req = Request[Any, Any, Any]
-TAG = ["programme"]
 
 
-@post(
-    "/applications/{application_id:int}/screening",
-    access=STAFF,
-    status_code=HTTP_200_OK,
-    tags=TAG,
-    summary="Staff: screen (eligible → in_review, more_info, ineligible → rejected)",
+@on_application(
+    "/screening", STAFF, "Staff: screen (eligible → in_review, more_info, ineligible → rejected)"
 )
 async def screening(
     request: Req, application_id: PathId, data: JSONBody[ScreeningIn]
@@ -42,13 +37,7 @@ async def screening(
     return await application_out(application, request.user)
 
 
-@post(
-    "/applications/{application_id:int}/more-info",
-    access=STAFF,
-    status_code=HTTP_200_OK,
-    tags=TAG,
-    summary="Staff: ask the enterprise for more information",
-)
+@on_application("/more-info", STAFF, "Staff: ask the enterprise for more information")
 async def more_info(
     request: Req, application_id: PathId, data: JSONBody[MessageIn]
 ) -> ApplicationOut:
@@ -56,14 +45,14 @@ async def more_info(
     return await application_out(application, request.user)
 
 
-@post(
-    "/applications/{application_id:int}/reviewers",
-    access=STAFF,
-    status_code=HTTP_200_OK,
-    tags=TAG,
-    summary="Staff: assign a reviewer (by account id or email)",
-    description="A reviewer who is not staff sees only the applications assigned to them. "
-    "Enterprise accounts and the applicant cannot review (422 invalid_reviewer).",
+@on_application(
+    "/reviewers",
+    STAFF,
+    "Staff: assign a reviewer (by account id or email)",
+    description=(
+        "A reviewer who is not staff sees only the applications assigned to them. Enterprise "
+        "accounts and the applicant cannot review (422 invalid_reviewer)."
+    ),
 )
 async def assign(
     request: Req, application_id: PathId, data: JSONBody[ReviewerIn]
@@ -74,29 +63,22 @@ async def assign(
     return await application_out(application, request.user)
 
 
-@post(
-    "/applications/{application_id:int}/reviewers/{reviewer_id:int}/remove",
-    access=STAFF,
-    status_code=HTTP_200_OK,
-    tags=TAG,
-    summary="Staff: remove a reviewer",
-)
+@on_application("/reviewers/{reviewer_id:int}/remove", STAFF, "Staff: remove a reviewer")
 async def unassign(request: Req, application_id: PathId, reviewer_id: PathId) -> ApplicationOut:
     application = await services.unassign_reviewer(request.user, application_id, reviewer_id)
     return await application_out(application, request.user)
 
 
-@post(
-    "/applications/{application_id:int}/decision",
-    access=STAFF,
-    status_code=HTTP_200_OK,
-    tags=TAG,
-    summary="Staff: approve (with an amount) or reject",
+@on_application(
+    "/decision",
+    STAFF,
+    "Staff: approve (with an amount) or reject",
     description=(
         "Needs a submitted application with at least one review (422 review_required). The "
-        "amount defaults to Σ min(cost × cost share, cap); more is 422 amount_above_cost_share "
-        "or amount_above_cap, and more than the call's remaining budget 422 budget_exceeded "
-        "(`limit` and `limit_vnd` name the limit). A letter goes to the enterprise."
+        "amount defaults to Σ min(cost × cost share, cap); more is 422 "
+        "amount_above_cost_share or amount_above_cap, and more than the call's remaining "
+        "budget 422 budget_exceeded (`limit` and `limit_vnd` name the limit). A letter goes "
+        "to the enterprise."
     ),
 )
 async def decision(
@@ -113,12 +95,11 @@ async def decision(
     return await application_out(application, request.user)
 
 
-@post(
-    "/applications/{application_id:int}/milestones",
-    access=STAFF,
+@on_application(
+    "/milestones",
+    STAFF,
+    "Staff: set a milestone (the first one starts implementation)",
     status_code=HTTP_201_CREATED,
-    tags=TAG,
-    summary="Staff: set a milestone (the first one starts implementation)",
 )
 async def add_milestone(
     request: Req, application_id: PathId, data: JSONBody[MilestoneIn]
@@ -134,13 +115,7 @@ async def add_milestone(
     return await application_out(application, request.user)
 
 
-@post(
-    "/applications/{application_id:int}/milestones/{milestone_id:int}/confirm",
-    access=STAFF,
-    status_code=HTTP_200_OK,
-    tags=TAG,
-    summary="Staff: confirm a milestone",
-)
+@on_application("/milestones/{milestone_id:int}/confirm", STAFF, "Staff: confirm a milestone")
 async def confirm_milestone(
     request: Req, application_id: PathId, milestone_id: PathId
 ) -> ApplicationOut:
@@ -149,12 +124,10 @@ async def confirm_milestone(
     return await application_out(application, request.user)
 
 
-@post(
-    "/applications/{application_id:int}/acceptance",
-    access=STAFF,
-    status_code=HTTP_200_OK,
-    tags=TAG,
-    summary="Staff: accept the results (nghiệm thu) and settle the amount",
+@on_application(
+    "/acceptance",
+    STAFF,
+    "Staff: accept the results (nghiệm thu) and settle the amount",
     description=(
         "Needs every milestone confirmed (422 milestones_open) and an indicator report (422 "
         "indicators_missing); the amount settled is at most the amount approved, and what is "
@@ -170,12 +143,8 @@ async def acceptance(
     return await application_out(application, request.user)
 
 
-@post(
-    "/applications/{application_id:int}/close",
-    access=STAFF,
-    status_code=HTTP_200_OK,
-    tags=TAG,
-    summary="Staff: close the file (ending an approved project early needs a note)",
+@on_application(
+    "/close", STAFF, "Staff: close the file (ending an approved project early needs a note)"
 )
 async def close(
     request: Req, application_id: PathId, data: JSONBody[CloseIn | None] = None
