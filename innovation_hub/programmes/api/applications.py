@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+import msgspec
 from litestar import Request, get, patch, post
 from litestar.params import FromQuery, JSONBody
 from litestar.status_codes import HTTP_201_CREATED
@@ -17,12 +18,12 @@ from innovation_hub.programmes import services
 from innovation_hub.programmes.api.out import (
     TAG,
     application_out,
+    given,
     on_application,
     review_out,
     summaries,
 )
 from innovation_hub.programmes.schemas import (
-    UNSET,
     ApplicationCreated,
     ApplicationIn,
     ApplicationList,
@@ -43,14 +44,9 @@ ENTERPRISE = allow("enterprise")
 
 
 def _changes(data: ApplicationIn | ApplicationPatch) -> dict[str, Any]:
-    changes: dict[str, Any] = {}
-    for name in services.APPLICATION_FIELDS:
-        value = getattr(data, name)
-        if value is UNSET:
-            continue
-        if name == "support_items":
-            value = [{"type": i.type, "cost_vnd": i.cost_vnd} for i in value]
-        changes[name] = value
+    changes = given(data, services.APPLICATION_FIELDS)
+    if "support_items" in changes:
+        changes["support_items"] = [msgspec.structs.asdict(i) for i in changes["support_items"]]
     return changes
 
 

@@ -11,19 +11,23 @@ from litestar.status_codes import HTTP_201_CREATED
 from innovation_hub.core.auth import PUBLIC, STAFF
 from innovation_hub.core.openapi import PathId
 from innovation_hub.programmes import services
-from innovation_hub.programmes.api.out import TAG, event_out, programme_out
+from innovation_hub.programmes.api.out import TAG, event_out, given, programme_out
 from innovation_hub.programmes.catalogue import SUPPORT_TYPES
 from innovation_hub.programmes.schemas import (
-    UNSET,
     EventIn,
     EventOut,
     ProgrammeIn,
     ProgrammeList,
     ProgrammeOut,
     ProgrammePatch,
+    SupportTermIn,
 )
 
 Req = Request[Any, Any, Any]
+
+
+def _terms(terms: list[SupportTermIn]) -> list[services.SupportTerm]:
+    return [services.SupportTerm(t.type, t.cost_share_percent, t.cap_vnd) for t in terms]
 
 
 @get(
@@ -66,10 +70,7 @@ async def create_programme(request: Req, data: JSONBody[ProgrammeIn]) -> Program
         opens_at=data.opens_at,
         closes_at=data.closes_at,
         budget_vnd=data.budget_vnd,
-        support_types=[
-            services.SupportTerm(t.type, t.cost_share_percent, t.cap_vnd)
-            for t in data.support_types
-        ],
+        support_types=_terms(data.support_types),
         year=data.year,
         legal_basis=data.legal_basis,
         provincial_decision=data.provincial_decision,
@@ -96,14 +97,9 @@ async def create_programme(request: Req, data: JSONBody[ProgrammeIn]) -> Program
 async def update_programme(
     request: Req, programme_id: PathId, data: JSONBody[ProgrammePatch]
 ) -> ProgrammeOut:
-    changes: dict[str, Any] = {}
-    for name in ProgrammePatch.__struct_fields__:
-        value = getattr(data, name)
-        if value is UNSET:
-            continue
-        if name == "support_types":
-            value = [services.SupportTerm(t.type, t.cost_share_percent, t.cap_vnd) for t in value]
-        changes[name] = value
+    changes = given(data, ProgrammePatch.__struct_fields__)
+    if "support_types" in changes:
+        changes["support_types"] = _terms(changes["support_types"])
     programme = await services.update_programme(request.user, programme_id, changes)
     return await programme_out(programme, with_events=True)
 

@@ -4,6 +4,7 @@ from the attribute of the same name, in local time; only what differs is named h
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import msgspec
@@ -48,6 +49,12 @@ def on_application(
         summary=summary,
         description=description,
     )
+
+
+def given(data: msgspec.Struct, names: Iterable[str]) -> dict[str, Any]:
+    """The fields of a request body that were sent (the others are UNSET)."""
+    values = {name: getattr(data, name) for name in names}
+    return {name: value for name, value in values.items() if value is not msgspec.UNSET}
 
 
 def term_out(term: dict[str, Any]) -> SupportTermOut:
