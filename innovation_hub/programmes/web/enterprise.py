@@ -16,7 +16,7 @@ from litestar.response import Redirect, Template
 
 from innovation_hub.accounts.tables import User
 from innovation_hub.core import uploads
-from innovation_hub.core.auth import ANY_USER, allow
+from innovation_hub.core.auth import ANY_USER
 from innovation_hub.core.errors import HubError, NotFound
 from innovation_hub.core.forms import text
 from innovation_hub.core.i18n import current_locale
@@ -34,8 +34,10 @@ from innovation_hub.programmes.catalogue import (
 from innovation_hub.programmes.tables import Application, Programme
 from innovation_hub.programmes.web.public import my_application
 from innovation_hub.programmes.web.views import (
+    ENTERPRISE,
     MAX_MB,
     MultipartBody,
+    Page,
     Pages,
     Req,
     call_state,
@@ -49,38 +51,12 @@ from innovation_hub.programmes.web.views import (
 )
 from innovation_hub.programmes.workflow import APPLICATIONS
 
-ENTERPRISE = allow("enterprise")
-Page = Template | Response[Any]
 NUMBERS = ("support_items", *forms.NUMBERS)
 
-NOTICES = {
-    "submitted": lambda: _("Your application is submitted. The centre will check it and tell you."),
-    "answered": lambda: _("Your answer is sent."),
-    "reported": lambda: _("Your report is sent to the centre."),
-    "indicators": lambda: _("Your indicators are recorded."),
-    "withdrawn": lambda: _("Your application is withdrawn."),
-}
 FORM_NOTICES = {
     "saved": lambda: _("Your draft is saved."),
     "uploaded": lambda: _("The document is uploaded."),
 }
-
-
-def explanation(status: str) -> str:
-    return {
-        "draft": _("Your application is a draft: the centre cannot see it until you submit it."),
-        "submitted": _("The centre has received your application and will check it."),
-        "screening": _("Staff are checking that your application meets the call's conditions."),
-        "more_info": _("Staff need more information from you. Answer below."),
-        "in_review": _("Reviewers are scoring your application."),
-        "ready_for_decision": _("Reviewers are scoring your application."),
-        "approved": _("Your application is approved. Staff will set the milestones."),
-        "rejected": _("Your application was not approved in this call."),
-        "implementing": _("Report each milestone with its evidence, then your indicators."),
-        "accepted": _("The centre has accepted the results of your project."),
-        "closed": _("This application is closed."),
-        "withdrawn": _("You withdrew this application."),
-    }.get(status, "")
 
 
 def application_form(application: Application) -> dict[str, Any]:

@@ -21,9 +21,9 @@ from innovation_hub.core.i18n import gettext as _
 from innovation_hub.core.web import FormBody, form_errors, form_flow, form_values, page
 from innovation_hub.programmes import forms, services
 from innovation_hub.programmes.catalogue import SUPPORT_TYPES, group_label
-from innovation_hub.programmes.web.enterprise import Page
 from innovation_hub.programmes.web.reviewer import REVIEWER, save_review
 from innovation_hub.programmes.web.views import (
+    Page,
     Pages,
     Req,
     allowed,

@@ -14,22 +14,18 @@ from litestar.response import Redirect, Template
 from innovation_hub.core.auth import ANY_USER
 from innovation_hub.core.errors import HubError
 from innovation_hub.core.forms import text
+from innovation_hub.core.i18n import gettext as _
 from innovation_hub.core.settings import Settings
 from innovation_hub.core.uploads import StoredFile
 from innovation_hub.core.web import FormBody, form_errors, form_flow, form_values, page
 from innovation_hub.programmes import forms, services
 from innovation_hub.programmes.tables import Application
-from innovation_hub.programmes.web.enterprise import (
-    ENTERPRISE,
-    NOTICES,
-    Page,
-    explanation,
-    owned,
-    with_upload,
-)
+from innovation_hub.programmes.web.enterprise import owned, with_upload
 from innovation_hub.programmes.web.views import (
+    ENTERPRISE,
     MAX_MB,
     MultipartBody,
+    Page,
     Pages,
     Req,
     allowed,
@@ -40,6 +36,30 @@ from innovation_hub.programmes.web.views import (
 )
 
 OWNER = {"owner"}
+NOTICES = {
+    "submitted": lambda: _("Your application is submitted. The centre will check it and tell you."),
+    "answered": lambda: _("Your answer is sent."),
+    "reported": lambda: _("Your report is sent to the centre."),
+    "indicators": lambda: _("Your indicators are recorded."),
+    "withdrawn": lambda: _("Your application is withdrawn."),
+}
+
+
+def explanation(status: str) -> str:
+    return {
+        "draft": _("Your application is a draft: the centre cannot see it until you submit it."),
+        "submitted": _("The centre has received your application and will check it."),
+        "screening": _("Staff are checking that your application meets the call's conditions."),
+        "more_info": _("Staff need more information from you. Answer below."),
+        "in_review": _("Reviewers are scoring your application."),
+        "ready_for_decision": _("Reviewers are scoring your application."),
+        "approved": _("Your application is approved. Staff will set the milestones."),
+        "rejected": _("Your application was not approved in this call."),
+        "implementing": _("Report each milestone with its evidence, then your indicators."),
+        "accepted": _("The centre has accepted the results of your project."),
+        "closed": _("This application is closed."),
+        "withdrawn": _("You withdrew this application."),
+    }.get(status, "")
 
 
 async def status_page(
@@ -95,7 +115,7 @@ class ApplicantController(Pages):
     path = "/applications"
     opt = {"access": ANY_USER}
 
-    @get("/", opt={"access": ENTERPRISE})
+    @get("/", access=ENTERPRISE)
     async def my_applications(self, request: Req) -> Template:
         rows = await services.list_for(request.user)
         names = await services.programme_names({a.programme for a in rows})

@@ -10,13 +10,15 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from babel.numbers import format_decimal
-from litestar import Controller, Request, Router
+from litestar import Controller, Request, Response, Router
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.handlers.base import BaseRouteHandler
 from litestar.params import Body
+from litestar.response import Template
 
 from innovation_hub.accounts.tables import User
+from innovation_hub.core.auth import allow
 from innovation_hub.core.i18n import current_locale
 from innovation_hub.core.web import form_values
 from innovation_hub.core.workflow import StateView
@@ -33,6 +35,8 @@ from innovation_hub.programmes.workflow import APPLICATIONS
 
 Req = Request[Any, Any, Any]
 MultipartBody = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
+Page = Template | Response[Any]
+ENTERPRISE = allow("enterprise")
 MAX_MB = services.MAX_DOCUMENT_BYTES // (1024 * 1024)
 
 
