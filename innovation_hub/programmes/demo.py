@@ -4,12 +4,13 @@ letters are real. Running it twice changes nothing."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from typing import Any
 
 from innovation_hub.accounts.tables import User
 from innovation_hub.core.clock import utcnow
 from innovation_hub.programmes import services
-from innovation_hub.programmes.tables import Programme
+from innovation_hub.programmes.tables import Application, Programme
 
 CURRENT_CALL = "Hỗ trợ doanh nghiệp nâng cao năng suất và chất lượng năm 2026"
 PAST_CALL = "Hỗ trợ doanh nghiệp nâng cao năng suất và chất lượng năm 2025"
@@ -36,6 +37,30 @@ async def _user(email: str) -> User | None:
     return await User.objects().where(User.email == email).first()
 
 
+async def _call(admin: User, name: str, opens_at: datetime, days: int, **more: Any) -> Programme:
+    """A call open from ``opens_at`` for ``days`` days, with the demo's support terms."""
+    return await services.create_programme(
+        admin,
+        services.NewProgramme(
+            name=name,
+            opens_at=opens_at,
+            closes_at=opens_at + timedelta(days=days),
+            support_types=TERMS,
+            eligibility=ELIGIBILITY,
+            **more,
+        ),
+    )
+
+
+async def _apply(user: User, programme: Programme, **fields: Any) -> Application:
+    """An application with the enterprise's name and tax code from its account."""
+    return await services.create_application(
+        user,
+        programme.id,
+        {"enterprise_name": user.organisation_name, "tax_code": user.tax_code, **fields},
+    )
+
+
 async def load_programmes_demo() -> int:
     """Creates the demo calls and applications; returns how many records it created (0 when
     they exist already or the demo accounts are missing)."""
@@ -51,42 +76,34 @@ async def load_programmes_demo() -> int:
     now = utcnow()
 
     # Last year's call: opened now so the services accept the steps, then moved to 2025.
-    past = await services.create_programme(
+    past = await _call(
         admin,
-        services.NewProgramme(
-            name=PAST_CALL,
-            opens_at=now - timedelta(days=1),
-            closes_at=now + timedelta(days=1),
-            budget_vnd=2_000_000_000,
-            support_types=TERMS,
-            year=2025,
-            provincial_decision="Kế hoạch hỗ trợ năm 2025 của Ủy ban nhân dân tỉnh (demo)",
-            eligibility=ELIGIBILITY,
-        ),
+        PAST_CALL,
+        now - timedelta(days=1),
+        2,
+        budget_vnd=2_000_000_000,
+        year=2025,
+        provincial_decision="Kế hoạch hỗ trợ năm 2025 của Ủy ban nhân dân tỉnh (demo)",
     )
-    done = await services.create_application(
+    done = await _apply(
         tam,
-        past.id,
-        {
-            "enterprise_name": tam.organisation_name,
-            "tax_code": tam.tax_code,
-            "size_class": "small",
-            "sector": "industry_construction",
-            "main_products": "Bánh tráng phơi sương, bánh tráng dẻo",
-            "address": "Khu phố Lộc An, phường Trảng Bàng",
-            "contact_name": tam.name,
-            "contact_phone": tam.phone,
-            "employees": 48,
-            "consultant_name": "Viện Năng suất Việt Nam",
-            "output_per_worker_vnd": 165_000_000,
-            "defect_rate_percent": 6.5,
-            "certificates_held": "Giấy chứng nhận cơ sở đủ điều kiện an toàn thực phẩm",
-            "plan": "Áp dụng HACCP cho dây chuyền bánh tráng phơi sương và 5S toàn nhà xưởng.",
-            "support_items": [
-                {"type": "haccp", "cost_vnd": 90_000_000},
-                {"type": "5s", "cost_vnd": 30_000_000},
-            ],
-        },
+        past,
+        size_class="small",
+        sector="industry_construction",
+        main_products="Bánh tráng phơi sương, bánh tráng dẻo",
+        address="Khu phố Lộc An, phường Trảng Bàng",
+        contact_name=tam.name,
+        contact_phone=tam.phone,
+        employees=48,
+        consultant_name="Viện Năng suất Việt Nam",
+        output_per_worker_vnd=165_000_000,
+        defect_rate_percent=6.5,
+        certificates_held="Giấy chứng nhận cơ sở đủ điều kiện an toàn thực phẩm",
+        plan="Áp dụng HACCP cho dây chuyền bánh tráng phơi sương và 5S toàn nhà xưởng.",
+        support_items=[
+            {"type": "haccp", "cost_vnd": 90_000_000},
+            {"type": "5s", "cost_vnd": 30_000_000},
+        ],
     )
     await services.submit_application(tam, done.id)
     await services.screen(ngoc, done.id, "eligible")
@@ -123,55 +140,39 @@ async def load_programmes_demo() -> int:
         }
     ).where(Programme.id == past.id)
 
-    current = await services.create_programme(
+    current = await _call(
         admin,
-        services.NewProgramme(
-            name=CURRENT_CALL,
-            opens_at=now - timedelta(days=20),
-            closes_at=now + timedelta(days=40),
-            budget_vnd=3_000_000_000,
-            support_types=TERMS,
-            year=now.year,
-            provincial_decision="Kế hoạch hỗ trợ năm 2026 của Ủy ban nhân dân tỉnh (demo)",
-            description=(
-                "Hỗ trợ chi phí tư vấn, đào tạo, đánh giá chứng nhận để doanh nghiệp áp dụng hệ "
-                "thống quản lý, công cụ cải tiến năng suất, mã số mã vạch và truy xuất nguồn gốc."
-            ),
-            eligibility=ELIGIBILITY,
+        CURRENT_CALL,
+        now - timedelta(days=20),
+        60,
+        budget_vnd=3_000_000_000,
+        year=now.year,
+        provincial_decision="Kế hoạch hỗ trợ năm 2026 của Ủy ban nhân dân tỉnh (demo)",
+        description=(
+            "Hỗ trợ chi phí tư vấn, đào tạo, đánh giá chứng nhận để doanh nghiệp áp dụng hệ "
+            "thống quản lý, công cụ cải tiến năng suất, mã số mã vạch và truy xuất nguồn gốc."
         ),
     )
-    reviewing = await services.create_application(
+    reviewing = await _apply(
         hung,
-        current.id,
-        {
-            "enterprise_name": hung.organisation_name,
-            "tax_code": hung.tax_code,
-            "size_class": "micro",
-            "sector": "agriculture",
-            "main_products": "Muối tôm, muối ớt",
-            "address": "Ấp Rạch Sơn, xã Gò Dầu",
-            "contact_name": hung.name,
-            "employees": 12,
-            "consultant_name": "Trung tâm Kỹ thuật Tiêu chuẩn Đo lường Chất lượng",
-            "output_per_worker_vnd": 96_000_000,
-            "defect_rate_percent": 4.0,
-            "plan": "Áp dụng ISO 22000 và truy xuất nguồn gốc bằng mã QR cho sản phẩm muối tôm.",
-            "support_items": [
-                {"type": "iso_22000", "cost_vnd": 110_000_000},
-                {"type": "traceability", "cost_vnd": 40_000_000},
-            ],
-        },
+        current,
+        size_class="micro",
+        sector="agriculture",
+        main_products="Muối tôm, muối ớt",
+        address="Ấp Rạch Sơn, xã Gò Dầu",
+        contact_name=hung.name,
+        employees=12,
+        consultant_name="Trung tâm Kỹ thuật Tiêu chuẩn Đo lường Chất lượng",
+        output_per_worker_vnd=96_000_000,
+        defect_rate_percent=4.0,
+        plan="Áp dụng ISO 22000 và truy xuất nguồn gốc bằng mã QR cho sản phẩm muối tôm.",
+        support_items=[
+            {"type": "iso_22000", "cost_vnd": 110_000_000},
+            {"type": "traceability", "cost_vnd": 40_000_000},
+        ],
     )
     await services.submit_application(hung, reviewing.id)
     await services.screen(ngoc, reviewing.id, "eligible", "Hồ sơ đủ điều kiện.")
     await services.assign_reviewer(ngoc, reviewing.id, reviewer_id=phuc.id)
-    await services.create_application(
-        tam,
-        current.id,
-        {
-            "enterprise_name": tam.organisation_name,
-            "tax_code": tam.tax_code,
-            "support_items": [{"type": "lean", "cost_vnd": 80_000_000}],
-        },
-    )
+    await _apply(tam, current, support_items=[{"type": "lean", "cost_vnd": 80_000_000}])
     return 5  # two calls, three applications

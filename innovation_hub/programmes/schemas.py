@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import msgspec
 
@@ -16,6 +16,16 @@ from innovation_hub.programmes.services import (
     SCREENING_RESULTS,
     TEXT_LIMITS,
 )
+from innovation_hub.programmes.workflow import APPLICATIONS
+
+if TYPE_CHECKING:
+    ApplicationStatus = str
+else:  # the states declared in programmes.workflow, an enum in the OpenAPI document
+    ApplicationStatus = Literal[APPLICATIONS.statuses]
+ProgrammeStatus = Literal["open", "upcoming", "closed"]
+MilestoneStatus = Literal["pending", "reported", "done"]
+Recommendation = Literal["yes", "maybe", "no"]
+ScreeningResult = Literal["", "eligible", "more_info", "ineligible"]  # "": not screened yet
 
 UNSET = msgspec.UNSET
 UnsetType = msgspec.UnsetType
@@ -116,7 +126,7 @@ class ProgrammeOut(msgspec.Struct, kw_only=True):
     year: int
     opens_at: datetime
     closes_at: datetime
-    status: str  # open | upcoming | closed
+    status: ProgrammeStatus
     budget_vnd: int
     committed_vnd: int
     remaining_vnd: int
@@ -181,7 +191,7 @@ class ApplicationPatch(msgspec.Struct, kw_only=True):
 
 class ApplicationCreated(msgspec.Struct, kw_only=True):
     id: int
-    status: str
+    status: ApplicationStatus
 
 
 class SupportItemOut(msgspec.Struct, kw_only=True):
@@ -195,7 +205,7 @@ class SupportItemOut(msgspec.Struct, kw_only=True):
 class TimelineOut(msgspec.Struct, kw_only=True):
     at: datetime
     kind: str
-    status: str
+    status: ApplicationStatus  # after the event
     body: str
 
 
@@ -213,7 +223,7 @@ class MilestoneOut(msgspec.Struct, kw_only=True):
     title: str
     description: str
     due_on: date
-    status: str  # pending | reported | done
+    status: MilestoneStatus
     report: str
     reported_at: datetime | None
     confirmed_at: datetime | None
@@ -241,7 +251,7 @@ class ReviewOut(msgspec.Struct, kw_only=True):
     reviewer_id: int | None
     scores: dict[str, int | None]
     average: float | None
-    recommendation: str
+    recommendation: Recommendation
     comment: str
     updated_at: datetime
 
@@ -249,7 +259,7 @@ class ReviewOut(msgspec.Struct, kw_only=True):
 class ApplicationOut(msgspec.Struct, kw_only=True):
     id: int
     programme_id: int
-    status: str
+    status: ApplicationStatus
     enterprise_name: str
     tax_code: str
     size_class: str
@@ -267,7 +277,7 @@ class ApplicationOut(msgspec.Struct, kw_only=True):
     plan: str
     support_items: list[SupportItemOut]
     max_support_vnd: int
-    screening_result: str
+    screening_result: ScreeningResult
     approved_vnd: int | None
     conditions: str
     settled_vnd: int | None
@@ -292,7 +302,7 @@ class ApplicationSummary(msgspec.Struct, kw_only=True):
     id: int
     programme_id: int
     programme_name: str
-    status: str
+    status: ApplicationStatus
     enterprise_name: str
     tax_code: str
     max_support_vnd: int
@@ -343,13 +353,6 @@ class DecisionIn(msgspec.Struct, kw_only=True):
     amount_vnd: Vnd | None = None  # default: the most the cost shares and caps allow
     conditions: Long = ""
     note: Long = ""
-
-
-class StatusOut(msgspec.Struct, kw_only=True):
-    id: int
-    status: str
-    approved_vnd: int | None = None
-    settled_vnd: int | None = None
 
 
 class MilestoneIn(msgspec.Struct, kw_only=True):

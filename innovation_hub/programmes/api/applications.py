@@ -1,0 +1,213 @@
+"""The applications: the enterprise starts, completes, submits and follows up its own;
+an assigned reviewer (or staff) scores one. Every rule lives in ``programmes.services``."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Request, get, patch, post
+from litestar.params import FromQuery, JSONBody
+from litestar.status_codes import HTTP_201_CREATED
+
+from innovation_hub.core.auth import ANY_USER, allow
+from innovation_hub.core.i18n import current_locale
+from innovation_hub.core.openapi import PathId, QueryId, query_one_of
+from innovation_hub.core.rows import to_struct
+from innovation_hub.programmes import services
+from innovation_hub.programmes.api.out import (
+    TAG,
+    application_out,
+    given,
+    on_application,
+    review_out,
+    summaries,
+)
+from innovation_hub.programmes.schemas import (
+    ApplicationCreated,
+    ApplicationIn,
+    ApplicationList,
+    ApplicationOut,
+    ApplicationPatch,
+    IndicatorsIn,
+    MessageIn,
+    MilestoneReportIn,
+    ReviewIn,
+    ReviewOut,
+    WithdrawIn,
+)
+
+Req = Request[Any, Any, Any]
+# What ``services.parse_status_filter`` takes (empty is all; anything else: 422 invalid_status).
+STATUS_FILTERS = ("", *services.STATUSES, *services.STATUS_GROUPS)
+ENTERPRISE = allow("enterprise")
+
+
+def _changes(data: ApplicationIn | ApplicationPatch) -> dict[str, Any]:
+    changes = given(data, services.APPLICATION_FIELDS)
+    if "support_items" in changes:
+        changes["support_items"] = [msgspec.structs.asdict(i) for i in changes["support_items"]]
+    return changes
+
+
+@post(
+    "/programmes/{programme_id:int}/applications",
+    access=ENTERPRISE,
+    status_code=HTTP_201_CREATED,
+    tags=TAG,
+    summary="Enterprise: start an application (a draft)",
+    description=(
+        "422 invalid_tax_code for anything that is not a valid mã số thuế; 422 call_closed "
+        "after the call closes; 409 application_exists when the account already applied."
+    ),
+)
+async def create_application(
+    request: Req, programme_id: PathId, data: JSONBody[ApplicationIn]
+) -> ApplicationCreated:
+    application = await services.create_application(
+        request.user, programme_id, _changes(data), locale=current_locale()
+    )
+    return to_struct(application, ApplicationCreated)
+
+
+@get(
+    "/applications",
+    access=ANY_USER,
+    tags=TAG,
+    summary="Applications the caller may see",
+    description=(
+        "Staff: all (filter by `status` — a status or open, follow_up, done, all — and "
+        "`programme_id`; `assigned=true` for their own reviews); an enterprise: its own; "
+        "anyone else: the applications assigned to them for review."
+    ),
+)
+async def list_applications(
+    request: Req,
+    status: Annotated[str | None, query_one_of(STATUS_FILTERS)] = None,
+    programme_id: QueryId = None,
+    assigned: FromQuery[bool] = False,
+) -> ApplicationList:
+    rows = await services.list_for(
+        request.user,
+        statuses=services.parse_status_filter(status),
+        programme_id=programme_id,
+        assigned_only=assigned,
+    )
+    return ApplicationList(items=await summaries(rows))
+
+
+@get(
+    "/applications/{application_id:int}",
+    access=ANY_USER,
+    tags=TAG,
+    summary="One application (its enterprise, staff, or an assigned reviewer; others 404)",
+    description="Reviews and their average are shown to staff only; a reviewer sees their own.",
+)
+async def get_application(request: Req, application_id: PathId) -> ApplicationOut:
+    application = await services.get_application_for(request.user, application_id)
+    return await application_out(application, request.user)
+
+
+@patch(
+    "/applications/{application_id:int}",
+    access=ANY_USER,
+    tags=TAG,
+    summary="Enterprise: add detail to a draft (or while more information is asked)",
+)
+async def update_application(
+    request: Req, application_id: PathId, data: JSONBody[ApplicationPatch]
+) -> ApplicationOut:
+    application = await services.update_application(request.user, application_id, _changes(data))
+    return await application_out(application, request.user)
+
+
+@on_application(
+    "/submit",
+    ANY_USER,
+    "Enterprise: submit the application",
+    description=(
+        "422 call_closed once the call has closed; 422 incomplete or invalid_tax_code when "
+        "something is missing."
+    ),
+)
+async def submit(request: Req, application_id: PathId) -> ApplicationOut:
+    application = await services.submit_application(request.user, application_id)
+    return await application_out(application, request.user)
+
+
+@on_application("/reply", ANY_USER, "Enterprise: answer a request for more information")
+async def reply(request: Req, application_id: PathId, data: JSONBody[MessageIn]) -> ApplicationOut:
+    application = await services.reply(request.user, application_id, data.message)
+    return await application_out(application, request.user)
+
+
+@on_application(
+    "/withdraw",
+    ANY_USER,
+    "Enterprise: withdraw the application (an approved amount goes back to the call)",
+)
+async def withdraw(
+    request: Req, application_id: PathId, data: JSONBody[WithdrawIn | None] = None
+) -> ApplicationOut:
+    application = await services.withdraw(request.user, application_id, data.reason if data else "")
+    return await application_out(application, request.user)
+
+
+@on_application(
+    "/reviews",
+    ANY_USER,
+    "Staff or an assigned reviewer: score each criterion 0–5 (null for n/a)",
+    status_code=HTTP_201_CREATED,
+    description="A second review by the same person replaces the first.",
+)
+async def review(request: Req, application_id: PathId, data: JSONBody[ReviewIn]) -> ReviewOut:
+    saved = await services.submit_review(
+        request.user,
+        application_id,
+        scores=dict(data.scores),
+        recommendation=data.recommendation,
+        comment=data.comment,
+    )
+    return review_out(saved)
+
+
+@on_application(
+    "/milestones/{milestone_id:int}/report",
+    ANY_USER,
+    "Enterprise: report a milestone done (evidence PDFs are uploaded on the page)",
+)
+async def report_milestone(
+    request: Req,
+    application_id: PathId,
+    milestone_id: PathId,
+    data: JSONBody[MilestoneReportIn],
+) -> ApplicationOut:
+    await services.report_milestone(request.user, application_id, milestone_id, data.report)
+    application = await services.get_application_for(request.user, application_id)
+    return await application_out(application, request.user)
+
+
+@on_application(
+    "/indicators",
+    ANY_USER,
+    "Enterprise: report indicators before and after the support",
+    status_code=HTTP_201_CREATED,
+    description="`before` values default to the baseline given in the application.",
+)
+async def report_indicators(
+    request: Req, application_id: PathId, data: JSONBody[IndicatorsIn]
+) -> ApplicationOut:
+    await services.report_indicators(
+        request.user,
+        application_id,
+        services.Indicators(
+            output_per_worker_before_vnd=data.output_per_worker_before_vnd,
+            output_per_worker_after_vnd=data.output_per_worker_after_vnd,
+            defect_rate_before_percent=data.defect_rate_before_percent,
+            defect_rate_after_percent=data.defect_rate_after_percent,
+            certificates_obtained=data.certificates_obtained,
+            note=data.note,
+        ),
+    )
+    application = await services.get_application_for(request.user, application_id)
+    return await application_out(application, request.user)
