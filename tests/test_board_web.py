@@ -11,7 +11,9 @@ import pytest
 from innovation_hub.accounts.tables import User
 from innovation_hub.bookings import services
 from innovation_hub.bookings.tables import Booking
+from innovation_hub.bookings.workflow import BOOKINGS
 from innovation_hub.core.clock import LOCAL_TZ, utcnow
+from innovation_hub.core.i18n import use_locale
 from innovation_hub.spaces import services as spaces
 from innovation_hub.spaces.tables import Closure, Resource
 from tests.helpers import csrf_token, log_in, make_user, next_open_day
@@ -112,6 +114,35 @@ async def test_students_get_403_and_visitors_are_sent_to_log_in(
 # -- what the board shows ------------------------------------------------------------------
 
 
+async def test_a_booking_reads_the_same_on_my_bookings_and_on_the_board(
+    client: httpx.AsyncClient, staff: User
+) -> None:
+    # Member and staff read a state in one set of words and icons, the workflow's.
+    lan = await make_user("student", email="lan@hs.vn", name="Lê Thị Lan", locale="en")
+    day = next_open_day()
+    room = await add_resource("Phòng họp Sen", requires_approval=True)
+    desk = await add_resource("Bàn A01", kind="desk", capacity=1)
+    bookings = [await book(lan, room, day, 9, 10), await book(lan, desk, day, 13, 14)]
+    board = (await client.get(f"/staff/board?date={day.isoformat()}")).text
+    await log_in(client, "lan@hs.vn")
+    mine = (await client.get("/bookings")).text
+    member_badges = re.findall(
+        r'class="status-badge status-(\w+)"><span aria-hidden="true">(.*?)</span> (.*?)</span>',
+        mine,
+    )
+    assert {b.status for b in bookings} == {"pending_approval", "confirmed"}
+    for booking in bookings:
+        on_board = re.search(
+            r'class="st st-(\w+)"><span class="st-icon" aria-hidden="true">(.*?)</span> (.*?)<',
+            card(board, booking.id),
+        )
+        assert on_board is not None
+        with use_locale("en"):
+            declared = BOOKINGS.view(booking.status)
+        assert on_board.groups() == (booking.status, declared.icon, declared.text)
+        assert (booking.status, declared.icon, declared.text) in member_badges
+
+
 async def test_staff_see_the_days_bookings_with_names_and_statuses(
     client: httpx.AsyncClient, staff: User, khoa: User, bao: User
 ) -> None:
@@ -142,7 +173,8 @@ async def test_staff_see_the_days_bookings_with_names_and_statuses(
     assert f'id="b-{tomorrow.id}"' not in html
     # Only a pending request offers approval; each status has its own icon, not only colour.
     assert "/approve" in card(html, pending.id) and "/approve" not in card(html, confirmed.id)
-    assert "◐" in card(html, pending.id) and "●" in card(html, confirmed.id)
+    assert BOOKINGS.icon("pending_approval") in card(html, pending.id)
+    assert BOOKINGS.icon("confirmed") in card(html, confirmed.id)
 
     rooms_only = await client.get(f"/staff/board?date={day.isoformat()}&kind=meeting_room")
     assert f'id="res-{room.id}"' in rooms_only.text

@@ -3,7 +3,7 @@ that expire holds, release no-shows and run the waitlist."""
 
 from __future__ import annotations
 
-from innovation_hub.bookings import api, board_web, services, web
+from innovation_hub.bookings import api, services, web
 from innovation_hub.core.domains import Domain, Values
 from innovation_hub.core.jobs import Job
 from innovation_hub.core.settings import Settings
@@ -49,7 +49,7 @@ def jobs(values: Values) -> list[Job]:
 
 DOMAIN = Domain(
     "bookings",
-    web=[*web.ROUTES, *board_web.ROUTES],
+    web=[*web.MEMBER_ROUTES, *web.STAFF_ROUTES],
     api=api.ROUTES,
     provides=provides,
     jobs=jobs,

@@ -1,4 +1,5 @@
-"""Read-only queries behind the staff calendar board and the spaces page.
+"""Read models of the bookings pages: the staff board, the spaces page's closures and what
+the member pages need beyond the services.
 
 Nothing here changes data: every action goes through ``bookings.services`` or
 ``spaces.services``. The board reads bookings of all statuses (staff want to see who
@@ -7,13 +8,18 @@ cancelled or did not show up), joined with the member's name and email.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from innovation_hub.accounts.tables import User
-from innovation_hub.bookings.tables import ACTIVE_STATUSES, Booking
+from innovation_hub.bookings import services
+from innovation_hub.bookings.tables import ACTIVE_STATUSES, Booking, BookingSeries
 from innovation_hub.core.clock import LOCAL_TZ
+from innovation_hub.core.errors import NotFound
+from innovation_hub.core.i18n import gettext as _
+from innovation_hub.core.rows import to_struct
 from innovation_hub.spaces import services as spaces
 from innovation_hub.spaces.tables import Closure, Location, Resource
 
@@ -37,6 +43,9 @@ def _minute_in(day: date, moment: datetime) -> int:
     start, _ = day_bounds(day)
     minutes = int((moment - start).total_seconds() // 60)
     return max(0, min(DAY_MINUTES, minutes))
+
+
+# -- the staff board -----------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -174,18 +183,7 @@ async def _entries(resource_ids: list[int], start: datetime, end: datetime) -> l
     member = Booking.user
     rows = (
         await Booking.select(
-            Booking.id,
-            Booking.resource,
-            Booking.kind,
-            Booking.status,
-            Booking.start_at,
-            Booking.end_at,
-            Booking.purpose,
-            Booking.attendees,
-            Booking.price_vnd,
-            Booking.hold_expires_at,
-            Booking.checked_in_at,
-            Booking.status_reason,
+            *Booking.all_columns(),
             member.name.as_alias("member_name"),
             member.email.as_alias("member_email"),
             member.organisation_name.as_alias("member_org"),
@@ -203,26 +201,19 @@ async def _entries(resource_ids: list[int], start: datetime, end: datetime) -> l
     return [_entry(row) for row in rows]
 
 
-def _local(value: datetime | None) -> datetime | None:
-    return value.astimezone(LOCAL_TZ) if value is not None else None
-
-
 def _entry(row: dict[str, Any]) -> Entry:
-    return Entry(
-        id=row["id"],
+    return to_struct(
+        row,
+        Entry,
         resource_id=row["resource"],
-        kind=row["kind"],
-        status=row["status"],
-        start=row["start_at"].astimezone(LOCAL_TZ),
-        end=row["end_at"].astimezone(LOCAL_TZ),
+        start=row["start_at"],
+        end=row["end_at"],
         member_name=row["member_name"] or "",
         member_email=row["member_email"] or "",
         member_org=row["member_org"] or row["member_school"] or "",
         purpose=row["purpose"] or "",
         attendees=row["attendees"] or 0,
         price_vnd=row["price_vnd"] or 0,
-        hold_expires_at=_local(row["hold_expires_at"]),
-        checked_in_at=_local(row["checked_in_at"]),
         status_reason=row["status_reason"] or "",
     )
 
@@ -230,11 +221,11 @@ def _entry(row: dict[str, Any]) -> Entry:
 async def _closures(location_id: int, start: datetime, end: datetime) -> list[ClosureView]:
     rows = await spaces.closures_between(location_id, start, end)
     return [
-        ClosureView(
-            id=row["id"],
-            reason=row["reason"],
-            start=row["starts_at"].astimezone(LOCAL_TZ),
-            end=row["ends_at"].astimezone(LOCAL_TZ),
+        to_struct(
+            row,
+            ClosureView,
+            start=row["starts_at"],
+            end=row["ends_at"],
             resource_id=row["resource"],
             location_id=row["location"],
         )
@@ -345,6 +336,22 @@ async def booking_resource(booking_id: int) -> int | None:
     return row["resource"] if row else None
 
 
+async def upcoming_resource_bookings(resource_id: int, now: datetime) -> int:
+    """How many active bookings of a space have not ended (shown before retiring it)."""
+    return (
+        await Booking.count()
+        .where(
+            (Booking.resource == resource_id)
+            & Booking.status.is_in(list(ACTIVE_STATUSES))
+            & (Booking.end_at > now)
+        )
+        .run()
+    )
+
+
+# -- the staff spaces page -----------------------------------------------------------------
+
+
 @dataclass(frozen=True)
 class UpcomingClosure:
     id: int
@@ -360,11 +367,7 @@ async def upcoming_closures(now: datetime, *, limit: int = 200) -> list[Upcoming
     """Closures that have not ended yet, soonest first, with what they close."""
     rows = (
         await Closure.select(
-            Closure.id,
-            Closure.reason,
-            Closure.starts_at,
-            Closure.ends_at,
-            Closure.created_by,
+            *Closure.all_columns(),
             Closure.location.name.as_alias("location_name"),
             Closure.resource.name.as_alias("resource_name"),
             Closure.resource._.location._.name.as_alias("resource_location_name"),
@@ -380,14 +383,77 @@ async def upcoming_closures(now: datetime, *, limit: int = 200) -> list[Upcoming
         for user in await User.select(User.id, User.name).where(User.id.is_in(staff_ids)).run():
             names[user["id"]] = user["name"]
     return [
-        UpcomingClosure(
-            id=r["id"],
-            reason=r["reason"],
-            start=r["starts_at"].astimezone(LOCAL_TZ),
-            end=r["ends_at"].astimezone(LOCAL_TZ),
+        to_struct(
+            r,
+            UpcomingClosure,
+            start=r["starts_at"],
+            end=r["ends_at"],
             location_name=r["location_name"] or r["resource_location_name"],
-            resource_name=r["resource_name"],
             created_by=names.get(r["created_by"]) if r["created_by"] is not None else None,
         )
         for r in rows
     ]
+
+
+# -- the member pages ----------------------------------------------------------------------
+
+
+async def resources_by_id(ids: Iterable[int]) -> dict[int, Resource]:
+    """Resources of the given ids, retired ones included (old bookings still name them)."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    rows = await Resource.objects().where(Resource.id.is_in(wanted)).run()
+    return {row.id: row for row in rows}
+
+
+async def location_names() -> dict[int, str]:
+    rows = await Location.select(Location.id, Location.name).run()
+    return {row["id"]: row["name"] for row in rows}
+
+
+async def own_series_future(user: User, series_id: int, now: datetime) -> list[Booking]:
+    """The caller's active bookings of one series that have not started; another member's
+    series is NotFound, as bookings are."""
+    owned = (
+        await BookingSeries.exists()
+        .where((BookingSeries.id == series_id) & (BookingSeries.user == user.id))
+        .run()
+    )
+    if not owned:
+        raise NotFound(_("No such series."), code="series_not_found")
+    upcoming = await services.list_bookings(user, start=now)
+    return [
+        b
+        for b in upcoming
+        if b.series == series_id and b.start_at > now and b.status in ACTIVE_STATUSES
+    ]
+
+
+async def first_open_day(today: date, now: datetime, *, search_days: int = 31) -> date:
+    """Today if a location is still open later today, else the next day any location opens."""
+    locations = await Location.select(Location.id).run()
+    hours = [await spaces.weekly_hours(row["id"]) for row in locations]
+    if not hours:
+        return today
+    for offset in range(search_days):
+        day = today + timedelta(days=offset)
+        for weekly in hours:
+            if any(closes > now for _opens, closes in weekly.intervals_on(day)):
+                return day
+    return today
+
+
+async def own_booking_ids(user: User, start: datetime, end: datetime) -> set[int]:
+    """Ids of the caller's active bookings touching [start, end), to mark them on the grid."""
+    rows = (
+        await Booking.select(Booking.id)
+        .where(
+            (Booking.user == user.id)
+            & Booking.status.is_in(list(ACTIVE_STATUSES))
+            & (Booking.start_at < end)
+            & (Booking.end_at > start)
+        )
+        .run()
+    )
+    return {row["id"] for row in rows}
