@@ -10,12 +10,12 @@ from datetime import date, datetime
 from typing import Any, TypedDict
 from urllib.parse import urlencode
 
-from litestar import Response, get, post
+from litestar import Controller, Response, get, post
 from litestar.response import Template
 
 from innovation_hub.accounts.tables import User
 from innovation_hub.bookings import services
-from innovation_hub.bookings.web.edge import BookingPolicy, Pages, Req, space_in_form
+from innovation_hub.bookings.web.edge import BookingPolicy, Req, space_in_form
 from innovation_hub.bookings.web.labels import hhmm, price_label, when_label
 from innovation_hub.core.auth import ANY_USER
 from innovation_hub.core.clock import LOCAL_TZ
@@ -272,7 +272,7 @@ async def book(user: User, wanted: BookingRequest, policy: services.Policy) -> s
     return "/bookings?" + urlencode(query)
 
 
-class BookingForm(Pages):
+class BookingForm(Controller):
     path = "/bookings/new"
     opt = {"access": ANY_USER}
 

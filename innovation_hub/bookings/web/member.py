@@ -8,14 +8,14 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
-from litestar import Response, get, post
+from litestar import Controller, Response, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from innovation_hub.accounts.tables import User
 from innovation_hub.bookings import queries, services
 from innovation_hub.bookings.tables import ACTIVE_STATUSES, Booking, WaitlistEntry
-from innovation_hub.bookings.web.edge import BookingPolicy, Pages, Req
+from innovation_hub.bookings.web.edge import BookingPolicy, Req
 from innovation_hub.bookings.web.labels import day_label, money_label, when_label
 from innovation_hub.bookings.web.spaces import spaces_context, spaces_page
 from innovation_hub.bookings.workflow import BOOKINGS
@@ -219,7 +219,7 @@ async def cancel_page(
     return page(request, "bookings/cancel.html", context, status_code=status)
 
 
-class MyBookings(Pages):
+class MyBookings(Controller):
     path = "/bookings"
     opt = {"access": ANY_USER}
 
@@ -293,7 +293,7 @@ class MyBookings(Pages):
         return go_to(request, f"/bookings?{query}")
 
 
-class Waitlist(Pages):
+class Waitlist(Controller):
     path = "/waitlist"
     opt = {"access": ANY_USER}
 

@@ -7,12 +7,12 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
-from litestar import get
+from litestar import Controller, get
 from litestar.response import Template
 
 from innovation_hub.accounts.tables import User
 from innovation_hub.bookings import queries, services
-from innovation_hub.bookings.web.edge import Pages, Req
+from innovation_hub.bookings.web.edge import Req
 from innovation_hub.bookings.web.grid import LocationDay, Viewer, location_day
 from innovation_hub.bookings.web.labels import day_label
 from innovation_hub.core import clock
@@ -136,7 +136,7 @@ def spaces_page(request: Req, context: dict[str, Any], *, status_code: int = 200
     return page(request, "bookings/spaces.html", context, status_code=status_code)
 
 
-class SpacesGrid(Pages):
+class SpacesGrid(Controller):
     path = "/spaces"
     opt = {"access": PUBLIC}
 

@@ -13,7 +13,7 @@ from dataclasses import replace
 from functools import partial
 from typing import Any
 
-from litestar import Response, get, post
+from litestar import Controller, Response, get, post
 from litestar.params import FromPath
 from litestar.response import Template
 
@@ -32,7 +32,7 @@ from innovation_hub.bookings.web.board_view import (
     read_times,
     respond,
 )
-from innovation_hub.bookings.web.edge import BookingPolicy, Pages, Req
+from innovation_hub.bookings.web.edge import BookingPolicy, Req
 from innovation_hub.core.auth import STAFF
 from innovation_hub.core.errors import FormInvalid, HubError, NotFound
 from innovation_hub.core.forms import MAX_ID, Form, parse_day, parse_id, text
@@ -99,7 +99,7 @@ def block_fields(data: dict[str, Any]) -> tuple[tuple[Any, Any], str]:
     return times, reason
 
 
-class Board(Pages):
+class Board(Controller):
     path = "/staff/board"
     opt = {"access": STAFF}
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from babel.numbers import format_decimal
-from litestar import Response, get, post
+from litestar import Controller, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath
@@ -15,7 +15,7 @@ from litestar.response import Template
 
 from innovation_hub.bookings import queries
 from innovation_hub.bookings.web.board_view import HELPERS
-from innovation_hub.bookings.web.edge import Pages, Req, space_in_form
+from innovation_hub.bookings.web.edge import Req, space_in_form
 from innovation_hub.core import uploads
 from innovation_hub.core.auth import MEMBER_ROLES, PUBLIC, STAFF
 from innovation_hub.core.clock import LOCAL_TZ, utcnow
@@ -209,7 +209,7 @@ def spaces_page(
     return page(request, "staff/spaces.html", context, fragment=fragment, status_code=status)
 
 
-class StaffSpaces(Pages):
+class StaffSpaces(Controller):
     path = "/staff/spaces"
     opt = {"access": STAFF}
 
@@ -324,7 +324,7 @@ class StaffSpaces(Pages):
         )
 
 
-class SpacePhotos(Pages):
+class SpacePhotos(Controller):
     path = "/spaces/photos"
     opt = {"access": PUBLIC}
 

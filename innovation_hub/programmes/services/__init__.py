@@ -53,12 +53,6 @@ from innovation_hub.programmes.services.follow_up import (
     report_indicators,
     report_milestone,
 )
-from innovation_hub.programmes.services.forms_compat import (
-    application_changes_from_form,
-    parse_amount,
-    parse_day,
-    parse_percent,
-)
 from innovation_hub.programmes.services.queries import (
     average_of,
     documents_of,
@@ -148,7 +142,6 @@ __all__ = [
     "add_event",
     "add_milestone",
     "applicant_status_label",
-    "application_changes_from_form",
     "ask_more_info",
     "assign_reviewer",
     "average_of",
@@ -174,9 +167,6 @@ __all__ = [
     "list_for",
     "list_programmes",
     "milestones_of",
-    "parse_amount",
-    "parse_day",
-    "parse_percent",
     "parse_status_filter",
     "programme_names",
     "programme_status",

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from litestar import Response, get, post
+from litestar import Controller, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
 from litestar.exceptions import PermissionDeniedException
@@ -38,7 +38,6 @@ from innovation_hub.programmes.web.views import (
     MAX_MB,
     MultipartBody,
     Page,
-    Pages,
     Req,
     call_state,
     choices,
@@ -192,7 +191,7 @@ async def with_upload(
         raise
 
 
-class ApplyController(Pages):
+class ApplyController(Controller):
     """A new application to a call."""
 
     path = "/programmes/{programme_id:int}/apply"
@@ -228,7 +227,7 @@ class ApplyController(Pages):
         return await save_form(request, programme, None, data, save)
 
 
-class ApplicationFormController(Pages):
+class ApplicationFormController(Controller):
     """The draft (or the application while staff wait for more information) and its
     documents. Any account reaches it; only the enterprise that applied may act."""
 

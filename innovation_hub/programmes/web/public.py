@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import get
+from litestar import Controller, get
 from litestar.params import FromPath
 from litestar.response import Template
 
@@ -12,7 +12,7 @@ from innovation_hub.core.auth import PUBLIC
 from innovation_hub.core.web import page
 from innovation_hub.programmes import services
 from innovation_hub.programmes.tables import Application
-from innovation_hub.programmes.web.views import Pages, Req, call_state, terms_view
+from innovation_hub.programmes.web.views import Req, call_state, terms_view
 
 
 async def my_application(user: Any, programme_id: int) -> Application | None:
@@ -23,7 +23,7 @@ async def my_application(user: Any, programme_id: int) -> Application | None:
     return found[0] if found else None
 
 
-class CallsController(Pages):
+class CallsController(Controller):
     path = "/programmes"
     opt = {"access": PUBLIC}
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Response, get, post
+from litestar import Controller, Response, get, post
 from litestar.params import FromPath
 from litestar.response import Template
 
@@ -16,7 +16,6 @@ from innovation_hub.core.i18n import gettext as _
 from innovation_hub.core.web import FormBody, form_errors, form_flow, form_values, page
 from innovation_hub.programmes import forms, services
 from innovation_hub.programmes.web.views import (
-    Pages,
     Req,
     allowed,
     my_review_form,
@@ -68,7 +67,7 @@ async def review_page(
     return page(request, "programmes/review.html", context, status_code=status_code)
 
 
-class ReviewerController(Pages):
+class ReviewerController(Controller):
     path = "/reviews"
     opt = {"access": ANY_USER}
 

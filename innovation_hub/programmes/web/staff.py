@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import Any
 
-from litestar import get, post
+from litestar import Controller, get, post
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath
 from litestar.response import Template
@@ -24,7 +24,6 @@ from innovation_hub.programmes.catalogue import SUPPORT_TYPES, group_label
 from innovation_hub.programmes.web.reviewer import REVIEWER, save_review
 from innovation_hub.programmes.web.views import (
     Page,
-    Pages,
     Req,
     allowed,
     call_state,
@@ -251,7 +250,7 @@ def new_call_form() -> dict[str, Any]:
     return form
 
 
-class StaffController(Pages):
+class StaffController(Controller):
     path = "/staff"
     opt = {"access": STAFF}
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from litestar import get, post
+from litestar import Controller, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
@@ -26,7 +26,6 @@ from innovation_hub.programmes.web.views import (
     MAX_MB,
     MultipartBody,
     Page,
-    Pages,
     Req,
     allowed,
     notice,
@@ -111,7 +110,7 @@ async def status_flow(
     return await form_flow(request, attempt, done=path, refused=refused)
 
 
-class ApplicantController(Pages):
+class ApplicantController(Controller):
     path = "/applications"
     opt = {"access": ANY_USER}
 

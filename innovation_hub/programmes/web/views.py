@@ -10,10 +10,9 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from babel.numbers import format_decimal
-from litestar import Controller, Request, Response, Router
+from litestar import Request, Response
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
-from litestar.handlers.base import BaseRouteHandler
 from litestar.params import Body
 from litestar.response import Template
 
@@ -38,29 +37,6 @@ MultipartBody = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MU
 Page = Template | Response[Any]
 ENTERPRISE = allow("enterprise")
 MAX_MB = services.MAX_DOCUMENT_BYTES // (1024 * 1024)
-
-
-class Pages(Controller):
-    """The pages of one audience, declared on the class: ``opt = {"access": ...}``.
-
-    The audience is handed down to each page instead of staying on the controller's layer:
-    Litestar's automatic OPTIONS answer of a path takes the opt of its layer, and
-    ``core.auth.access_guard`` lets OPTIONS through only where no access is declared, so
-    a layer-wide audience would refuse OPTIONS to everyone else. A page may still narrow
-    its own ``access``.
-    """
-
-    def __init__(self, owner: Router) -> None:
-        super().__init__(owner)
-        layer = dict(self.opt or {})
-        self.audience = layer.pop("access")
-        self.opt = layer
-
-    def get_route_handlers(self) -> list[BaseRouteHandler]:
-        handlers = super().get_route_handlers()
-        for handler in handlers:
-            handler.opt = {"access": self.audience, **handler.opt}
-        return handlers
 
 
 def state_of(application: Application, *, applicant: bool = False) -> StateView:
