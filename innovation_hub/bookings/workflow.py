@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from innovation_hub.bookings.tables import Booking
+from innovation_hub.bookings.tables import ACTIVE_STATUSES, Booking
 from innovation_hub.core.i18n import N_
 from innovation_hub.core.workflow import REGISTRY, STAFF_ROLES, State, Transition, Workflow
 
@@ -17,7 +17,7 @@ EVERYONE = STAFF_ROLES | MEMBER_ROLES
 SYSTEM = frozenset({"system"})
 
 # Statuses that hold time on a resource; the database refuses overlaps among them.
-HOLDING = ("pending_approval", "pending_payment", "confirmed", "checked_in")
+HOLDING = ACTIVE_STATUSES
 
 BOOKINGS = Workflow(
     name="booking",

@@ -22,7 +22,7 @@ from innovation_hub.bookings.services.lifecycle import (
     move_booking,
     release,
 )
-from innovation_hub.bookings.services.queries import get_booking, list_bookings
+from innovation_hub.bookings.services.queries import get_booking, list_bookings, series_future
 from innovation_hub.bookings.services.reserve import (
     MEMBER_LOCK,
     create_block,
@@ -106,6 +106,7 @@ __all__ = [
     "release",
     "release_no_shows",
     "series_dates",
+    "series_future",
     "slot_taken",
     "utcnow",
 ]

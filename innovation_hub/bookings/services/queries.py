@@ -7,7 +7,7 @@ from typing import Any
 
 from innovation_hub.accounts.tables import User
 from innovation_hub.bookings.services.rules import MAX_OCCUPIED, is_staff
-from innovation_hub.bookings.tables import ACTIVE_STATUSES, Booking
+from innovation_hub.bookings.tables import ACTIVE_STATUSES, Booking, BookingSeries
 from innovation_hub.core.errors import NotFound
 from innovation_hub.core.i18n import gettext as _
 from innovation_hub.spaces import services as spaces
@@ -40,6 +40,26 @@ async def list_bookings(
     if end is not None:
         query = query.where(Booking.start_at < end)
     return await query.order_by(Booking.start_at).limit(1000).run()
+
+
+async def series_future(user: User, series_id: int, now: datetime) -> list[Booking]:
+    """The active bookings of a series that have not started: the caller's series (staff:
+    any); someone else's is NotFound, as bookings are."""
+    owned = BookingSeries.exists().where(BookingSeries.id == series_id)
+    if not is_staff(user):
+        owned = owned.where(BookingSeries.user == user.id)
+    if not await owned.run():
+        raise NotFound(_("No such series."), code="series_not_found")
+    return (
+        await Booking.objects()
+        .where(
+            (Booking.series == series_id)
+            & (Booking.start_at > now)
+            & Booking.status.is_in(list(ACTIVE_STATUSES))
+        )
+        .order_by(Booking.start_at)
+        .run()
+    )
 
 
 async def overlapping_exists(

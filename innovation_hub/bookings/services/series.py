@@ -8,7 +8,11 @@ from datetime import date, datetime, timedelta
 
 from innovation_hub.accounts.tables import User
 from innovation_hub.bookings.services.lifecycle import cancel_booking
-from innovation_hub.bookings.services.queries import opening_context, overlapping_exists
+from innovation_hub.bookings.services.queries import (
+    opening_context,
+    overlapping_exists,
+    series_future,
+)
 from innovation_hub.bookings.services.reserve import MEMBER_LOCK, insert_checked, member_booking
 from innovation_hub.bookings.services.rules import (
     MAX_SERIES_DAYS,
@@ -16,14 +20,13 @@ from innovation_hub.bookings.services.rules import (
     Policy,
     check_rules,
     is_overlap_violation,
-    is_staff,
     slot_taken,
 )
-from innovation_hub.bookings.tables import ACTIVE_STATUSES, Booking, BookingSeries
+from innovation_hub.bookings.tables import Booking, BookingSeries
 from innovation_hub.core import audit, clock
 from innovation_hub.core.clock import LOCAL_TZ
 from innovation_hub.core.database import get_engine, lock_until_commit, transaction
-from innovation_hub.core.errors import Conflict, NotFound, RuleBroken
+from innovation_hub.core.errors import Conflict, RuleBroken
 from innovation_hub.core.i18n import gettext as _
 from innovation_hub.core.timestamps import require_aware
 from innovation_hub.spaces import services as spaces
@@ -269,23 +272,8 @@ async def cancel_series(
 ) -> tuple[list[Booking], list[Booking]]:
     """Cancels every future occurrence that may still be cancelled; returns (cancelled, kept)."""
     now = now or clock.utcnow()
-    query = BookingSeries.objects().where(BookingSeries.id == series_id)
-    if not is_staff(user):
-        query = query.where(BookingSeries.user == user.id)
-    if await query.first().run() is None:
-        raise NotFound(_("No such series."), code="series_not_found")
-    future = (
-        await Booking.objects()
-        .where(
-            (Booking.series == series_id)
-            & (Booking.start_at > now)
-            & Booking.status.is_in(list(ACTIVE_STATUSES))
-        )
-        .order_by(Booking.start_at)
-        .run()
-    )
     cancelled, kept = [], []
-    for booking in future:
+    for booking in await series_future(user, series_id, now):
         try:
             cancelled.append(await cancel_booking(user, booking.id, policy=policy, now=now))
         except RuleBroken:
