@@ -313,6 +313,56 @@ async def test_racing_decisions_on_a_booking_leave_exactly_one(
             & AuditEntry.action.is_in(["booking.confirmed", "booking.declined"])
         )
         assert decided == 1
+        # The decision that answered 200 is the one the booking keeps.
+        (winner,) = [r.json()["status"] for r in decisions if r.status_code == 200]
+        stored = await Booking.select(Booking.status).where(Booking.id == booking_id).first()
+        assert stored is not None and stored["status"] == winner
+
+
+async def _check_in(student: User, booking_id: int, now: datetime) -> str:
+    try:
+        checked = await services.check_in(student, booking_id, policy=services.Policy(), now=now)
+    except RuleBroken as exc:
+        return exc.code
+    return checked.status
+
+
+async def test_a_check_in_racing_the_no_show_job_leaves_one_outcome(
+    client: httpx.AsyncClient,
+) -> None:
+    """Members checking in 20 minutes after the start while the job marks no-shows (grace 15
+    minutes): the booking ends checked in or a no-show, never both, with one audit entry."""
+    day = next_open_day()
+    (desk,) = await free_desks(1, "n")
+    student, token = await member(client, "student", "sv.n@hs.vn")
+    for round_ in range(ROUNDS):
+        made = await book(client, token, desk.id, at(day, 8 + round_), at(day, 9 + round_))
+        booking_id = made.json()["id"]
+        booking = await Booking.objects().where(Booking.id == booking_id).first()
+        assert booking is not None and booking.status == "confirmed"
+        now = booking.start_at + timedelta(minutes=20)
+        results = await asyncio.gather(
+            *[
+                _check_in(student, booking_id, now)
+                if n % 2
+                else services.release_no_shows(policy=services.Policy(), now=now)
+                for n in range(RACERS)
+            ]
+        )
+        stored = await Booking.objects().where(Booking.id == booking_id).first()
+        assert stored is not None
+        checked_in = {r for r in results if isinstance(r, str)}
+        released = sum(r for r in results if isinstance(r, int))
+        if stored.status == "checked_in":
+            assert checked_in == {"checked_in"} and released == 0
+        else:
+            assert stored.status == "no_show" and released == 1
+            assert checked_in <= {"checked_in", "not_checkable"}
+        moves = await AuditEntry.count().where(
+            (AuditEntry.record_id == str(booking_id))
+            & AuditEntry.action.is_in(["booking.checked_in", "booking.no_show"])
+        )
+        assert moves == 1
 
 
 async def test_racing_cancels_of_a_booking_cancel_it_once(client: httpx.AsyncClient) -> None:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import weakref
+from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Annotated, Any
 
 from litestar import Request, delete, get, post
+from litestar.di import NamedDependency
 from litestar.params import FromQuery, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
@@ -21,6 +24,7 @@ from innovation_hub.bookings.schemas import (
     MoveIn,
     OccurrenceList,
     OccurrenceOut,
+    PaymentInfo,
     ReasonIn,
     ResourceFree,
     SeriesCancelOut,
@@ -30,14 +34,20 @@ from innovation_hub.bookings.schemas import (
     WaitlistList,
     WaitlistOut,
 )
+from innovation_hub.bookings.services import Policy
 from innovation_hub.bookings.tables import Booking, WaitlistEntry
 from innovation_hub.core.auth import ANY_USER, PUBLIC, STAFF
-from innovation_hub.core.clock import LOCAL_TZ
 from innovation_hub.core.errors import HubError, describe_problems
 from innovation_hub.core.openapi import PathId
+from innovation_hub.core.rows import to_struct
 from innovation_hub.core.timestamps import parse_timestamp
 
 Req = Request[Any, Any, Any]
+# A new paid booking's payment details. Payments sits on a higher floor and provides it.
+PaymentStarter = Callable[[Booking], Awaitable[PaymentInfo]]
+# Injected by name (bookings.domain and payments.domain provide them).
+BookingPolicy = NamedDependency[Policy]
+Starter = NamedDependency[PaymentStarter]
 
 # Read by hand (core.timestamps) for its messages, but described as what it is.
 DATE_TIME = {"format": "date-time"}
@@ -45,40 +55,37 @@ ROW_ID = QueryParameter(ge=1, le=MAX_DB_INT)
 TIMESTAMP = "ISO 8601 with an offset, e.g. 2026-12-01T09:00:00+07:00 (without one: 400)"
 
 
-def policy_of(request: Req) -> services.Policy:
-    policy: services.Policy = request.app.state.booking_policy
-    return policy
+def _slot(data: BookingIn | BlockIn | SeriesIn | WaitlistIn) -> tuple[int, datetime, datetime]:
+    """The resource and the time a request is about, as the services take them."""
+    return data.resource_id, data.start, data.end
+
+
+def _repeat(data: SeriesIn) -> dict[str, Any]:
+    return {"frequency": data.frequency, "until": data.until, "count": data.count}
+
+
+def _reason(data: ReasonIn | None) -> str:
+    return data.reason if data else ""
 
 
 def booking_out(booking: Booking) -> BookingOut:
-    def local(value: Any) -> Any:
-        return value.astimezone(LOCAL_TZ) if value is not None else None
-
-    return BookingOut(
-        id=booking.id,
+    return to_struct(
+        booking,
+        BookingOut,
         resource_id=booking.resource,
-        start=local(booking.start_at),
-        end=local(booking.end_at),
-        status=booking.status,
-        price_vnd=booking.price_vnd,
-        kind=booking.kind,
-        purpose=booking.purpose,
-        attendees=booking.attendees,
+        start=booking.start_at,
+        end=booking.end_at,
         series_id=booking.series,
-        hold_expires_at=local(booking.hold_expires_at),
-        checked_in_at=local(booking.checked_in_at),
-        is_public=booking.is_public,
-        status_reason=booking.status_reason,
     )
 
 
 def occurrence_out(occurrence: services.Occurrence) -> OccurrenceOut:
-    return OccurrenceOut(
-        start=occurrence.start.astimezone(LOCAL_TZ),
-        end=occurrence.end.astimezone(LOCAL_TZ),
-        available=occurrence.code is None,
-        code=occurrence.code,
-        message=occurrence.message,
+    return to_struct(occurrence, OccurrenceOut, available=occurrence.code is None)
+
+
+def waitlist_out(entry: WaitlistEntry) -> WaitlistOut:
+    return to_struct(
+        entry, WaitlistOut, resource_id=entry.resource, start=entry.start_at, end=entry.end_at
     )
 
 
@@ -117,11 +124,10 @@ _free_out: weakref.WeakKeyDictionary[services.ResourceAvailability, ResourceFree
 def _resource_free(a: services.ResourceAvailability) -> ResourceFree:
     out = _free_out.get(a)
     if out is None:
-        out = _free_out[a] = ResourceFree(
-            resource_id=a.resource.id,
-            name=a.resource.name,
-            kind=a.resource.kind,
-            free=[FreeInterval(s.astimezone(LOCAL_TZ), e.astimezone(LOCAL_TZ)) for s, e in a.free],
+        # The free intervals are already in local time (services.availability).
+        free = [FreeInterval(start, end) for start, end in a.free]
+        out = _free_out[a] = to_struct(
+            a.resource, ResourceFree, resource_id=a.resource.id, free=free
         )
     return out
 
@@ -133,22 +139,23 @@ def _resource_free(a: services.ResourceAvailability) -> ResourceFree:
     tags=["bookings"],
     summary="Book a resource",
 )
-async def create_booking(request: Req, data: JSONBody[BookingIn]) -> BookingOut:
+async def create_booking(
+    request: Req,
+    data: JSONBody[BookingIn],
+    booking_policy: BookingPolicy,
+    payment_starter: Starter,
+) -> BookingOut:
     booking = await services.create_booking(
         request.user,
-        data.resource_id,
-        data.start,
-        data.end,
+        *_slot(data),
         purpose=data.purpose,
         attendees=data.attendees,
-        policy=policy_of(request),
+        policy=booking_policy,
     )
     out = booking_out(booking)
     if booking.status == "pending_payment":
-        # Payments sit on a higher floor; the app factory hands its starter in.
-        starter = request.app.state.payment_starter
         try:
-            out.payment = await starter(request, booking)
+            out.payment = await payment_starter(booking)
         except HubError as exc:
             out.payment_error = exc.detail
     return out
@@ -178,10 +185,13 @@ async def get_booking(request: Req, booking_id: PathId) -> BookingOut:
     summary="Cancel a booking",
 )
 async def cancel_booking(
-    request: Req, booking_id: PathId, data: JSONBody[ReasonIn | None] = None
+    request: Req,
+    booking_id: PathId,
+    booking_policy: BookingPolicy,
+    data: JSONBody[ReasonIn | None] = None,
 ) -> BookingOut:
     booking = await services.cancel_booking(
-        request.user, booking_id, reason=data.reason if data else "", policy=policy_of(request)
+        request.user, booking_id, reason=_reason(data), policy=booking_policy
     )
     return booking_out(booking)
 
@@ -193,8 +203,8 @@ async def cancel_booking(
     tags=["bookings"],
     summary="Check in to a booking",
 )
-async def check_in(request: Req, booking_id: PathId) -> BookingOut:
-    return booking_out(await services.check_in(request.user, booking_id, policy=policy_of(request)))
+async def check_in(request: Req, booking_id: PathId, booking_policy: BookingPolicy) -> BookingOut:
+    return booking_out(await services.check_in(request.user, booking_id, policy=booking_policy))
 
 
 @post(
@@ -204,9 +214,9 @@ async def check_in(request: Req, booking_id: PathId) -> BookingOut:
     tags=["bookings"],
     summary="Approve a booking waiting for approval",
 )
-async def approve(request: Req, booking_id: PathId) -> BookingOut:
+async def approve(request: Req, booking_id: PathId, booking_policy: BookingPolicy) -> BookingOut:
     return booking_out(
-        await services.decide(request.user, booking_id, approve=True, policy=policy_of(request))
+        await services.decide(request.user, booking_id, approve=True, policy=booking_policy)
     )
 
 
@@ -218,17 +228,15 @@ async def approve(request: Req, booking_id: PathId) -> BookingOut:
     summary="Decline a booking waiting for approval",
 )
 async def decline(
-    request: Req, booking_id: PathId, data: JSONBody[ReasonIn | None] = None
+    request: Req,
+    booking_id: PathId,
+    booking_policy: BookingPolicy,
+    data: JSONBody[ReasonIn | None] = None,
 ) -> BookingOut:
-    return booking_out(
-        await services.decide(
-            request.user,
-            booking_id,
-            approve=False,
-            reason=data.reason if data else "",
-            policy=policy_of(request),
-        )
+    decided = await services.decide(
+        request.user, booking_id, approve=False, reason=_reason(data), policy=booking_policy
     )
+    return booking_out(decided)
 
 
 @post(
@@ -238,7 +246,9 @@ async def decline(
     tags=["bookings"],
     summary="Move a booking to another time or resource",
 )
-async def move(request: Req, booking_id: PathId, data: JSONBody[MoveIn]) -> BookingOut:
+async def move(
+    request: Req, booking_id: PathId, data: JSONBody[MoveIn], booking_policy: BookingPolicy
+) -> BookingOut:
     return booking_out(
         await services.move_booking(
             request.user,
@@ -247,7 +257,7 @@ async def move(request: Req, booking_id: PathId, data: JSONBody[MoveIn]) -> Book
             end=data.end,
             resource_id=data.resource_id,
             reason=data.reason,
-            policy=policy_of(request),
+            policy=booking_policy,
         )
     )
 
@@ -262,12 +272,7 @@ async def move(request: Req, booking_id: PathId, data: JSONBody[MoveIn]) -> Book
 async def create_block(request: Req, data: JSONBody[BlockIn]) -> BookingOut:
     return booking_out(
         await services.create_block(
-            request.user,
-            data.resource_id,
-            data.start,
-            data.end,
-            reason=data.reason,
-            public=data.public,
+            request.user, *_slot(data), reason=data.reason, public=data.public
         )
     )
 
@@ -281,14 +286,7 @@ async def create_block(request: Req, data: JSONBody[BlockIn]) -> BookingOut:
 )
 async def preview_series(request: Req, data: JSONBody[SeriesIn]) -> OccurrenceList:
     occurrences = await services.preview_series(
-        request.user,
-        data.resource_id,
-        data.start,
-        data.end,
-        frequency=data.frequency,
-        until=data.until,
-        count=data.count,
-        attendees=data.attendees,
+        request.user, *_slot(data), **_repeat(data), attendees=data.attendees
     )
     return OccurrenceList(items=[occurrence_out(o) for o in occurrences])
 
@@ -300,19 +298,17 @@ async def preview_series(request: Req, data: JSONBody[SeriesIn]) -> OccurrenceLi
     tags=["bookings"],
     summary="Book a daily or weekly series",
 )
-async def create_series(request: Req, data: JSONBody[SeriesIn]) -> SeriesOut:
+async def create_series(
+    request: Req, data: JSONBody[SeriesIn], booking_policy: BookingPolicy
+) -> SeriesOut:
     result = await services.create_series(
         request.user,
-        data.resource_id,
-        data.start,
-        data.end,
-        frequency=data.frequency,
-        until=data.until,
-        count=data.count,
+        *_slot(data),
+        **_repeat(data),
         skip_conflicts=data.skip_conflicts,
         purpose=data.purpose,
         attendees=data.attendees,
-        policy=policy_of(request),
+        policy=booking_policy,
     )
     return SeriesOut(
         id=result.series.id,
@@ -328,25 +324,12 @@ async def create_series(request: Req, data: JSONBody[SeriesIn]) -> SeriesOut:
     tags=["bookings"],
     summary="Cancel every future booking of a series",
 )
-async def cancel_series(request: Req, series_id: PathId) -> SeriesCancelOut:
-    cancelled, kept = await services.cancel_series(
-        request.user, series_id, policy=policy_of(request)
-    )
+async def cancel_series(
+    request: Req, series_id: PathId, booking_policy: BookingPolicy
+) -> SeriesCancelOut:
+    cancelled, kept = await services.cancel_series(request.user, series_id, policy=booking_policy)
     return SeriesCancelOut(
         cancelled=[booking_out(b) for b in cancelled], kept=[booking_out(b) for b in kept]
-    )
-
-
-def waitlist_out(entry: WaitlistEntry) -> WaitlistOut:
-    return WaitlistOut(
-        id=entry.id,
-        resource_id=entry.resource,
-        start=entry.start_at.astimezone(LOCAL_TZ),
-        end=entry.end_at.astimezone(LOCAL_TZ),
-        status=entry.status,
-        offer_expires_at=entry.offer_expires_at.astimezone(LOCAL_TZ)
-        if entry.offer_expires_at
-        else None,
     )
 
 
@@ -358,9 +341,7 @@ def waitlist_out(entry: WaitlistEntry) -> WaitlistOut:
     summary="Wait for a taken slot",
 )
 async def join_waitlist(request: Req, data: JSONBody[WaitlistIn]) -> WaitlistOut:
-    return waitlist_out(
-        await services.join_waitlist(request.user, data.resource_id, data.start, data.end)
-    )
+    return waitlist_out(await services.join_waitlist(request.user, *_slot(data)))
 
 
 @get("/waitlist", access=ANY_USER, tags=["bookings"], summary="The caller's waitlist entries")
@@ -375,10 +356,8 @@ async def my_waitlist(request: Req) -> WaitlistList:
     tags=["bookings"],
     summary="Book the slot a waitlist offer holds out",
 )
-async def accept_offer(request: Req, entry_id: PathId) -> BookingOut:
-    return booking_out(
-        await services.accept_offer(request.user, entry_id, policy=policy_of(request))
-    )
+async def accept_offer(request: Req, entry_id: PathId, booking_policy: BookingPolicy) -> BookingOut:
+    return booking_out(await services.accept_offer(request.user, entry_id, policy=booking_policy))
 
 
 @delete(

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 import msgspec
 
@@ -16,6 +16,20 @@ RowId = Id
 Attendees = Annotated[Int, rule(minimum=1)]
 Purpose = Annotated[str, rule(maxLength=300)]
 FREQUENCIES = ("daily", "weekly")
+# As bookings.workflow.BOOKINGS declares them.
+BookingStatus = Literal[
+    "pending_approval",
+    "pending_payment",
+    "confirmed",
+    "checked_in",
+    "cancelled",
+    "declined",
+    "expired",
+    "no_show",
+]
+# A member's booking, a staff block, or time reserved for a visit or a consultation.
+BookingKind = Literal["booking", "block", "visit", "consultation"]
+WaitlistStatus = Literal["waiting", "offered", "booked", "expired", "left"]
 MAX_SERIES_COUNT = 366
 
 
@@ -38,9 +52,9 @@ class BookingOut(msgspec.Struct, kw_only=True):
     resource_id: int
     start: datetime
     end: datetime
-    status: str
+    status: BookingStatus
     price_vnd: int
-    kind: str
+    kind: BookingKind
     purpose: str
     attendees: int
     series_id: int | None
@@ -141,7 +155,7 @@ class WaitlistOut(msgspec.Struct, kw_only=True):
     resource_id: int
     start: datetime
     end: datetime
-    status: str
+    status: WaitlistStatus
     offer_expires_at: datetime | None
 
 

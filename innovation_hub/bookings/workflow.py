@@ -6,16 +6,18 @@ the board and in emails. Jobs move bookings as "system".
 
 from __future__ import annotations
 
-from innovation_hub.bookings.tables import Booking
+from dataclasses import replace
+
+from innovation_hub.bookings.tables import ACTIVE_STATUSES, Booking
 from innovation_hub.core.i18n import N_
-from innovation_hub.core.workflow import STAFF_ROLES, State, Transition, Workflow
+from innovation_hub.core.workflow import REGISTRY, STAFF_ROLES, State, Transition, Workflow
 
 MEMBER_ROLES = frozenset({"owner"})
 EVERYONE = STAFF_ROLES | MEMBER_ROLES
 SYSTEM = frozenset({"system"})
 
 # Statuses that hold time on a resource; the database refuses overlaps among them.
-HOLDING = ("pending_approval", "pending_payment", "confirmed", "checked_in")
+HOLDING = ACTIVE_STATUSES
 
 BOOKINGS = Workflow(
     name="booking",
@@ -39,6 +41,8 @@ BOOKINGS = Workflow(
             N_("Approve"),
         ),
         Transition("decline", ("pending_approval",), ("declined",), STAFF_ROLES, N_("Decline")),
+        # A confirmed booking only until the resource's cancellation notice (members; staff
+        # any time): the services check the deadline.
         Transition(
             "cancel",
             ("pending_approval", "pending_payment", "confirmed"),
@@ -46,7 +50,7 @@ BOOKINGS = Workflow(
             EVERYONE,
             N_("Cancel booking"),
         ),
-        # Staff take back a room already in use (a block over it, a member sent home).
+        # Staff take back a room already in use (a member sent home, a visit's block freed).
         Transition("release", HOLDING, ("cancelled",), STAFF_ROLES, N_("Release")),
         Transition("check_in", ("confirmed",), ("checked_in",), EVERYONE, N_("Check in")),
         # Paid: the webhook or the return page; a late payment revives an expired hold.
@@ -54,8 +58,22 @@ BOOKINGS = Workflow(
         Transition("expire", ("pending_payment",), ("expired",), SYSTEM),
         Transition("no_show", ("confirmed",), ("no_show",), SYSTEM),
         # A move keeps the status; it is refused once the booking no longer holds time.
-        Transition("move", HOLDING, (), EVERYONE, N_("Move")),
+        Transition("move", HOLDING, (), STAFF_ROLES, N_("Move")),
     ),
     conflict_message=N_("This booking was changed a moment ago. Reload the page and try again."),
     conflict_code="booking_changed",
 )
+
+# A payment's audit entry is "booking.paid" (what the payment reports read), not its target
+# ("booking.confirmed", which an approval writes): the same "pay" move, audited by its action.
+# core.workflow names audit entries per workflow; a per-transition name would fold this in.
+PAID = Workflow(
+    name=BOOKINGS.name,
+    table=Booking,
+    states=BOOKINGS.states,
+    transitions=(replace(BOOKINGS.transition("pay"), action="paid"),),
+    conflict_message=BOOKINGS.conflict_message,
+    conflict_code=BOOKINGS.conflict_code,
+    audit_by="action",
+)
+REGISTRY[BOOKINGS.name] = BOOKINGS  # pages and templates read the whole declaration

@@ -6,58 +6,47 @@ import json
 from typing import Any
 
 from litestar import MediaType, Request, Response, get, post
+from litestar.di import NamedDependency
 from litestar.params import JSONBody
 from litestar.status_codes import HTTP_201_CREATED
 
-from innovation_hub.accounts.tables import User
 from innovation_hub.bookings import services as bookings
+from innovation_hub.bookings.api import PaymentStarter
 from innovation_hub.bookings.schemas import PaymentInfo
 from innovation_hub.bookings.tables import Booking
 from innovation_hub.core.auth import ANY_USER, PUBLIC, STAFF
-from innovation_hub.core.clock import LOCAL_TZ
 from innovation_hub.core.errors import describe_problems
 from innovation_hub.core.openapi import PathId
+from innovation_hub.core.rows import to_struct
 from innovation_hub.core.stripe import SignatureError, StripeClient, verify_signature
 from innovation_hub.payments import services
 from innovation_hub.payments.schemas import PaymentOut, PaymentStateOut, RefundIn, RefundOut
-from innovation_hub.payments.tables import Payment, Refund
+from innovation_hub.payments.services import PaymentsConfig
+from innovation_hub.payments.tables import Payment
 
 Req = Request[Any, Any, Any]
+# Injected by name (payments.domain provides them).
+Stripe = NamedDependency[StripeClient]
+Config = NamedDependency[PaymentsConfig]
 
 
-def stripe_of(request: Req) -> tuple[StripeClient, services.PaymentsConfig]:
-    return request.app.state.stripe_client, request.app.state.payments_config
-
-
-def payment_out(payment: Payment, config: services.PaymentsConfig) -> PaymentOut:
-    return PaymentOut(
-        client_secret=payment.client_secret,
+def payment_out(payment: Payment, config: PaymentsConfig) -> PaymentOut:
+    return to_struct(
+        payment,
+        PaymentOut,
         publishable_key=config.publishable_key,
-        amount_vnd=payment.amount_vnd,
         intent_id=payment.intent_id or "",
-        status=payment.status,
     )
 
 
-def refund_out(refund: Refund) -> RefundOut:
-    return RefundOut(
-        id=refund.id,
-        amount_vnd=refund.amount_vnd,
-        reason=refund.reason,
-        status=refund.status,
-        created_at=refund.created_at.astimezone(LOCAL_TZ),
-    )
+def payment_starter(client: StripeClient, config: PaymentsConfig) -> PaymentStarter:
+    """Given to the bookings API (domain.provides): a new paid booking's payment details."""
 
+    async def start(booking: Booking) -> PaymentInfo:
+        payment = await services.start_payment(booking, client)
+        return to_struct(payment, PaymentInfo, publishable_key=config.publishable_key)
 
-async def start_for_new_booking(request: Req, booking: Booking) -> PaymentInfo:
-    """Given to the bookings API by the app factory: a new paid booking's payment details."""
-    client, config = stripe_of(request)
-    payment = await services.start_payment(booking, client)
-    return PaymentInfo(
-        client_secret=payment.client_secret,
-        publishable_key=config.publishable_key,
-        amount_vnd=payment.amount_vnd,
-    )
+    return start
 
 
 @post(
@@ -67,10 +56,14 @@ async def start_for_new_booking(request: Req, booking: Booking) -> PaymentInfo:
     tags=["payments"],
     summary="Start (or resume) paying for a booking",
 )
-async def start_payment(request: Req, booking_id: PathId) -> PaymentOut:
-    client, config = stripe_of(request)
+async def start_payment(
+    request: Req,
+    booking_id: PathId,
+    stripe_client: Stripe,
+    payments_config: Config,
+) -> PaymentOut:
     booking = await bookings.get_booking(request.user, booking_id)
-    return payment_out(await services.start_payment(booking, client), config)
+    return payment_out(await services.start_payment(booking, stripe_client), payments_config)
 
 
 @get(
@@ -79,20 +72,27 @@ async def start_payment(request: Req, booking_id: PathId) -> PaymentOut:
     tags=["payments"],
     summary="Payment and refund state of a booking",
 )
-async def payment_state(request: Req, booking_id: PathId) -> PaymentStateOut:
-    client, config = stripe_of(request)
-    user: User = request.user
-    booking, _ = await services.check_on_return(user, booking_id, client, config)
-    view = await services.payment_view(booking)
-    return PaymentStateOut(
-        booking_id=booking.id,
-        booking_status=booking.status,
-        payment_status=view.payment.status if view.payment else None,
-        amount_vnd=view.payment.amount_vnd if view.payment else booking.price_vnd,
-        refunded_vnd=view.payment.refunded_vnd if view.payment else 0,
-        refunds=[refund_out(r) for r in view.refunds],
-        message=view.payment.last_error if view.payment else "",
+async def payment_state(
+    request: Req,
+    booking_id: PathId,
+    stripe_client: Stripe,
+    payments_config: Config,
+) -> PaymentStateOut:
+    booking, _ = await services.check_on_return(
+        request.user, booking_id, stripe_client, payments_config
     )
+    view = await services.payment_view(booking)
+    payment = view.payment
+    state = {
+        "booking_id": booking.id,
+        "booking_status": booking.status,
+        "payment_status": payment.status if payment else None,
+        "amount_vnd": payment.amount_vnd if payment else booking.price_vnd,
+        "refunded_vnd": payment.refunded_vnd if payment else 0,
+        "refunds": view.refunds,
+        "message": payment.last_error if payment else "",
+    }
+    return to_struct(state, PaymentStateOut)
 
 
 @post(
@@ -102,12 +102,17 @@ async def payment_state(request: Req, booking_id: PathId) -> PaymentStateOut:
     tags=["payments"],
     summary="Refund a booking (staff), with a reason",
 )
-async def staff_refund(request: Req, booking_id: PathId, data: JSONBody[RefundIn]) -> RefundOut:
-    client, _ = stripe_of(request)
+async def staff_refund(
+    request: Req, booking_id: PathId, data: JSONBody[RefundIn], stripe_client: Stripe
+) -> RefundOut:
     refund = await services.staff_refund(
-        request.user, booking_id, amount_vnd=data.amount_vnd, reason=data.reason, client=client
+        request.user,
+        booking_id,
+        amount_vnd=data.amount_vnd,
+        reason=data.reason,
+        client=stripe_client,
     )
-    return refund_out(refund)
+    return to_struct(refund, RefundOut)
 
 
 def _plain(status: int, message: str) -> Response[Any]:
@@ -115,17 +120,17 @@ def _plain(status: int, message: str) -> Response[Any]:
 
 
 @post("/stripe/webhook", access=PUBLIC, include_in_schema=False, skip_session=True)
-async def webhook(request: Req) -> Response[Any]:
-    client, config = stripe_of(request)
+async def webhook(request: Req, stripe_client: Stripe, payments_config: Config) -> Response[Any]:
     payload = await request.body()
+    signature = request.headers.get("stripe-signature")
     try:
-        verify_signature(payload, request.headers.get("stripe-signature"), config.webhook_secret)
+        verify_signature(payload, signature, payments_config.webhook_secret)
         event = json.loads(payload)
     except (SignatureError, ValueError):
         return _plain(400, "bad signature")
     if not isinstance(event, dict):
         return _plain(400, "bad event")
-    outcome = await services.handle_event(event, client, config)
+    outcome = await services.handle_event(event, stripe_client, payments_config)
     return _plain(200, outcome)
 
 

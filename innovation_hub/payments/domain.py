@@ -26,11 +26,12 @@ def payments_config(settings: Settings) -> services.PaymentsConfig:
 
 def provides(values: Values) -> Values:
     settings = values["settings"]
+    client, config = stripe_client(settings), payments_config(settings)
     return {
-        "stripe_client": stripe_client(settings),
-        "payments_config": payments_config(settings),
+        "stripe_client": client,
+        "payments_config": config,
         # Bookings asks for a payment through this, without importing payments.
-        "payment_starter": api.start_for_new_booking,
+        "payment_starter": api.payment_starter(client, config),
     }
 
 

@@ -1,11 +1,15 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 import msgspec
 
+from innovation_hub.bookings.schemas import BookingStatus
 from innovation_hub.core.openapi import NOT_BLANK, Vnd, rule
+
+PaymentStatus = Literal["creating", "requires_payment", "succeeded", "failed", "canceled"]
+RefundStatus = Literal["pending", "succeeded", "failed"]
 
 
 class PaymentOut(msgspec.Struct, kw_only=True):
@@ -13,21 +17,21 @@ class PaymentOut(msgspec.Struct, kw_only=True):
     publishable_key: str
     amount_vnd: int
     intent_id: str
-    status: str
+    status: PaymentStatus
 
 
 class RefundOut(msgspec.Struct, kw_only=True):
     id: int
     amount_vnd: int
     reason: str
-    status: str
+    status: RefundStatus
     created_at: datetime
 
 
 class PaymentStateOut(msgspec.Struct, kw_only=True):
     booking_id: int
-    booking_status: str
-    payment_status: str | None
+    booking_status: BookingStatus
+    payment_status: PaymentStatus | None
     amount_vnd: int
     refunded_vnd: int
     refunds: list[RefundOut]

@@ -11,13 +11,15 @@ from litestar.response import Template
 
 from innovation_hub.accounts.tables import User
 from innovation_hub.bookings import services as bookings
-from innovation_hub.bookings.web import status_label
+from innovation_hub.bookings.tables import Booking
+from innovation_hub.bookings.workflow import BOOKINGS
 from innovation_hub.core.auth import ANY_USER
 from innovation_hub.core.errors import HubError
 from innovation_hub.core.security import CONTENT_SECURITY_POLICY
 from innovation_hub.core.web import go_to, page
 from innovation_hub.payments import services
-from innovation_hub.payments.api import stripe_of
+from innovation_hub.payments.api import Config, Stripe
+from innovation_hub.payments.services import PaymentsConfig
 from innovation_hub.spaces.services import get_any_resource
 
 Req = Request[Any, Any, Any]
@@ -36,20 +38,31 @@ def _stripe_policy(js_url: str) -> str:
     return "; ".join(directives)
 
 
-@get("/bookings/{booking_id:int}/pay", access=ANY_USER, name="pay")
-async def pay(request: Req, booking_id: FromPath[int]) -> Response[Any] | Template:
-    client, config = stripe_of(request)
-    booking = await bookings.get_booking(request.user, booking_id)
-    if booking.status == "confirmed" and booking.price_vnd > 0:
-        return go_to(request, f"/bookings/{booking.id}/receipt")
+async def _pay_context(
+    booking: Booking, config: PaymentsConfig, *, error: str = ""
+) -> dict[str, Any]:
     resource = await get_any_resource(booking.resource)
-    context: dict[str, Any] = {
+    return {
         "booking": booking,
         "resource": resource,
         "payment": None,
-        "error": "",
+        "error": error,
         "config": config,
     }
+
+
+@get("/bookings/{booking_id:int}/pay", access=ANY_USER, name="pay")
+async def pay(
+    request: Req,
+    booking_id: FromPath[int],
+    stripe_client: Stripe,
+    payments_config: Config,
+) -> Response[Any] | Template:
+    client, config = stripe_client, payments_config
+    booking = await bookings.get_booking(request.user, booking_id)
+    if booking.status == "confirmed" and booking.price_vnd > 0:
+        return go_to(request, f"/bookings/{booking.id}/receipt")
+    context = await _pay_context(booking, config)
     if booking.status != "pending_payment":
         return page(request, "payments/pay.html", context, status_code=409)
     try:
@@ -66,25 +79,20 @@ async def pay(request: Req, booking_id: FromPath[int]) -> Response[Any] | Templa
 
 
 @get("/bookings/{booking_id:int}/payment-return", access=ANY_USER)
-async def payment_return(request: Req, booking_id: FromPath[int]) -> Response[Any] | Template:
-    client, config = stripe_of(request)
+async def payment_return(
+    request: Req,
+    booking_id: FromPath[int],
+    stripe_client: Stripe,
+    payments_config: Config,
+) -> Response[Any] | Template:
     try:
-        booking, _ = await services.check_on_return(request.user, booking_id, client, config)
+        booking, _ = await services.check_on_return(
+            request.user, booking_id, stripe_client, payments_config
+        )
     except HubError as exc:
         booking = await bookings.get_booking(request.user, booking_id)
-        resource = await get_any_resource(booking.resource)
-        return page(
-            request,
-            "payments/pay.html",
-            {
-                "booking": booking,
-                "resource": resource,
-                "payment": None,
-                "error": exc.detail,
-                "config": config,
-            },
-            status_code=exc.status_code,
-        )
+        context = await _pay_context(booking, payments_config, error=exc.detail)
+        return page(request, "payments/pay.html", context, status_code=exc.status_code)
     if booking.status == "confirmed":
         return go_to(request, f"/bookings/{booking.id}/receipt?paid=1")
     return go_to(request, f"/bookings/{booking.id}/pay?declined=1")
@@ -111,7 +119,7 @@ async def receipt(request: Req, booking_id: FromPath[int]) -> Template:
             "view": view,
             "resource": resource,
             "member": member,
-            "status_text": status_label(booking.status),
+            "status_text": BOOKINGS.label(booking.status, member=True),
         },
     )
 

@@ -1,0 +1,112 @@
+"""Bookings: the one place that reserves time on a resource.
+
+By use case: ``rules`` (pure checks and the policy), ``queries`` (reading bookings),
+``reserve`` (a member's booking, a staff block), ``lifecycle`` (cancel, decide, move, check
+in, pay, release), ``series``, ``availability``, ``waitlist``, ``jobs`` and ``events`` (the
+listeners told of a cancellation). Callers use ``bookings.services.<name>``. Times are aware
+datetimes; rules about days and hours are read in local time (Asia/Ho_Chi_Minh).
+"""
+
+from innovation_hub.bookings.services.availability import (
+    AvailabilityKey,
+    ResourceAvailability,
+    availability,
+)
+from innovation_hub.bookings.services.events import CancelListener, on_cancelled
+from innovation_hub.bookings.services.jobs import expire_holds, release_no_shows
+from innovation_hub.bookings.services.lifecycle import (
+    cancel_booking,
+    check_in,
+    confirm_paid,
+    decide,
+    move_booking,
+    release,
+)
+from innovation_hub.bookings.services.queries import get_booking, list_bookings, series_future
+from innovation_hub.bookings.services.reserve import (
+    MEMBER_LOCK,
+    create_block,
+    create_booking,
+    price_for,
+)
+from innovation_hub.bookings.services.rules import (
+    INT32_LIMIT,
+    MAX_AVAILABILITY_DAYS,
+    MAX_OCCUPIED,
+    MAX_RESERVATION,
+    MAX_SERIES_DAYS,
+    Interval,
+    Policy,
+    cancellation_deadline,
+    check_in_opens,
+    check_rules,
+    is_overlap_violation,
+    is_staff,
+    slot_taken,
+)
+from innovation_hub.bookings.services.series import (
+    Occurrence,
+    SeriesResult,
+    cancel_series,
+    create_series,
+    preview_series,
+    series_dates,
+)
+from innovation_hub.bookings.services.waitlist import (
+    accept_offer,
+    expire_offers,
+    join_waitlist,
+    leave_waitlist,
+    my_waitlist,
+    offer_waitlist,
+)
+from innovation_hub.core.clock import utcnow  # some tests still freeze the clock here
+
+__all__ = [
+    "INT32_LIMIT",
+    "MAX_AVAILABILITY_DAYS",
+    "MAX_OCCUPIED",
+    "MAX_RESERVATION",
+    "MAX_SERIES_DAYS",
+    "MEMBER_LOCK",
+    "AvailabilityKey",
+    "CancelListener",
+    "Interval",
+    "Occurrence",
+    "Policy",
+    "ResourceAvailability",
+    "SeriesResult",
+    "accept_offer",
+    "availability",
+    "cancel_booking",
+    "cancel_series",
+    "cancellation_deadline",
+    "check_in",
+    "check_in_opens",
+    "check_rules",
+    "confirm_paid",
+    "create_block",
+    "create_booking",
+    "create_series",
+    "decide",
+    "expire_holds",
+    "expire_offers",
+    "get_booking",
+    "is_overlap_violation",
+    "is_staff",
+    "join_waitlist",
+    "leave_waitlist",
+    "list_bookings",
+    "move_booking",
+    "my_waitlist",
+    "offer_waitlist",
+    "on_cancelled",
+    "preview_series",
+    "price_for",
+    "release",
+    "release_no_shows",
+    "series_dates",
+    "series_future",
+    "slot_taken",
+    "utcnow",
+]

@@ -1,0 +1,31 @@
+"""What other domains hear about bookings: listeners called after a cancellation.
+
+Payments refunds by policy. Keyed by name so that building the app twice does not
+register a listener twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+
+from innovation_hub.accounts.tables import User
+from innovation_hub.bookings.tables import Booking
+
+logger = logging.getLogger("innovation_hub.bookings")
+
+# Called after a booking is cancelled and committed.
+CancelListener = Callable[[Booking, User | None], Awaitable[None]]
+_cancel_listeners: dict[str, CancelListener] = {}
+
+
+def on_cancelled(name: str, listener: CancelListener) -> None:
+    _cancel_listeners[name] = listener
+
+
+async def notify_cancelled(booking: Booking, actor: User | None) -> None:
+    for name, listener in _cancel_listeners.items():
+        try:
+            await listener(booking, actor)
+        except Exception:  # the cancellation stands; the listener retries on its own
+            logger.exception("cancel listener %s failed for booking %s", name, booking.id)
