@@ -6,11 +6,9 @@ the board and in emails. Jobs move bookings as "system".
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from innovation_hub.bookings.tables import ACTIVE_STATUSES, Booking
 from innovation_hub.core.i18n import N_
-from innovation_hub.core.workflow import REGISTRY, STAFF_ROLES, State, Transition, Workflow
+from innovation_hub.core.workflow import STAFF_ROLES, State, Transition, Workflow
 
 MEMBER_ROLES = frozenset({"owner"})
 EVERYONE = STAFF_ROLES | MEMBER_ROLES
@@ -54,7 +52,8 @@ BOOKINGS = Workflow(
         Transition("release", HOLDING, ("cancelled",), STAFF_ROLES, N_("Release")),
         Transition("check_in", ("confirmed",), ("checked_in",), EVERYONE, N_("Check in")),
         # Paid: the webhook or the return page; a late payment revives an expired hold.
-        Transition("pay", ("pending_payment", "expired"), ("confirmed",), SYSTEM),
+        # Audited as "booking.paid" (what the payment reports read), not "booking.confirmed".
+        Transition("pay", ("pending_payment", "expired"), ("confirmed",), SYSTEM, audit="paid"),
         Transition("expire", ("pending_payment",), ("expired",), SYSTEM),
         Transition("no_show", ("confirmed",), ("no_show",), SYSTEM),
         # A move keeps the status; it is refused once the booking no longer holds time.
@@ -63,17 +62,3 @@ BOOKINGS = Workflow(
     conflict_message=N_("This booking was changed a moment ago. Reload the page and try again."),
     conflict_code="booking_changed",
 )
-
-# A payment's audit entry is "booking.paid" (what the payment reports read), not its target
-# ("booking.confirmed", which an approval writes): the same "pay" move, audited by its action.
-# core.workflow names audit entries per workflow; a per-transition name would fold this in.
-PAID = Workflow(
-    name=BOOKINGS.name,
-    table=Booking,
-    states=BOOKINGS.states,
-    transitions=(replace(BOOKINGS.transition("pay"), action="paid"),),
-    conflict_message=BOOKINGS.conflict_message,
-    conflict_code=BOOKINGS.conflict_code,
-    audit_by="action",
-)
-REGISTRY[BOOKINGS.name] = BOOKINGS  # pages and templates read the whole declaration

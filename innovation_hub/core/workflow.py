@@ -166,10 +166,13 @@ class Workflow:
         detail: Mapping[str, Any] | None = None,
         roles: Iterable[str] | None = None,
         now: datetime | None = None,
+        where: Any = None,
     ) -> bool:
         """Applies ``action`` to ``record`` as it was read: one UPDATE guarded by the status
         read and the action's sources. False, with nothing written, when another request
-        moved the record first. Call it inside the transaction that makes the change."""
+        moved the record first. ``where`` adds a condition the row must still meet (a job's
+        selection: a booking moved meanwhile is no longer due). Call it inside the
+        transaction that makes the change."""
         t = self._transitions[action]
         if roles is not None and not t.allows(roles):
             raise PermissionDeniedException(gettext("You may not do this."))
@@ -181,13 +184,14 @@ class Workflow:
         sequence = table._meta.get_column_by_name("sequence") if self._has("sequence") else None
         if sequence is not None:
             returning.append(sequence)
+        guard = (
+            (table._meta.primary_key == record.id)  # type: ignore[attr-defined]
+            & (table.status == record.status)  # type: ignore[attr-defined]
+            & table.status.is_in(list(t.sources))  # type: ignore[attr-defined]
+        )
         rows = (
             await table.update(changes)
-            .where(
-                (table._meta.primary_key == record.id)  # type: ignore[attr-defined]
-                & (table.status == record.status)  # type: ignore[attr-defined]
-                & table.status.is_in(list(t.sources))  # type: ignore[attr-defined]
-            )
+            .where(guard if where is None else guard & where)
             .returning(*returning)
             .run()
         )

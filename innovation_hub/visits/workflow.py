@@ -37,7 +37,7 @@ VISITS = Workflow(
         # Staff take back a visit they approved (the API's decline of an approved visit).
         Transition("withdraw", ("approved",), ("declined",)),
         Transition("more_info", ("requested", "more_info"), ("more_info",)),
-        Transition("reply", ("more_info",), ("requested",), OWNER, N_("Reply")),
+        Transition("reply", ("more_info",), ("requested",), OWNER, N_("Reply"), audit="replied"),
         Transition(
             "cancel",
             ("requested", "more_info", "approved"),

@@ -14,15 +14,16 @@ from innovation_hub.core import clock
 from innovation_hub.core.database import transaction
 
 
-async def _move_each(
-    bookings: list[Booking], action: str, values: dict[str, Any], now: datetime
-) -> int:
-    """Each booking moved in its own transaction; one a member (or staff) moved first —
-    a check-in racing the no-show job, a late payment — is left as they made it."""
+async def _move_each(action: str, due: Any, values: dict[str, Any], now: datetime) -> int:
+    """Each due booking moved in its own transaction, if it is still due then: one a member
+    or staff changed first (a check-in, a late payment, a move to a later time) is left as
+    they made it."""
     moved = 0
-    for booking in bookings:
+    for booking in await Booking.objects().where(due).run():
         async with transaction():
-            if await BOOKINGS.move(booking, action, actor_id=None, values=values, now=now):
+            if await BOOKINGS.move(
+                booking, action, actor_id=None, values=values, now=now, where=due
+            ):
                 moved += 1
     return moved
 
@@ -30,13 +31,9 @@ async def _move_each(
 async def expire_holds(*, policy: Policy, now: datetime | None = None) -> int:
     """Unpaid holds past their time are released."""
     now = now or clock.utcnow()
-    due = (
-        await Booking.objects()
-        .where((Booking.status == "pending_payment") & (Booking.hold_expires_at < now))
-        .run()
-    )
+    due = (Booking.status == "pending_payment") & (Booking.hold_expires_at < now)
     values = {"status_reason": "payment not received in time"}
-    expired = await _move_each(due, "expire", values, now)
+    expired = await _move_each("expire", due, values, now)
     if expired:
         await offer_waitlist(policy=policy, now=now)
     return expired
@@ -46,15 +43,11 @@ async def release_no_shows(*, policy: Policy, now: datetime | None = None) -> in
     """Confirmed bookings not checked in within the grace time become no_show, freeing the slot."""
     now = now or clock.utcnow()
     due = (
-        await Booking.objects()
-        .where(
-            (Booking.status == "confirmed")
-            & (Booking.kind == "booking")
-            & (Booking.start_at < now - timedelta(minutes=policy.no_show_grace_minutes))
-        )
-        .run()
+        (Booking.status == "confirmed")
+        & (Booking.kind == "booking")
+        & (Booking.start_at < now - timedelta(minutes=policy.no_show_grace_minutes))
     )
-    released = await _move_each(due, "no_show", {}, now)
+    released = await _move_each("no_show", due, {}, now)
     if released:
         await offer_waitlist(policy=policy, now=now)
     return released

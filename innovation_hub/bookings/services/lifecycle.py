@@ -25,7 +25,7 @@ from innovation_hub.bookings.services.rules import (
 )
 from innovation_hub.bookings.services.waitlist import offer_waitlist
 from innovation_hub.bookings.tables import Booking
-from innovation_hub.bookings.workflow import BOOKINGS, PAID
+from innovation_hub.bookings.workflow import BOOKINGS
 from innovation_hub.core import audit, clock
 from innovation_hub.core.database import transaction
 from innovation_hub.core.errors import RuleBroken
@@ -253,11 +253,11 @@ async def confirm_paid(
     Joins the caller's transaction. When the slot of an expired hold was taken meanwhile,
     the database refuses the overlap: see ``is_overlap_violation``."""
     booking = await Booking.objects().where(Booking.id == booking_id).first().run()
-    if booking is None or not PAID.can("paid", booking.status):
+    if booking is None or not BOOKINGS.can("pay", booking.status):
         return False
-    return await PAID.move(
+    return await BOOKINGS.move(
         booking,
-        "paid",
+        "pay",
         actor_id=None,
         values={"hold_expires_at": None},
         detail=detail,
