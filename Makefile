@@ -79,6 +79,8 @@ lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/python .ci/check_sizes.py
 
 format: install-dev
 	$(BIN)/ruff format .

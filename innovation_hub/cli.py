@@ -9,6 +9,8 @@ from pathlib import Path
 
 from innovation_hub.core.auth import ROLES
 
+Commands = argparse._SubParsersAction  # what add_subparsers() gives
+
 
 def _migrate() -> None:
     from innovation_hub.core.database import migrate_forwards
@@ -139,12 +141,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="innovation-hub", description=__doc__)
-    commands = parser.add_subparsers(dest="command", required=True)
-
-    commands.add_parser("migrate", help="apply all migrations").set_defaults(func=cmd_migrate)
-
+def _add_serve(commands: Commands) -> None:
     serve = commands.add_parser("serve", help="migrate, then run the web server")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
@@ -168,8 +165,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.set_defaults(func=cmd_serve)
 
-    commands.add_parser("demo", help="load demo data (idempotent)").set_defaults(func=cmd_demo)
 
+def _add_users(commands: Commands) -> None:
     users = commands.add_parser("users", help="manage accounts")
     users_commands = users.add_subparsers(dest="users_command", required=True)
     create = users_commands.add_parser("create", help="create an account of any role")
@@ -182,6 +179,8 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--tax-code", default="", help="optional: enterprise (checked if given)")
     create.set_defaults(func=cmd_users_create)
 
+
+def _add_jobs(commands: Commands) -> None:
     mail = commands.add_parser("mail", help="the email outbox")
     mail_commands = mail.add_subparsers(dest="mail_command", required=True)
     mail_commands.add_parser("send", help="send due messages now").set_defaults(func=cmd_mail_send)
@@ -191,6 +190,8 @@ def build_parser() -> argparse.ArgumentParser:
         "reconcile", help="settle payments Stripe and the database disagree on"
     ).set_defaults(func=cmd_payments_reconcile)
 
+
+def _add_backups(commands: Commands) -> None:
     backup = commands.add_parser(
         "backup", help="copy the whole database to FILE (safe while the app runs)"
     )
@@ -204,6 +205,17 @@ def build_parser() -> argparse.ArgumentParser:
         "--force", action="store_true", help="replace a database that already holds data"
     )
     restore.set_defaults(func=cmd_restore)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="innovation-hub", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("migrate", help="apply all migrations").set_defaults(func=cmd_migrate)
+    _add_serve(commands)
+    commands.add_parser("demo", help="load demo data (idempotent)").set_defaults(func=cmd_demo)
+    _add_users(commands)
+    _add_jobs(commands)
+    _add_backups(commands)
     return parser
 
 

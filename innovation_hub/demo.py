@@ -19,70 +19,66 @@ from innovation_hub.visits.demo import load_visits_demo
 
 DEMO_PASSWORD = "demo-matkhau-2026"  # noqa: S105 (documented in the README for local use)
 
+
+def _demo_account(**profile: str) -> NewAccount:
+    return NewAccount(password=DEMO_PASSWORD, **profile)
+
+
 DEMO_ACCOUNTS = [
-    NewAccount(
+    _demo_account(
         email="admin@demo.hub.vn",
-        password=DEMO_PASSWORD,
         name="Nguyễn Văn An",
         role="admin",
         organisation_name="Sở Khoa học và Công nghệ",
     ),
-    NewAccount(
+    _demo_account(
         email="ngoc.tran@demo.hub.vn",
-        password=DEMO_PASSWORD,
         name="Trần Thị Bích Ngọc",
         role="staff",
         organisation_name="Trung tâm Khởi nghiệp và Đổi mới sáng tạo",
     ),
-    NewAccount(
+    _demo_account(
         email="phuc.le@demo.hub.vn",
-        password=DEMO_PASSWORD,
         name="Lê Hoàng Phúc",
         role="staff",
         organisation_name="Trung tâm Khởi nghiệp và Đổi mới sáng tạo",
     ),
-    NewAccount(
+    _demo_account(
         email="khoa.pham@demo.hub.vn",
-        password=DEMO_PASSWORD,
         name="Phạm Minh Khoa",
         role="student",
         school="Trường THPT chuyên Hoàng Lê Kha",
     ),
-    NewAccount(
+    _demo_account(
         email="ha.vo@demo.hub.vn",
-        password=DEMO_PASSWORD,
         name="Võ Thị Thu Hà",
         role="student",
         school="Trường Đại học Kinh tế Công nghiệp Long An",
         locale="en",
     ),
-    NewAccount(
+    _demo_account(
         email="bao.dang@demo.hub.vn",
-        password=DEMO_PASSWORD,
         name="Đặng Quốc Bảo",
         role="startup",
         organisation_name="Nông Nghiệp Số Tây Ninh (AgriTN)",
         phone="0903 123 456",
     ),
-    NewAccount(
+    _demo_account(
         email="linh.huynh@demo.hub.vn",
-        password=DEMO_PASSWORD,
         name="Huỳnh Mỹ Linh",
         role="startup",
         organisation_name="Mãng Cầu Xanh",
     ),
-    NewAccount(
+    _demo_account(
         email="tam.nguyen@demo.hub.vn",
-        password=DEMO_PASSWORD,
         name="Nguyễn Thanh Tâm",
         role="enterprise",
         organisation_name="Công ty Cổ phần Bánh tráng Trảng Bàng",
         tax_code="3901234577",
         phone="0276 3822 111",
     ),
-    NewAccount(
+    _demo_account(
         email="hung.tran@demo.hub.vn",
-        password=DEMO_PASSWORD,
         name="Trần Văn Hùng",
         role="enterprise",
         organisation_name="Hợp tác xã Muối tôm Gò Dầu",
@@ -93,6 +89,12 @@ DEMO_ACCOUNTS = [
 
 STUDENT_DESK_HOURS = 20
 
+# Meeting rooms members of startups and enterprises pay for by the hour.
+PAID_MEETING_ROOM = {
+    "kind": "meeting_room",
+    "allowed_roles": ["startup", "enterprise", "staff", "admin"],
+    "max_minutes": 240,
+}
 DEMO_RESOURCES: list[dict[str, Any]] = [
     *[
         {
@@ -118,22 +120,18 @@ DEMO_RESOURCES: list[dict[str, Any]] = [
         for n in range(13, 21)
     ],
     {
+        **PAID_MEETING_ROOM,
         "name": "Phòng họp Sen",
-        "kind": "meeting_room",
         "capacity": 8,
         "price_per_hour_vnd": 150_000,
         "amenities": ["Màn hình 65 inch", "Bảng trắng"],
-        "allowed_roles": ["startup", "enterprise", "staff", "admin"],
-        "max_minutes": 240,
     },
     {
+        **PAID_MEETING_ROOM,
         "name": "Phòng họp Mai",
-        "kind": "meeting_room",
         "capacity": 12,
         "price_per_hour_vnd": 200_000,
         "amenities": ["Máy chiếu", "Hội nghị truyền hình"],
-        "allowed_roles": ["startup", "enterprise", "staff", "admin"],
-        "max_minutes": 240,
     },
     {
         "name": "Phòng họp Trúc",

@@ -268,13 +268,13 @@ def test_feed_tokens_never_reach_the_access_log() -> None:
 async def test_renaming_the_member_changes_the_etag(
     client: httpx.AsyncClient, member: User
 ) -> None:
-    from innovation_hub.accounts.services import update_profile
+    from innovation_hub.accounts.services import ProfileChanges, update_profile
 
     await booked(member)
     urls = await feed_urls(client, await api_token(client, "bao@agritn.vn"))
     before = await client.get(path_of(urls["member"]))
     await update_profile(
-        member, {"name": "Đặng Quốc Bảo Anh", "organisation_name": "AgriTN", "locale": "vi"}
+        member, ProfileChanges(name="Đặng Quốc Bảo Anh", organisation_name="AgriTN", locale="vi")
     )
     after = await client.get(
         path_of(urls["member"]), headers={"if-none-match": before.headers["etag"]}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request, get, post
+from litestar.di import NamedDependency
 from litestar.params import JSONBody
 from litestar.status_codes import HTTP_201_CREATED
 
@@ -13,7 +14,9 @@ from innovation_hub.accounts.schemas import MeOut, TokenOut, TokenRequest
 from innovation_hub.accounts.tables import User
 from innovation_hub.core.auth import ANY_USER, PUBLIC
 from innovation_hub.core.errors import FormInvalid, HubError, describe_problems, problem_spec
-from innovation_hub.core.web import client_ip, settings_of
+from innovation_hub.core.rows import to_struct
+from innovation_hub.core.settings import Settings
+from innovation_hub.core.web import client_ip
 
 
 class BadCredentials(HubError):
@@ -38,34 +41,25 @@ class BadCredentials(HubError):
         ),
     },
 )
-async def create_token(request: Request[Any, Any, Any], data: JSONBody[TokenRequest]) -> TokenOut:
+async def create_token(
+    request: Request[Any, Any, Any],
+    data: JSONBody[TokenRequest],
+    settings: NamedDependency[Settings],
+    login_limiter: NamedDependency[services.LoginLimiter],
+) -> TokenOut:
+    ip = client_ip(request)
     try:
-        user = await services.authenticate(
-            data.email,
-            data.password,
-            ip=client_ip(request),
-            limiter=request.app.state.login_limiter,
-        )
+        user = await services.authenticate(data.email, data.password, ip=ip, limiter=login_limiter)
     except FormInvalid as exc:
         raise BadCredentials("Wrong email or password.") from exc
-    token, expires_at = await services.issue_api_token(
-        user, days=settings_of(request).api_token_days
-    )
+    token, expires_at = await services.issue_api_token(user, days=settings.api_token_days)
     return TokenOut(token=token, expires_at=expires_at)
 
 
 @get("/me", access=ANY_USER, tags=["accounts"], summary="The account the token belongs to")
 async def me(request: Request[User, Any, Any]) -> MeOut:
     user = request.user
-    return MeOut(
-        id=user.id,
-        email=user.email,
-        name=user.name,
-        role=user.role,
-        organisation_name=user.organisation_name,
-        locale=user.locale,
-        email_verified=user.email_verified_at is not None,
-    )
+    return to_struct(user, MeOut, email_verified=user.email_verified_at is not None)
 
 
 ROUTES = describe_problems([create_token, me])

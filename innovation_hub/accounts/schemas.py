@@ -1,4 +1,5 @@
 from datetime import datetime
+from typing import Literal
 
 import msgspec
 
@@ -13,11 +14,14 @@ class TokenOut(msgspec.Struct):
     expires_at: datetime
 
 
+Role = Literal["student", "startup", "enterprise", "staff", "admin"]
+
+
 class MeOut(msgspec.Struct):
     id: int
     email: str
     name: str
-    role: str
+    role: Role
     organisation_name: str
     locale: str
     email_verified: bool

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import msgspec
 from litestar import Request, get, post
+from litestar.di import NamedDependency
 
 from innovation_hub.calendars import services
-from innovation_hub.calendars.web import config_of
 from innovation_hub.core.auth import ANY_USER
 from innovation_hub.core.errors import describe_problems
+from innovation_hub.core.rows import to_structs
+
+Config = NamedDependency[services.CalendarConfig]
 
 
 class FeedOut(msgspec.Struct, kw_only=True):
-    kind: str
+    kind: Literal["member", "staff"]
     name: str
     url: str
     webcal_url: str
@@ -25,17 +28,12 @@ class FeedList(msgspec.Struct):
 
 
 def _out(links: list[services.FeedLink]) -> FeedList:
-    return FeedList(
-        items=[
-            FeedOut(kind=link.kind, name=link.name, url=link.url, webcal_url=link.webcal_url)
-            for link in links
-        ]
-    )
+    return FeedList(items=to_structs(links, FeedOut))
 
 
 @get("/me/feeds", access=ANY_USER, tags=["calendars"], summary="The caller's private feeds")
-async def my_feeds(request: Request[Any, Any, Any]) -> FeedList:
-    return _out(await services.feed_links(request.user, config_of(request)))
+async def my_feeds(request: Request[Any, Any, Any], calendar_config: Config) -> FeedList:
+    return _out(await services.feed_links(request.user, calendar_config))
 
 
 @post(
@@ -45,8 +43,8 @@ async def my_feeds(request: Request[Any, Any, Any]) -> FeedList:
     tags=["calendars"],
     summary="New secret feed URLs; the old ones answer 404 from now on",
 )
-async def rotate_feeds(request: Request[Any, Any, Any]) -> FeedList:
-    return _out(await services.rotate(request.user, config_of(request)))
+async def rotate_feeds(request: Request[Any, Any, Any], calendar_config: Config) -> FeedList:
+    return _out(await services.rotate(request.user, calendar_config))
 
 
 ROUTES = describe_problems([my_feeds, rotate_feeds])

@@ -19,6 +19,7 @@ from piccolo.query.functions.aggregate import Count, Max
 from innovation_hub.accounts.tables import User
 from innovation_hub.bookings.services import get_booking
 from innovation_hub.bookings.tables import ACTIVE_STATUSES, Booking
+from innovation_hub.bookings.workflow import BOOKINGS
 from innovation_hub.calendars.tables import FeedToken
 from innovation_hub.core import audit
 from innovation_hub.core.auth import STAFF
@@ -199,18 +200,9 @@ def _status(booking_status: str) -> str:
 
 
 def _status_texts() -> dict[str, str]:
-    """Each booking status in words, in the current locale; built once per feed rather than
-    once per row (eight catalogue look-ups each time)."""
-    return {
-        "pending_approval": _("Waiting for approval"),
-        "pending_payment": _("Waiting for payment"),
-        "confirmed": _("Confirmed"),
-        "checked_in": _("Checked in"),
-        "cancelled": _("Cancelled"),
-        "declined": _("Declined"),
-        "expired": _("Expired (not paid in time)"),
-        "no_show": _("Released (no check-in)"),
-    }
+    """Each booking status in the member's words (the bookings workflow's), in the current
+    locale; built once per feed rather than once per row."""
+    return {status: BOOKINGS.label(status, member=True) for status in BOOKINGS.statuses}
 
 
 def _title(row: dict[str, Any]) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Annotated, Any
+from typing import Annotated
 
 from litestar import get
 from litestar.params import QueryParameter
@@ -11,7 +11,9 @@ from litestar.params import QueryParameter
 from innovation_hub.core.auth import STAFF
 from innovation_hub.core.errors import BadRequest, describe_problems
 from innovation_hub.core.i18n import gettext as _
+from innovation_hub.core.rows import to_struct
 from innovation_hub.reports import services
+from innovation_hub.reports.schemas import SummaryOut
 
 # Read by hand below for the 400 bad_date answer, but described as what it is.
 DATE = {"format": "date"}
@@ -22,7 +24,8 @@ EARLIEST, LATEST = date.min + timedelta(days=1), date.max - timedelta(days=1)
 
 
 def parse_day(raw: str, name: str) -> date:
-    """A local date YYYY-MM-DD; anything else is 400 bad_date."""
+    """A local date YYYY-MM-DD; anything else is 400 bad_date. Not core.forms.parse_day:
+    the API takes any calendar date (see above), not only 2000-2099."""
     try:
         return date.fromisoformat(raw)
     except (TypeError, ValueError):
@@ -45,11 +48,11 @@ async def report_summary(
     date_to: Annotated[
         str, QueryParameter(name="to", description="Last day, YYYY-MM-DD", schema_extra=DATE)
     ],
-) -> dict[str, Any]:
+) -> SummaryOut:
     first, last = parse_day(date_from, "from"), parse_day(date_to, "to")
     services.check_period(first, last)
     first, last = (min(max(day, EARLIEST), LATEST) for day in (first, last))
-    return (await services.summary(first, last)).api()
+    return to_struct(await services.summary(first, last), SummaryOut)
 
 
 API_ROUTES = describe_problems([report_summary])

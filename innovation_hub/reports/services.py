@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
 
 from innovation_hub.bookings.tables import Booking
 from innovation_hub.core.clock import LOCAL_TZ
@@ -13,6 +12,7 @@ from innovation_hub.core.database import is_sqlite
 from innovation_hub.core.errors import RuleBroken
 from innovation_hub.core.i18n import gettext as _
 from innovation_hub.programmes.tables import Application
+from innovation_hub.programmes.workflow import SUPPORTED
 from innovation_hub.spaces import services as spaces
 from innovation_hub.spaces.tables import Resource
 from innovation_hub.trademarks import services as trademarks
@@ -22,7 +22,6 @@ from innovation_hub.visits import services as visits
 # Bookings that never held time for a member: not counted. Declined ones are left out too,
 # since the member never had the space.
 NOT_COUNTED = ("cancelled", "expired", "declined")
-SUPPORTED_STATUSES = ("approved", "implementing", "accepted", "closed")
 MAX_DAYS = 3 * 366
 
 
@@ -60,18 +59,6 @@ class Summary:
     # heat[weekday][hour] = bookings starting then (local time, weekday 0 = Monday)
     heat: list[list[int]] = field(default_factory=list)
     members_by_role: dict[str, int] = field(default_factory=dict)
-
-    def api(self) -> dict[str, Any]:
-        return {
-            "bookings": self.bookings,
-            "booked_hours": self.booked_hours,
-            "unique_members": self.unique_members,
-            "visits": self.visits,
-            "visit_students": self.visit_students,
-            "trademark_organisations_guided": self.trademark_organisations_guided,
-            "enterprises_supported": self.enterprises_supported,
-            "support_approved_vnd": self.support_approved_vnd,
-        }
 
 
 def bounds(first: date, last: date) -> tuple[datetime, datetime]:
@@ -179,22 +166,29 @@ async def _booking_groups_in_python(
     return groups, members
 
 
-async def summary(first: date, last: date) -> Summary:
-    check_period(first, last)
-    since, until = bounds(first, last)
-    groups, members = await _booking_groups(since, until)
-    per_resource_hours: dict[int, float] = defaultdict(float)
-    per_resource_count: Counter[int] = Counter()
-    heat = [[0] * 24 for _ in range(7)]
-    total_seconds = 0.0
-    count = 0
-    for resource_id, weekday, hour, n, seconds in groups:
-        count += n
-        total_seconds += seconds
-        per_resource_hours[resource_id] += seconds / 3600
-        per_resource_count[resource_id] += n
-        heat[weekday][hour] += n
-    total_hours = total_seconds / 3600
+@dataclass
+class _BookingTotals:
+    """Counted bookings of the period, added up from the SQL groups."""
+
+    count: int = 0
+    seconds: float = 0.0
+    per_resource_hours: dict[int, float] = field(default_factory=lambda: defaultdict(float))
+    per_resource_count: Counter[int] = field(default_factory=Counter)
+    heat: list[list[int]] = field(default_factory=lambda: [[0] * 24 for _ in range(7)])
+
+    @classmethod
+    def of(cls, groups: list[Group]) -> _BookingTotals:
+        totals = cls()
+        for resource_id, weekday, hour, n, seconds in groups:
+            totals.count += n
+            totals.seconds += seconds
+            totals.per_resource_hours[resource_id] += seconds / 3600
+            totals.per_resource_count[resource_id] += n
+            totals.heat[weekday][hour] += n
+        return totals
+
+
+async def _resource_uses(totals: _BookingTotals, first: date, last: date) -> list[ResourceUse]:
     resources = await Resource.select(
         Resource.id, Resource.name, Resource.location, Resource.is_active
     ).order_by(Resource.name)
@@ -202,7 +196,7 @@ async def summary(first: date, last: date) -> Summary:
     uses = []
     for r in resources:
         # Active resources are listed even when unused; retired ones only if used.
-        if r["id"] not in per_resource_count and not r["is_active"]:
+        if r["id"] not in totals.per_resource_count and not r["is_active"]:
             continue
         if r["location"] not in open_by_location:
             open_by_location[r["location"]] = await _open_hours(r["location"], first, last)
@@ -210,16 +204,19 @@ async def summary(first: date, last: date) -> Summary:
             ResourceUse(
                 resource_id=r["id"],
                 name=r["name"],
-                bookings=per_resource_count[r["id"]],
-                booked_hours=round(per_resource_hours[r["id"]], 2),
+                bookings=totals.per_resource_count[r["id"]],
+                booked_hours=round(totals.per_resource_hours[r["id"]], 2),
                 open_hours=round(open_by_location[r["location"]], 2),
             )
         )
-    counts = await visits.visit_counts(first, last)
+    return uses
+
+
+async def _programme_figures(since: datetime, until: datetime) -> dict[str, int]:
     supported = (
         await Application.select(Application.approved_vnd, Application.settled_vnd)
         .where(
-            Application.status.is_in(list(SUPPORTED_STATUSES))
+            Application.status.is_in(list(SUPPORTED))
             & (Application.decided_at >= since)
             & (Application.decided_at < until)
         )
@@ -230,6 +227,17 @@ async def summary(first: date, last: date) -> Summary:
         & (Application.submitted_at >= since)
         & (Application.submitted_at < until)
     )
+    return {
+        "enterprises_supported": len(supported),
+        "support_approved_vnd": sum(r["approved_vnd"] or 0 for r in supported),
+        "support_settled_vnd": sum(r["settled_vnd"] or 0 for r in supported),
+        "programme_applications": applications,
+    }
+
+
+async def _trademark_figures(
+    first: date, last: date, since: datetime, until: datetime
+) -> dict[str, int]:
     opened = await TrademarkCase.count().where(
         (TrademarkCase.created_at >= since) & (TrademarkCase.created_at < until)
     )
@@ -238,22 +246,30 @@ async def summary(first: date, last: date) -> Summary:
         & (TrademarkCase.grant_date >= first)
         & (TrademarkCase.grant_date <= last)
     )
+    return {
+        "trademark_organisations_guided": await trademarks.organisations_guided(first, last),
+        "trademark_cases_opened": opened,
+        "marks_granted": granted,
+    }
+
+
+async def summary(first: date, last: date) -> Summary:
+    check_period(first, last)
+    since, until = bounds(first, last)
+    groups, members = await _booking_groups(since, until)
+    totals = _BookingTotals.of(groups)
+    counts = await visits.visit_counts(first, last)
     return Summary(
         first=first,
         last=last,
-        bookings=count,
-        booked_hours=round(total_hours, 2),
+        bookings=totals.count,
+        booked_hours=round(totals.seconds / 3600, 2),
         unique_members=len(members),
         visits=counts["visits"],
         visit_students=counts["visit_students"],
-        trademark_organisations_guided=await trademarks.organisations_guided(first, last),
-        enterprises_supported=len(supported),
-        support_approved_vnd=sum(r["approved_vnd"] or 0 for r in supported),
-        support_settled_vnd=sum(r["settled_vnd"] or 0 for r in supported),
-        programme_applications=applications,
-        trademark_cases_opened=opened,
-        marks_granted=granted,
-        resources=uses,
-        heat=heat,
+        **await _programme_figures(since, until),
+        **await _trademark_figures(first, last, since, until),
+        resources=await _resource_uses(totals, first, last),
+        heat=totals.heat,
         members_by_role=dict(sorted(Counter(members.values()).items())),
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import msgspec
 from litestar import Request, get, patch, post
@@ -10,14 +10,15 @@ from litestar.params import FromQuery, JSONBody
 from litestar.status_codes import HTTP_201_CREATED
 
 from innovation_hub.core.auth import PUBLIC, STAFF
-from innovation_hub.core.clock import LOCAL_TZ
 from innovation_hub.core.errors import describe_problems
 from innovation_hub.core.openapi import PathId, QueryId
+from innovation_hub.core.rows import to_struct
 from innovation_hub.core.timestamps import require_aware
 from innovation_hub.spaces import services
 from innovation_hub.spaces.schemas import (
     ClosureIn,
     ClosureOut,
+    KindName,
     LocationList,
     LocationOut,
     OpeningIntervalOut,
@@ -30,16 +31,18 @@ from innovation_hub.spaces.tables import Closure, OpeningHours, Resource
 
 
 def resource_out(resource: Resource) -> ResourceOut:
+    # Field by field: core.rows.to_struct turns a dict value (free_weekly_hours) into an
+    # object msgspec refuses for a dict field.
     return ResourceOut(
         id=resource.id,
         name=resource.name,
-        kind=resource.kind,
+        kind=cast(KindName, resource.kind),
         capacity=resource.capacity,
         price_per_hour_vnd=resource.price_per_hour_vnd,
         requires_approval=resource.requires_approval,
         location_id=resource.location,
         description=resource.description,
-        amenities=list(resource.amenities),
+        amenities=services.amenities(resource),
         slot_minutes=resource.slot_minutes,
         min_minutes=resource.min_minutes,
         max_minutes=resource.max_minutes,
@@ -114,11 +117,9 @@ async def list_locations() -> LocationList:
     )
     return LocationList(
         items=[
-            LocationOut(
-                id=location.id,
-                name=location.name,
-                address=location.address,
-                is_default=location.is_default,
+            to_struct(
+                location,
+                LocationOut,
                 opening_hours=[
                     OpeningIntervalOut(
                         weekday=h["weekday"],
@@ -135,11 +136,11 @@ async def list_locations() -> LocationList:
 
 
 def closure_out(closure: Closure) -> ClosureOut:
-    return ClosureOut(
-        id=closure.id,
-        start=closure.starts_at.astimezone(LOCAL_TZ),
-        end=closure.ends_at.astimezone(LOCAL_TZ),
-        reason=closure.reason,
+    return to_struct(
+        closure,
+        ClosureOut,
+        start=closure.starts_at,
+        end=closure.ends_at,
         resource_id=closure.resource,
         location_id=closure.location,
     )

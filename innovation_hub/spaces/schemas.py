@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal, get_args
 
 import msgspec
 from msgspec import UNSET, UnsetType
@@ -13,6 +13,9 @@ from innovation_hub.spaces.tables import KINDS
 # What ``services.create_resource`` and ``update_resource`` check (422 invalid_input with
 # `errors` per field), declared in the document too. Durations must also be whole time steps
 # and the shortest booking no longer than the longest: rules across fields, still 422.
+KindName = Literal["desk", "hot_desk", "meeting_room", "event_hall", "lab"]
+assert get_args(KindName) == KINDS  # one list of kinds: the table's
+
 Name = Annotated[str, rule(pattern=NOT_BLANK, maxLength=services.NAME_MAX)]
 Kind = Annotated[str, one_of(KINDS)]
 Capacity = Annotated[Int, between(1, 2000)]
@@ -92,7 +95,7 @@ class ResourcePatch(msgspec.Struct, kw_only=True):
 class ResourceOut(msgspec.Struct, kw_only=True):
     id: int
     name: str
-    kind: str
+    kind: KindName
     capacity: int
     price_per_hour_vnd: int
     requires_approval: bool

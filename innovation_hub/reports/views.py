@@ -1,0 +1,89 @@
+"""The report as people read it: period presets, labels, and the tables the page, the CSV
+files and the workbook share. Pure: no request, no database."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from innovation_hub.core.auth import role_label
+from innovation_hub.core.exports import xlsx_bytes
+from innovation_hub.core.i18n import gettext as _
+from innovation_hub.reports import services
+
+Table = tuple[str, list[str], list[list[Any]]]
+
+
+def presets(today: date) -> dict[str, tuple[date, date]]:
+    half = 1 if today.month <= 6 else 2
+    if half == 1:
+        this_half = (date(today.year, 1, 1), date(today.year, 6, 30))
+        last_half = (date(today.year - 1, 7, 1), date(today.year - 1, 12, 31))
+    else:
+        this_half = (date(today.year, 7, 1), date(today.year, 12, 31))
+        last_half = (date(today.year, 1, 1), date(today.year, 6, 30))
+    return {
+        "this_half": this_half,
+        "last_half": last_half,
+        "this_year": (date(today.year, 1, 1), date(today.year, 12, 31)),
+    }
+
+
+def preset_labels() -> dict[str, str]:
+    return {
+        "this_half": _("This half-year"),
+        "last_half": _("Last half-year"),
+        "this_year": _("This year"),
+    }
+
+
+def weekday_labels() -> list[str]:
+    return [_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")]
+
+
+def tables(s: services.Summary) -> dict[str, Table]:
+    """Every table of the report: the page's text tables, the CSV files and the XLSX sheets."""
+    return {
+        "figures": (
+            _("Figures"),
+            [_("Figure"), _("Value")],
+            [
+                [_("Bookings"), s.bookings],
+                [_("Booked hours"), s.booked_hours],
+                [_("Unique members"), s.unique_members],
+                [_("Research visits"), s.visits],
+                [_("Students on visits"), s.visit_students],
+                [_("Trademark cases opened"), s.trademark_cases_opened],
+                [_("Organisations guided on trademarks"), s.trademark_organisations_guided],
+                [_("Marks granted"), s.marks_granted],
+                [_("Programme applications submitted"), s.programme_applications],
+                [_("Enterprises supported"), s.enterprises_supported],
+                [_("Support approved (VND)"), s.support_approved_vnd],
+                [_("Support settled (VND)"), s.support_settled_vnd],
+            ],
+        ),
+        "resources": (
+            _("Use per resource"),
+            [_("Resource"), _("Bookings"), _("Booked hours"), _("Open hours"), _("Utilisation %")],
+            [
+                [u.name, u.bookings, u.booked_hours, u.open_hours, round(u.utilisation * 100, 1)]
+                for u in s.resources
+            ],
+        ),
+        "members": (
+            _("Members by role"),
+            [_("Role"), _("Members")],
+            [[role_label(role), n] for role, n in s.members_by_role.items()],
+        ),
+        "hours": (
+            _("Bookings by weekday and starting hour"),
+            [_("Weekday"), *[f"{h:02d}" for h in range(24)]],
+            [[label, *row] for label, row in zip(weekday_labels(), s.heat, strict=True)],
+        ),
+    }
+
+
+def workbook(s: services.Summary) -> bytes:
+    return xlsx_bytes(
+        (key, [[title], headers, *rows]) for key, (title, headers, rows) in tables(s).items()
+    )

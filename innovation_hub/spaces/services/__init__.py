@@ -1,0 +1,93 @@
+"""Where things can be booked: locations, opening hours, holidays, closures, resources.
+
+Callers use ``from innovation_hub.spaces import services`` and the names below."""
+
+from innovation_hub.spaces.services.hours import (
+    DEFAULT_HOURS,
+    Interval,
+    WeeklyHours,
+    holiday_name,
+    holidays_between,
+    weekly_hours,
+)
+from innovation_hub.spaces.services.locations import (
+    default_location,
+    get_location,
+    list_locations,
+)
+from innovation_hub.spaces.services.places import (
+    SNAPSHOT_CLOSURES_BEFORE,
+    Places,
+    closures_between,
+    places,
+)
+from innovation_hub.spaces.services.resources import (
+    PHOTO_MAX_BYTES,
+    create_closure,
+    create_resource,
+    get_any_resource,
+    get_resource,
+    list_resources,
+    photo,
+    resources_for_staff,
+    set_photo,
+    update_resource,
+)
+from innovation_hub.spaces.services.rules import (
+    AMENITIES_MAX,
+    AMENITY_MAX,
+    DESCRIPTION_MAX,
+    EDITABLE_FIELDS,
+    MAX_ID,
+    MEMBER_AND_STAFF_ROLES,
+    NAME_MAX,
+    RULE_LIMITS,
+    allowed_roles,
+    amenities,
+    checked_resource,
+    free_weekly_hours,
+    kind_label,
+    local_days,
+    resource_fields,
+)
+
+__all__ = [
+    "AMENITIES_MAX",
+    "AMENITY_MAX",
+    "DEFAULT_HOURS",
+    "DESCRIPTION_MAX",
+    "EDITABLE_FIELDS",
+    "MAX_ID",
+    "MEMBER_AND_STAFF_ROLES",
+    "NAME_MAX",
+    "PHOTO_MAX_BYTES",
+    "RULE_LIMITS",
+    "SNAPSHOT_CLOSURES_BEFORE",
+    "Interval",
+    "Places",
+    "WeeklyHours",
+    "allowed_roles",
+    "amenities",
+    "checked_resource",
+    "closures_between",
+    "create_closure",
+    "create_resource",
+    "default_location",
+    "free_weekly_hours",
+    "get_any_resource",
+    "get_location",
+    "get_resource",
+    "holiday_name",
+    "holidays_between",
+    "kind_label",
+    "list_locations",
+    "list_resources",
+    "local_days",
+    "photo",
+    "places",
+    "resource_fields",
+    "resources_for_staff",
+    "set_photo",
+    "update_resource",
+    "weekly_hours",
+]
