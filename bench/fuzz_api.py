@@ -1,6 +1,6 @@
 """Schemathesis over the whole JSON API for a long run: every phase, every check, per role.
 
-The same fuzzing as ``tests/test_api_fuzz.py`` (``tests/fuzzing.py``: examples, coverage,
+The same fuzzing as ``tests/app/test_api_fuzz.py`` (``tests/fuzzing.py``: examples, coverage,
 fuzzing and stateful phases, every check including Allow-header conformance, in-process over
 ASGI), for longer: by default 10 minutes as a staff account and 10 as a student account. Each
 role gets a fresh database (SQLite, or a throw-away PostgreSQL database) with the accounts and

@@ -1,6 +1,6 @@
 """Schemathesis over the app in-process (ASGI), every check on, for a time budget.
 
-Shared by ``tests/test_api_fuzz.py`` (about two minutes a role) and ``bench/fuzz_api.py``
+Shared by ``tests/app/test_api_fuzz.py`` (about two minutes a role) and ``bench/fuzz_api.py``
 (ten minutes a role by default): both build the same world of accounts and objects, then run
 every schemathesis phase (examples, coverage, fuzzing, stateful) with every check as one
 account's bearer token, and report what failed.

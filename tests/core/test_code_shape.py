@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-SCRIPT = Path(__file__).resolve().parent.parent / ".ci" / "check_sizes.py"
+SCRIPT = Path(__file__).resolve().parents[2] / ".ci" / "check_sizes.py"
 
 
 def _function(name: str, lines: int) -> str:

@@ -41,7 +41,7 @@ pytestmark = [
     ),
 ]
 
-PROJECT_DIR = Path(__file__).resolve().parents[1]
+PROJECT_DIR = Path(__file__).resolve().parents[2]
 SECRET_KEY = "multi-instance-secret-key-0123456789-abcdefgh"
 MAX_LOGIN_FAILURES = 5
 STUDENTS = 10

@@ -11,7 +11,7 @@ from innovation_hub.bookings.tables import Booking
 from innovation_hub.core.mail import OutboxMessage
 from innovation_hub.visits.tables import Visit
 from tests.helpers import PASSWORD, api_token, bearer, make_user, post_form
-from tests.test_visits import TEACHER, add_room, approve, asked, request_body, visit_day
+from tests.visits.test_visits import TEACHER, add_room, approve, asked, request_body, visit_day
 
 VERIFY_LINK = re.compile(r"/verify-email/([A-Za-z0-9_-]+)")
 

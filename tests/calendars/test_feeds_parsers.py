@@ -33,7 +33,7 @@ from innovation_hub.core.ical import FeedEvent, render
 from innovation_hub.spaces.services import create_resource
 from tests.helpers import api_token, bearer, make_user, next_open_day
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
+PROJECT_DIR = Path(__file__).resolve().parents[2]
 NODE_SCRIPT = PROJECT_DIR / "tests" / "node" / "parse_ics.mjs"
 TZID = "Asia/Ho_Chi_Minh"
 POLICY = bookings.Policy()

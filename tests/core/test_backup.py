@@ -20,10 +20,10 @@ from innovation_hub.core.backup import BackupError, backup_database, restore_dat
 from innovation_hub.core.clock import LOCAL_TZ
 from innovation_hub.core.database import close_pool, open_pool
 from innovation_hub.spaces.services import create_resource
+from tests.app.test_cli_and_server import hub
 from tests.conftest import DATABASE_URL, POSTGRES_ADMIN_URL, _postgres_admin, _postgres_url
+from tests.core.test_migrations import all_rows, is_sqlite_url, query, schema, table_names
 from tests.helpers import make_user, next_open_day
-from tests.test_cli_and_server import hub
-from tests.test_migrations import all_rows, is_sqlite_url, query, schema, table_names
 
 WRITERS = 20
 # A staff block is one transaction that adds one booking and its audit entry, and upserts

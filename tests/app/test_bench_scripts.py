@@ -14,7 +14,7 @@ from tests.conftest import POSTGRES_ADMIN_URL
 
 pytestmark = pytest.mark.slow
 
-PROJECT_DIR = Path(__file__).resolve().parents[1]
+PROJECT_DIR = Path(__file__).resolve().parents[2]
 REDIS_URL = os.environ.get("HUB_TEST_REDIS_URL")
 TINY = ["--users", "20", "--resources", "10", "--bookings", "100", "--no-write"]
 # Not the name a developer's own bench run uses, which the script would drop.

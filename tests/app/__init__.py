@@ -1,0 +1,1 @@
+"""Tests of the whole application: routes, access, the API document, the server and CLI."""
