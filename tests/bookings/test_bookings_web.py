@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -15,7 +16,6 @@ import pytest
 from innovation_hub.accounts.tables import User
 from innovation_hub.bookings import services
 from innovation_hub.bookings.tables import Booking, WaitlistEntry
-from innovation_hub.core import clock
 from innovation_hub.core.clock import LOCAL_TZ
 from innovation_hub.core.i18n import gettext, use_locale
 from innovation_hub.spaces import services as spaces
@@ -91,12 +91,6 @@ def form_data(resource: Resource, day: date, start: str, end: str, **extra: str)
     }
 
 
-def freeze(monkeypatch: pytest.MonkeyPatch, moment: datetime) -> None:
-    """Pages and services read the same fake clock."""
-    monkeypatch.setattr(clock, "utcnow", lambda: moment)
-    monkeypatch.setattr(services, "utcnow", lambda: moment)
-
-
 # -- the availability grid -----------------------------------------------------------------
 
 
@@ -159,24 +153,24 @@ async def test_my_own_booking_is_marked_as_mine_without_a_waitlist_button(
 
 
 async def test_the_grid_opens_on_today_or_the_next_open_day_and_greys_the_past(
-    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+    client: httpx.AsyncClient, frozen_clock: Callable[[datetime], None]
 ) -> None:
     desk = await add_space()
     saturday = date(2026, 12, 5)
-    freeze(monkeypatch, local(saturday, 10))
+    frozen_clock(local(saturday, 10))
     weekend = (await client.get("/spaces")).text
     assert "07/12/2026" in weekend  # Monday, the next open day
     assert 'data-state="free"' in cell_at(weekend, desk, "08:00")
 
     monday = date(2026, 12, 7)
-    freeze(monkeypatch, local(monday, 10, 10))
+    frozen_clock(local(monday, 10, 10))
     today = (await client.get("/spaces")).text
     past = cell_at(today, desk, "08:00")
     assert 'data-state="past"' in past and 'colspan="5"' in past  # 08:00–10:30
     assert html.escape(vi("Past")) in past
     assert 'data-state="free"' in cell_at(today, desk, "10:30")
 
-    freeze(monkeypatch, local(monday, 17, 30))
+    frozen_clock(local(monday, 17, 30))
     evening = (await client.get("/spaces")).text
     assert "08/12/2026" in evening  # closed for today: tomorrow
 
@@ -476,7 +470,7 @@ async def test_cancelling_too_late_is_refused_with_the_rule(client: httpx.AsyncC
 
 
 async def test_check_in_is_offered_from_just_before_the_start(
-    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+    client: httpx.AsyncClient, frozen_clock: Callable[[datetime], None]
 ) -> None:
     user = await member(client, "khoa@hs.vn")
     desk = await add_space()
@@ -484,14 +478,14 @@ async def test_check_in_is_offered_from_just_before_the_start(
     booking = await book(user, desk, day, 9, 10)
     action = f'action="/bookings/{booking.id}/check-in"'
 
-    freeze(monkeypatch, local(day, 8, 30))
+    frozen_clock(local(day, 8, 30))
     early = (await client.get("/bookings")).text
     assert action not in early
     refused = await submit(client, f"/bookings/{booking.id}/check-in", {})
     assert refused.status_code == 422
     assert html.escape(vi("Check in from %(n)s minutes before the start.", n=10)) in refused.text
 
-    freeze(monkeypatch, local(day, 8, 55))
+    frozen_clock(local(day, 8, 55))
     assert action in (await client.get("/bookings")).text
     done = await submit(client, f"/bookings/{booking.id}/check-in", {})
     assert done.status_code == 303

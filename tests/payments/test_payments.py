@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -64,12 +65,44 @@ def localstripe() -> Iterator[str]:
         process.wait(timeout=10)
 
 
+class AnsweredWebhooks:
+    """The app as the test server runs it, counting the webhook deliveries it has answered,
+    so a test waits for Stripe's event to be handled instead of sleeping."""
+
+    def __init__(self, app: Any) -> None:
+        self.app, self.answered = app, 0
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or scope["path"] != "/stripe/webhook":
+            await self.app(scope, receive, send)
+            return
+
+        async def counted(message: Any) -> None:
+            await send(message)
+            if message["type"] == "http.response.body" and not message.get("more_body"):
+                self.answered += 1
+
+        await self.app(scope, receive, counted)
+
+
 @dataclass
 class Live:
     base: str
     stripe: StripeClient
     stripe_base: str
     http: httpx.AsyncClient
+    webhooks: AnsweredWebhooks
+
+    async def webhook_handled(self, event_type: str, seconds: float = 15) -> None:
+        """Waits until Stripe's ``event_type`` event has arrived and every event that arrived
+        has been answered (localstripe sends each once, one to three seconds later)."""
+        deadline = clock.monotonic() + seconds
+        while True:
+            arrived = await StripeEvent.exists().where(StripeEvent.type == event_type)
+            if arrived and self.webhooks.answered >= await StripeEvent.count():
+                return
+            assert clock.monotonic() < deadline, f"no {event_type} webhook was handled"
+            await asyncio.sleep(0.05)
 
 
 @pytest.fixture
@@ -85,7 +118,7 @@ async def live(settings: Settings, localstripe: str) -> AsyncIterator[Live]:
         stripe_webhook_secret=WEBHOOK_SECRET,
         stripe_js_url=f"{localstripe}/js.stripe.com/v3/",
     )
-    app = create_app(paid_settings)
+    app = AnsweredWebhooks(create_app(paid_settings))
     port = free_port()
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
@@ -101,7 +134,7 @@ async def live(settings: Settings, localstripe: str) -> AsyncIterator[Live]:
         )
         assert registered.status_code == 200
     async with httpx.AsyncClient(base_url=base, timeout=20) as http:
-        yield Live(base, StripeClient(localstripe, "sk_test_hub"), localstripe, http)
+        yield Live(base, StripeClient(localstripe, "sk_test_hub"), localstripe, http, app)
     server.should_exit = True
     await task
 
@@ -184,7 +217,7 @@ async def test_paying_with_a_test_card_confirms_the_booking_through_the_webhook(
     assert confirmed.status == "confirmed" and confirmed.hold_expires_at is None
     payment = await Payment.objects().where(Payment.booking == booking["id"]).first()
     assert payment is not None and payment.status == "succeeded" and payment.amount_vnd == 150000
-    await asyncio.sleep(0.5)
+    await live.webhook_handled("payment_intent.succeeded")
     assert await AuditEntry.count().where(AuditEntry.action == "booking.paid") == 1
 
 
@@ -194,14 +227,14 @@ async def test_returning_member_is_confirmed_before_the_webhook(live: Live) -> N
     state = await live.http.get(f"/api/v1/bookings/{booking['id']}/payment", headers=bearer(token))
     assert state.status_code == 200
     assert state.json()["booking_status"] == "confirmed"
-    await asyncio.sleep(3)  # the webhook lands afterwards and changes nothing twice
+    await live.webhook_handled("payment_intent.succeeded")  # afterwards: nothing twice
     assert await AuditEntry.count().where(AuditEntry.action == "booking.paid") == 1
 
 
 async def test_a_declined_card_keeps_the_hold_and_tells_why(live: Live) -> None:
     booking, token = await paid_room_booking(live)
     await pay(live, intent_of(booking), "pm_card_chargeCustomerFail")
-    await asyncio.sleep(2.5)
+    await live.webhook_handled("payment_intent.payment_failed")
     state = await live.http.get(f"/api/v1/bookings/{booking['id']}/payment", headers=bearer(token))
     assert state.json()["booking_status"] == "pending_payment"
     assert state.json()["payment_status"] == "requires_payment"
@@ -545,7 +578,7 @@ async def test_a_late_payment_for_a_taken_slot_is_refunded_once_however_it_arriv
         ]
     )
     assert {(r.status_code, r.json().get("booking_status")) for r in returns} == {(200, "expired")}
-    await asyncio.sleep(3.5)  # the webhook too
+    await live.webhook_handled("payment_intent.succeeded")  # the webhook too
     assert await refunds_of(live, late) == ([PRICE], [PRICE], PRICE)
     kept = await Booking.objects().where(Booking.id == taken.id).first()
     assert kept is not None and kept.status == "pending_payment"
@@ -563,5 +596,5 @@ async def test_a_payment_that_lands_after_the_member_cancelled_is_refunded_in_fu
     await pay(live, intent_of(booking), "pm_card_visa")
     state = await live.http.get(f"/api/v1/bookings/{booking['id']}/payment", headers=bearer(token))
     assert state.json()["booking_status"] == "cancelled"
-    await asyncio.sleep(3.5)  # the webhook too: it must not refund a second time
+    await live.webhook_handled("payment_intent.succeeded")  # it must not refund a second time
     assert await refunds_of(live, booking) == ([PRICE], [PRICE], PRICE)
