@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import Annotated, Any
 
 import msgspec
@@ -46,6 +47,13 @@ Req = Request[Any, Any, Any]
 CASE_ROLES = allow(*services.CASE_ROLES)
 TAGS = ["trademarks"]
 AppSettings = NamedDependency[Settings]
+CASE = "/trademark-cases/{case_id:int}"
+# The options each audience's operations share; a creating operation gives its own 201.
+public_get = partial(get, access=PUBLIC, security=[], tags=TAGS)
+public_post = partial(post, access=PUBLIC, security=[], status_code=HTTP_200_OK, tags=TAGS)
+member_get = partial(get, access=CASE_ROLES, tags=TAGS)
+member_post = partial(post, access=CASE_ROLES, status_code=HTTP_200_OK, tags=TAGS)
+staff_post = partial(post, access=STAFF, status_code=HTTP_200_OK, tags=TAGS)
 
 
 def estimate_out(estimate: config.Estimate) -> FeeEstimateOut:
@@ -108,11 +116,8 @@ async def case_detail(user: Any, case_id: int) -> CaseOut:
     return case_out(await services.case_view(await services.get_case_for(user, case_id)))
 
 
-@get(
+@public_get(
     "/nice-classes",
-    access=PUBLIC,
-    security=[],
-    tags=TAGS,
     summary="The 45 Nice classes (1–34 goods, 35–45 services) with their edition",
 )
 async def nice_classes() -> NiceClassList:
@@ -120,12 +125,8 @@ async def nice_classes() -> NiceClassList:
     return to_struct(data, NiceClassList, items=list(data.classes))
 
 
-@post(
+@public_post(
     "/trademarks/fee-estimate",
-    access=PUBLIC,
-    security=[],
-    status_code=HTTP_200_OK,
-    tags=TAGS,
     summary="Estimate the official fees for a trademark application",
     description=(
         "Uses the fee table in force today (dated data, Circular 263/2016/TT-BTC). Each line has "
@@ -141,11 +142,9 @@ async def fee_estimate(data: JSONBody[FeeEstimateIn]) -> FeeEstimateOut:
     return estimate_out(config.estimate(counts, table))
 
 
-@post(
+@member_post(
     "/trademark-cases",
-    access=CASE_ROLES,
     status_code=HTTP_201_CREATED,
-    tags=TAGS,
     summary="Open a trademark guidance case (startups, enterprises; staff for an organisation)",
     description=(
         "Starts in status intake, with the fee estimate of the table in force today. Staff may "
@@ -165,10 +164,8 @@ async def create_case(request: Req, data: JSONBody[CaseIn]) -> CaseCreated:
     return CaseCreated(id=case.id, status=case.status)
 
 
-@get(
+@member_get(
     "/trademark-cases",
-    access=CASE_ROLES,
-    tags=TAGS,
     summary="Trademark cases: a member's own; staff see every case",
     description=(
         "Staff filters: `status` (a state, or open / closed), `assigned` (me, none), `q` (words "
@@ -197,7 +194,7 @@ async def list_cases(
 
 
 @get(
-    "/trademark-cases/{case_id:int}",
+    CASE,
     access=ANY_USER,
     tags=TAGS,
     summary="One case with its status, deadlines, fee estimate, checklist and timeline",
@@ -207,11 +204,8 @@ async def get_case(request: Req, case_id: PathId) -> CaseOut:
     return await case_detail(request.user, case_id)
 
 
-@post(
-    "/trademark-cases/{case_id:int}/events",
-    access=STAFF,
-    status_code=HTTP_200_OK,
-    tags=TAGS,
+@staff_post(
+    f"{CASE}/events",
     summary="Staff: record a step of the timeline; answers the new status and deadlines",
     description=(
         "Types: stage (with `stage` consultation | classification | dossier), guidance_only, "
@@ -235,23 +229,15 @@ async def record_event(
     return await case_detail(request.user, case_id)
 
 
-@post(
-    "/trademark-cases/{case_id:int}/assign",
-    access=STAFF,
-    status_code=HTTP_200_OK,
-    tags=TAGS,
-    summary="Staff: assign the case to a member of staff",
-)
+@staff_post(f"{CASE}/assign", summary="Staff: assign the case to a member of staff")
 async def assign(request: Req, case_id: PathId, data: JSONBody[AssignIn]) -> CaseOut:
     await services.assign(request.user, case_id, data.staff_id)
     return await case_detail(request.user, case_id)
 
 
-@post(
-    "/trademark-cases/{case_id:int}/consultations",
-    access=STAFF,
+@staff_post(
+    f"{CASE}/consultations",
     status_code=HTTP_201_CREATED,
-    tags=TAGS,
     summary="Staff: book a consultation on the staff member's calendar",
     description=(
         "Reserves the room as a booking of kind consultation held by the staff member (it shows "
@@ -267,12 +253,8 @@ async def book_consultation(
     return await case_detail(request.user, case_id)
 
 
-@post(
-    "/trademark-cases/{case_id:int}/classes",
-    access=CASE_ROLES,
-    status_code=HTTP_200_OK,
-    tags=TAGS,
-    summary="Change the goods and services (until the application is filed)",
+@member_post(
+    f"{CASE}/classes", summary="Change the goods and services (until the application is filed)"
 )
 async def update_classes(request: Req, case_id: PathId, data: JSONBody[ClassesIn]) -> CaseOut:
     await services.update_classes(
@@ -281,11 +263,8 @@ async def update_classes(request: Req, case_id: PathId, data: JSONBody[ClassesIn
     return await case_detail(request.user, case_id)
 
 
-@post(
-    "/trademark-cases/{case_id:int}/checklist/{code:str}",
-    access=CASE_ROLES,
-    status_code=HTTP_200_OK,
-    tags=TAGS,
+@member_post(
+    CASE + "/checklist/{code:str}",
     summary="Set a dossier checklist item to missing, draft or ready",
 )
 async def set_checklist(
@@ -312,11 +291,9 @@ async def _upload(file: UploadFile) -> services.Upload:
     return services.Upload(await file.read(), file.filename or "")
 
 
-@post(
-    "/trademark-cases/{case_id:int}/image",
-    access=CASE_ROLES,
+@member_post(
+    f"{CASE}/image",
     status_code=HTTP_201_CREATED,
-    tags=TAGS,
     summary="Upload the mark's sample image (multipart field `image`)",
     description=(
         "A PNG or JPEG of at most 2 MB, checked by content, not by name: anything else is 422 "
@@ -331,11 +308,9 @@ async def upload_image(
     return file_out(row)
 
 
-@post(
-    "/trademark-cases/{case_id:int}/checklist/{code:str}/files",
-    access=CASE_ROLES,
+@member_post(
+    CASE + "/checklist/{code:str}/files",
     status_code=HTTP_201_CREATED,
-    tags=TAGS,
     summary="Upload a document for a checklist item (multipart field `file`)",
     description="A PDF, PNG or JPEG of at most 5 MB, checked by content; the item becomes draft.",
 )

@@ -35,6 +35,11 @@ def localised(entry: dict[str, Any], key: str) -> str:
     return str(value)
 
 
+def in_locale(vi: str, en: str) -> str:
+    """The Vietnamese or the English text, for the current language."""
+    return vi if current_locale() == "vi" else en
+
+
 # -- month arithmetic ----------------------------------------------------------------------
 
 
@@ -61,7 +66,7 @@ class FeeLine:
 
     @property
     def label(self) -> str:
-        return self.label_vi if current_locale() == "vi" else self.label_en
+        return in_locale(self.label_vi, self.label_en)
 
 
 @dataclass(frozen=True)
@@ -76,7 +81,7 @@ class FeeTable:
 
     @property
     def basis(self) -> str:
-        return self.legal_basis_vi if current_locale() == "vi" else self.legal_basis_en
+        return in_locale(self.legal_basis_vi, self.legal_basis_en)
 
 
 @dataclass(frozen=True)
@@ -366,7 +371,7 @@ class NiceClass:
 
     @property
     def title(self) -> str:
-        return self.title_vi if current_locale() == "vi" else self.title_en
+        return in_locale(self.title_vi, self.title_en)
 
     @property
     def haystack(self) -> str:

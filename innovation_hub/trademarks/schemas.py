@@ -102,11 +102,14 @@ class DeadlineOut(msgspec.Struct, kw_only=True):
     party: Party  # who has to act by then
 
 
-class ChecklistFileOut(msgspec.Struct, kw_only=True):
+class FileOut(msgspec.Struct, kw_only=True):
     id: int
     name: str
     content_type: str
     size: int
+
+
+class ChecklistFileOut(FileOut, kw_only=True):
     uploaded_at: datetime
 
 
@@ -232,10 +235,3 @@ class ClassesIn(msgspec.Struct, kw_only=True):
 class ChecklistIn(msgspec.Struct, kw_only=True):
     state: Annotated[str, one_of(CHECKLIST_STATES)]
     note: str | None = None
-
-
-class FileOut(msgspec.Struct, kw_only=True):
-    id: int
-    name: str
-    content_type: str
-    size: int

@@ -1,9 +1,9 @@
 """Trademark guidance pages, by audience: the public guide (``public``), an organisation's
 cases (``member``) and the staff queue and actions (``staff``).
 
-Each handler declares its own access rather than its controller's ``opt``: Litestar's
-automatic OPTIONS handler inherits a controller's ``opt``, and the access guard would then
-refuse an anonymous OPTIONS (which must answer the Allow header on every route)."""
+The public guide and the staff pages declare their audience on the controller (``opt``; the
+access guard lets Litestar's own OPTIONS handler through); an organisation's pages mix two
+audiences, so each of their handlers declares its own."""
 
 from innovation_hub.trademarks.web.member import TrademarkCases
 from innovation_hub.trademarks.web.public import TrademarkGuide

@@ -149,8 +149,9 @@ class TrademarkGuide(Controller):
     """The guide, the estimator and the class search: anyone."""
 
     path = "/trademarks"
+    opt = {"access": PUBLIC}
 
-    @get("/", name="trademark_guide", access=PUBLIC)
+    @get("/", name="trademark_guide")
     async def guide(self, request: Req) -> Template:
         today = services.today_local()
         durations = config.durations_on(today)
@@ -174,7 +175,7 @@ class TrademarkGuide(Controller):
             },
         )
 
-    @get("/fees", name="trademark_fees", access=PUBLIC)
+    @get("/fees", name="trademark_fees")
     async def fees(self, request: Req) -> Template:
         """The estimator: a GET form, so an estimate is a link to share; htmx swaps the
         result."""
@@ -209,7 +210,7 @@ class TrademarkGuide(Controller):
             status_code=422 if error else 200,
         )
 
-    @get("/classes", name="trademark_classes", access=PUBLIC)
+    @get("/classes", name="trademark_classes")
     async def nice_classes(self, request: Req) -> Template:
         query = str(request.query_params.get("q") or "")[:100]
         pick = request.query_params.get("pick") == "1"

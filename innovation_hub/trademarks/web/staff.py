@@ -3,6 +3,7 @@ step, assign, book or cancel a consultation)."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
@@ -77,12 +78,40 @@ def _consultation(form: dict[str, str]) -> dict[str, Any]:
     }
 
 
+async def _staff_flow(
+    request: Req,
+    case_id: int,
+    form: dict[str, str],
+    attempt: Callable[[], Awaitable[None]],
+    *,
+    done: str,
+    field: str,
+    whole: tuple[str, ...] = (),
+) -> Response[Any] | Template:
+    """Runs a staff form of the case page: back to the case with ``?done=`` once done, else the
+    staff case page again with what was typed. A refusal that names no field, or names one of
+    ``whole`` (errors about the form as a whole), goes beside ``field``."""
+
+    async def refused(exc: HubError) -> Template:
+        errors = exc.field_errors or {field: exc.detail}
+        if any(name in errors for name in whole):
+            errors = {field: exc.detail}
+        return await case_page(
+            request, case_id, staff=True, errors=errors, form=form, status_code=exc.status_code
+        )
+
+    return await form_flow(
+        request, attempt, done=f"/staff/trademarks/{case_id}?done={done}", refused=refused
+    )
+
+
 class StaffTrademarks(Controller):
     """The queue and the case actions: staff and admins."""
 
     path = "/staff/trademarks"
+    opt = {"access": STAFF}
 
-    @get("/", name="trademark_queue", access=STAFF)
+    @get("/", name="trademark_queue")
     async def staff_queue(self, request: Req) -> Template:
         status = text(request.query_params.get("status")) or "open"
         assigned = text(request.query_params.get("assigned"))
@@ -113,21 +142,11 @@ class StaffTrademarks(Controller):
             fragment="trademarks/_staff_rows.html",
         )
 
-    @get("/{case_id:int}", name="trademark_staff_case", access=STAFF)
+    @get("/{case_id:int}", name="trademark_staff_case")
     async def staff_case(self, request: Req, case_id: FromPath[int]) -> Template:
         return await case_page(request, case_id, staff=True)
 
-    async def _again(
-        self, request: Req, case_id: int, form: dict[str, str], exc: HubError, field: str
-    ) -> Template:
-        """The staff case page again with what was typed; a refusal that names no field goes
-        beside ``field``."""
-        errors = exc.field_errors or {field: exc.detail}
-        return await case_page(
-            request, case_id, staff=True, errors=errors, form=form, status_code=exc.status_code
-        )
-
-    @post("/{case_id:int}/events", access=STAFF)
+    @post("/{case_id:int}/events")
     async def staff_event(
         self, request: Req, case_id: FromPath[int], settings: AppSettings
     ) -> Response[Any] | Template:
@@ -137,14 +156,9 @@ class StaffTrademarks(Controller):
             event = _event(form)
             await services.record_event(request.user, case_id, event, base_url=settings.base_url)
 
-        return await form_flow(
-            request,
-            attempt,
-            done=f"/staff/trademarks/{case_id}?done=event",
-            refused=lambda exc: self._again(request, case_id, form, exc, "type"),
-        )
+        return await _staff_flow(request, case_id, form, attempt, done="event", field="type")
 
-    @post("/{case_id:int}/assign", access=STAFF)
+    @post("/{case_id:int}/assign")
     async def staff_assign(self, request: Req, case_id: FromPath[int]) -> Response[Any] | Template:
         form = await string_fields(request)
 
@@ -155,14 +169,9 @@ class StaffTrademarks(Controller):
             assert staff_id is not None
             await services.assign(request.user, case_id, staff_id)
 
-        return await form_flow(
-            request,
-            attempt,
-            done=f"/staff/trademarks/{case_id}?done=assigned",
-            refused=lambda exc: self._again(request, case_id, form, exc, "staff_id"),
-        )
+        return await _staff_flow(request, case_id, form, attempt, done="assigned", field="staff_id")
 
-    @post("/{case_id:int}/consultations", access=STAFF)
+    @post("/{case_id:int}/consultations")
     async def staff_consultation(
         self, request: Req, case_id: FromPath[int], settings: AppSettings
     ) -> Response[Any] | Template:
@@ -179,20 +188,18 @@ class StaffTrademarks(Controller):
                     raise
                 raise FormInvalid({"resource_id": exc.detail}) from exc
 
-        async def refused(exc: HubError) -> Template:
-            errors = exc.field_errors or {"consultation": exc.detail}
-            # The booking's own time and reason errors are about the consultation as a whole.
-            if "end" in errors or "reason" in errors:
-                errors = {"consultation": exc.detail}
-            return await case_page(
-                request, case_id, staff=True, errors=errors, form=form, status_code=exc.status_code
-            )
-
-        return await form_flow(
-            request, attempt, done=f"/staff/trademarks/{case_id}?done=booked", refused=refused
+        # The booking's own time and reason errors are about the consultation as a whole.
+        return await _staff_flow(
+            request,
+            case_id,
+            form,
+            attempt,
+            done="booked",
+            field="consultation",
+            whole=("end", "reason"),
         )
 
-    @post("/{case_id:int}/consultations/{consultation_id:int}/cancel", access=STAFF)
+    @post("/{case_id:int}/consultations/{consultation_id:int}/cancel")
     async def staff_cancel_consultation(
         self, request: Req, case_id: FromPath[int], consultation_id: FromPath[int]
     ) -> Response[Any]:
