@@ -19,10 +19,10 @@ from innovation_hub.core.settings import Settings
 from innovation_hub.core.web import client_ip
 
 
-class BadCredentials(HubError):
-    status_code = 401
-    code = "bad_credentials"
-    title = "Wrong email or password"
+class BadCredentials(
+    HubError, status_code=401, code="bad_credentials", title="Wrong email or password"
+):
+    pass
 
 
 @post(

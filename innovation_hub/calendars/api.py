@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any, Literal
 
 import msgspec
@@ -31,18 +32,17 @@ def _out(links: list[services.FeedLink]) -> FeedList:
     return FeedList(items=to_structs(links, FeedOut))
 
 
-@get("/me/feeds", access=ANY_USER, tags=["calendars"], summary="The caller's private feeds")
+# Both operations: any signed-in user's own feeds, tagged "calendars".
+feeds_get = partial(get, access=ANY_USER, tags=["calendars"])
+feeds_post = partial(post, access=ANY_USER, status_code=200, tags=["calendars"])
+
+
+@feeds_get("/me/feeds", summary="The caller's private feeds")
 async def my_feeds(request: Request[Any, Any, Any], calendar_config: Config) -> FeedList:
     return _out(await services.feed_links(request.user, calendar_config))
 
 
-@post(
-    "/me/feeds/rotate",
-    access=ANY_USER,
-    status_code=200,
-    tags=["calendars"],
-    summary="New secret feed URLs; the old ones answer 404 from now on",
-)
+@feeds_post("/me/feeds/rotate", summary="New secret feed URLs; the old ones answer 404 from now on")
 async def rotate_feeds(request: Request[Any, Any, Any], calendar_config: Config) -> FeedList:
     return _out(await services.rotate(request.user, calendar_config))
 

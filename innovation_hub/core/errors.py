@@ -58,36 +58,35 @@ class HubError(Exception):
         # More members of the problem-details body, e.g. the conflicting dates of a series.
         self.extra = extra or {}
 
-
-class BadRequest(HubError):
-    status_code = 400
-    code = "bad_request"
-    title = "Malformed request"
-
-
-class NotFound(HubError):
-    status_code = 404
-    code = "not_found"
-    title = "Not found"
+    def __init_subclass__(
+        cls, *, status_code: int | None = None, code: str | None = None, title: str | None = None
+    ) -> None:
+        """``class NotFound(HubError, status_code=404, code="not_found", title=...)``: what a
+        subclass does not name, it inherits."""
+        super().__init_subclass__()
+        for name, value in (("status_code", status_code), ("code", code), ("title", title)):
+            if value is not None:
+                setattr(cls, name, value)
 
 
-class Conflict(HubError):
-    status_code = 409
-    code = "conflict"
-    title = "Conflict with existing data"
+class BadRequest(HubError, status_code=400, code="bad_request", title="Malformed request"):
+    pass
 
 
-class RuleBroken(HubError):
-    status_code = 422
-    code = "rule_broken"
-    title = "A rule refused the request"
+class NotFound(HubError, status_code=404, code="not_found", title="Not found"):
+    pass
 
 
-class FormInvalid(RuleBroken):
+class Conflict(HubError, status_code=409, code="conflict", title="Conflict with existing data"):
+    pass
+
+
+class RuleBroken(HubError, status_code=422, code="rule_broken", title="A rule refused the request"):
+    pass
+
+
+class FormInvalid(RuleBroken, code="invalid_input", title="Some fields need attention"):
     """One or more form fields are wrong; ``field_errors`` maps field name to message."""
-
-    code = "invalid_input"
-    title = "Some fields need attention"
 
     def __init__(self, field_errors: dict[str, str], *, code: str | None = None) -> None:
         super().__init__(
@@ -97,11 +96,7 @@ class FormInvalid(RuleBroken):
         )
 
 
-class TooManyRequests(HubError):
-    status_code = 429
-    code = "rate_limited"
-    title = "Too many requests"
-
+class TooManyRequests(HubError, status_code=429, code="rate_limited", title="Too many requests"):
     def __init__(self, detail: str, *, retry_after: int) -> None:
         super().__init__(detail)
         self.retry_after = retry_after

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import time
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
+
+T = TypeVar("T")
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
@@ -19,32 +21,53 @@ class SettingsError(ValueError):
     """A ``HUB_*`` variable holds a value the app cannot use."""
 
 
-def _int(env: Mapping[str, str], name: str, default: int) -> int:
+def _parsed(
+    env: Mapping[str, str], name: str, default: T, parse: Callable[[str], T], wants: str
+) -> T:
+    """The variable as ``parse`` reads it (a ValueError is a SettingsError saying what it
+    ``wants``), or the default when it is unset or blank."""
     raw = env.get(name)
     if raw is None or raw == "":
         return default
     try:
-        return int(raw)
+        return parse(raw)
     except ValueError as exc:
-        raise SettingsError(f"{name} must be a whole number, got {raw!r}") from exc
+        raise SettingsError(f"{name} must be {wants}, got {raw!r}") from exc
 
 
-def _positive(env: Mapping[str, str], name: str, default: int) -> int:
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    return _parsed(env, name, default, int, "a whole number")
+
+
+def _at_least(env: Mapping[str, str], name: str, default: int, low: int, wants: str) -> int:
     value = _int(env, name, default)
-    if value < 1:
-        raise SettingsError(f"{name} must be at least 1, got {value}")
+    if value < low:
+        raise SettingsError(f"{name} must be {wants}, got {value}")
     return value
 
 
-def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
-    raw = env.get(name)
-    if raw is None or raw == "":
-        return default
+def _positive(env: Mapping[str, str], name: str, default: int) -> int:
+    return _at_least(env, name, default, 1, "at least 1")
+
+
+def _not_negative(env: Mapping[str, str], name: str, default: int) -> int:
+    return _at_least(env, name, default, 0, "0 or more")
+
+
+def _truth(raw: str) -> bool:
     if raw.lower() in {"1", "true", "yes", "on"}:
         return True
     if raw.lower() in {"0", "false", "no", "off"}:
         return False
-    raise SettingsError(f"{name} must be true or false, got {raw!r}")
+    raise ValueError(raw)
+
+
+def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
+    return _parsed(env, name, default, _truth, "true or false")
+
+
+def _clock(env: Mapping[str, str], name: str, default: time) -> time:
+    return _parsed(env, name, default, time.fromisoformat, "a time like 08:00")
 
 
 def _secret_key(env: Mapping[str, str], var_dir: Path) -> str:
@@ -68,23 +91,6 @@ def _stripe_js_url(api_base: str) -> str:
     if api_base == "https://api.stripe.com":
         return "https://js.stripe.com/v3/"
     return f"{api_base}/js.stripe.com/v3/"
-
-
-def _not_negative(env: Mapping[str, str], name: str, default: int) -> int:
-    value = _int(env, name, default)
-    if value < 0:
-        raise SettingsError(f"{name} must be 0 or more, got {value}")
-    return value
-
-
-def _clock(env: Mapping[str, str], name: str, default: time) -> time:
-    raw = env.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        return time.fromisoformat(raw)
-    except ValueError as exc:
-        raise SettingsError(f"{name} must be a time like 08:00, got {raw!r}") from exc
 
 
 def _weekdays(env: Mapping[str, str], name: str, default: str) -> tuple[int, ...]:

@@ -147,11 +147,7 @@ class StripeClient:
         return await self.request(
             "POST",
             "/v1/refunds",
-            {
-                "payment_intent": payment_intent,
-                "amount": amount,
-                "metadata": metadata,
-            },
+            {"payment_intent": payment_intent, "amount": amount, "metadata": metadata},
             idempotency_key=idempotency_key,
         )
 

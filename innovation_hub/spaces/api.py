@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any, cast
 
 import msgspec
@@ -31,33 +32,24 @@ from innovation_hub.spaces.tables import Closure, OpeningHours, Resource
 
 
 def resource_out(resource: Resource) -> ResourceOut:
-    # Field by field: core.rows.to_struct turns a dict value (free_weekly_hours) into an
-    # object msgspec refuses for a dict field.
-    return ResourceOut(
-        id=resource.id,
-        name=resource.name,
+    return to_struct(
+        resource,
+        ResourceOut,
         kind=cast(KindName, resource.kind),
-        capacity=resource.capacity,
-        price_per_hour_vnd=resource.price_per_hour_vnd,
-        requires_approval=resource.requires_approval,
         location_id=resource.location,
-        description=resource.description,
         amenities=services.amenities(resource),
-        slot_minutes=resource.slot_minutes,
-        min_minutes=resource.min_minutes,
-        max_minutes=resource.max_minutes,
-        max_days_ahead=resource.max_days_ahead,
-        min_notice_minutes=resource.min_notice_minutes,
-        buffer_minutes=resource.buffer_minutes,
-        cancel_notice_hours=resource.cancel_notice_hours,
         allowed_roles=services.allowed_roles(resource),
         free_weekly_hours=services.free_weekly_hours(resource),
         photo_url=f"/spaces/photos/{resource.photo_path}" if resource.photo_path else None,
-        is_active=resource.is_active,
     )
 
 
-@get("/resources", access=PUBLIC, tags=["spaces"], summary="Bookable spaces", security=[])
+# Every operation here is tagged "spaces"; reading is public, writing is for staff.
+public_get = partial(get, access=PUBLIC, tags=["spaces"], security=[])
+staff_post = partial(post, access=STAFF, status_code=HTTP_201_CREATED, tags=["spaces"])
+
+
+@public_get("/resources", summary="Bookable spaces")
 async def list_resources(
     kind: FromQuery[str | None] = None, location_id: QueryId = None
 ) -> ResourceList:
@@ -65,13 +57,7 @@ async def list_resources(
     return ResourceList(items=[resource_out(r) for r in resources])
 
 
-@post(
-    "/resources",
-    access=STAFF,
-    status_code=HTTP_201_CREATED,
-    tags=["spaces"],
-    summary="Add a bookable space",
-)
+@staff_post("/resources", summary="Add a bookable space")
 async def create_resource(
     request: Request[Any, Any, Any], data: JSONBody[ResourceIn]
 ) -> ResourceOut:
@@ -103,9 +89,7 @@ async def update_resource(
     return resource_out(resource)
 
 
-@get(
-    "/locations", access=PUBLIC, tags=["spaces"], summary="Locations and opening hours", security=[]
-)
+@public_get("/locations", summary="Locations and opening hours")
 async def list_locations() -> LocationList:
     await services.default_location()
     locations = await services.list_locations()
@@ -146,13 +130,7 @@ def closure_out(closure: Closure) -> ClosureOut:
     )
 
 
-@post(
-    "/closures",
-    access=STAFF,
-    status_code=HTTP_201_CREATED,
-    tags=["spaces"],
-    summary="Close a location or one space for a time",
-)
+@staff_post("/closures", summary="Close a location or one space for a time")
 async def create_closure(request: Request[Any, Any, Any], data: JSONBody[ClosureIn]) -> ClosureOut:
     closure = await services.create_closure(
         starts_at=require_aware(data.start, "start"),

@@ -16,12 +16,14 @@ from innovation_hub.spaces.services.rules import MAX_ID, checked_resource, resou
 from innovation_hub.spaces.tables import Closure, Location, Resource
 
 
-async def _record(action: str, resource_id: int, actor_id: int | None, detail: Any) -> None:
+async def _record(
+    action: str, record_id: int, actor_id: int | None, detail: Any, record_type: str = "resource"
+) -> None:
     await audit.record(
         actor_id=actor_id,
         action=action,
-        record_type="resource",
-        record_id=resource_id,
+        record_type=record_type,
+        record_id=record_id,
         detail=detail,
     )
 
@@ -179,13 +181,7 @@ async def create_closure(
             created_by=actor_id,
         )
         await closure.save()
-        await audit.record(
-            actor_id=actor_id,
-            action="closure.created",
-            record_type="closure",
-            record_id=closure.id,
-            detail={"reason": reason},
-        )
+        await _record("closure.created", closure.id, actor_id, {"reason": reason}, "closure")
     return closure
 
 
