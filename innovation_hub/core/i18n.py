@@ -113,3 +113,24 @@ def N_(message: str, /) -> str:
     """Marks a message for extraction where it is declared; ``gettext`` translates it where
     it is shown (a state's label is declared once, at import, and read in many languages)."""
     return message
+
+
+class Labels:
+    """The words for the codes of one kind, declared once with ``N_`` and translated when
+    shown: ``sector_label = Labels({"trade_services": N_("Trade and services"), …})``, then
+    ``sector_label("trade_services")``. An unknown code is shown as it is."""
+
+    def __init__(self, words: dict[str, str]) -> None:
+        self.words = words
+
+    def __call__(self, code: str) -> str:
+        word = self.words.get(code)
+        return gettext(word) if word is not None else code
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return tuple(self.words)
+
+    def choices(self) -> list[tuple[str, str]]:
+        """(code, words) pairs in declaration order, for a select box."""
+        return [(code, gettext(word)) for code, word in self.words.items()]

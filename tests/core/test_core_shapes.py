@@ -141,3 +141,14 @@ def test_the_frozen_clock_stops_and_moves_utcnow(
     assert clock.utcnow() == datetime(2026, 12, 7, 2, 0, tzinfo=UTC)
     with pytest.raises(ValueError):
         frozen_clock(datetime(2026, 12, 7))  # a moment without a zone is ambiguous
+
+
+def test_labels_are_declared_once_and_read_in_the_readers_language() -> None:
+    from innovation_hub.core.i18n import N_, Labels
+
+    party = Labels({"applicant": N_("Applicant"), "office": N_("IP Office")})
+    with use_locale("en"):
+        assert party("applicant") == "Applicant" and party("mystery") == "mystery"
+    with use_locale("vi"):
+        assert party("applicant") != "Applicant"  # the catalogue's Vietnamese
+        assert [code for code, _ in party.choices()] == ["applicant", "office"]
