@@ -26,7 +26,7 @@ from datetime import date
 from typing import Any
 
 from innovation_hub.core.errors import FormInvalid, RuleBroken
-from innovation_hub.core.i18n import N_
+from innovation_hub.core.i18n import N_, Labels
 from innovation_hub.core.i18n import gettext as _
 from innovation_hub.core.workflow import STAFF_ROLES, State, Transition, Workflow
 from innovation_hub.trademarks.tables import TrademarkCase
@@ -187,16 +187,17 @@ def event_label(event_type: str, detail: dict[str, Any] | None = None) -> str:
     return event_type
 
 
-def mark_type_label(mark_type: str) -> str:
-    return {
-        "word": _("Word mark"),
-        "figurative": _("Figurative mark (logo)"),
-        "combined": _("Combined mark (words and logo)"),
-        "three_dimensional": _("Three-dimensional mark"),
-        "sound": _("Sound mark"),
-        "collective": _("Collective mark"),
-        "certification": _("Certification mark"),
-    }.get(mark_type, mark_type)
+mark_type_label = Labels(
+    {
+        "word": N_("Word mark"),
+        "figurative": N_("Figurative mark (logo)"),
+        "combined": N_("Combined mark (words and logo)"),
+        "three_dimensional": N_("Three-dimensional mark"),
+        "sound": N_("Sound mark"),
+        "collective": N_("Collective mark"),
+        "certification": N_("Certification mark"),
+    }
+)
 
 
 @dataclass(frozen=True)

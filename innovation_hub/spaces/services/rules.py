@@ -8,6 +8,7 @@ from typing import Any
 
 from innovation_hub.core.clock import LOCAL_TZ
 from innovation_hub.core.errors import FormInvalid
+from innovation_hub.core.i18n import N_, Labels
 from innovation_hub.core.i18n import gettext as _
 from innovation_hub.spaces.tables import KINDS, Resource
 
@@ -31,14 +32,15 @@ def _json(value: Any) -> Any:
     return json.loads(value) if isinstance(value, str) else value
 
 
-def kind_label(kind: str) -> str:
-    return {
-        "desk": _("Desk"),
-        "hot_desk": _("Hot desk"),
-        "meeting_room": _("Meeting room"),
-        "event_hall": _("Event hall"),
-        "lab": _("Lab"),
-    }.get(kind, kind)
+kind_label = Labels(
+    {
+        "desk": N_("Desk"),
+        "hot_desk": N_("Hot desk"),
+        "meeting_room": N_("Meeting room"),
+        "event_hall": N_("Event hall"),
+        "lab": N_("Lab"),
+    }
+)
 
 
 def _int_field(

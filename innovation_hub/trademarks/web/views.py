@@ -13,7 +13,7 @@ from litestar.di import NamedDependency
 
 from innovation_hub.core.clock import LOCAL_TZ
 from innovation_hub.core.forms import parse_day, parse_int, parse_moment, text
-from innovation_hub.core.i18n import format_date, format_datetime
+from innovation_hub.core.i18n import N_, Labels, format_date, format_datetime
 from innovation_hub.core.i18n import gettext as _
 from innovation_hub.core.settings import Settings
 from innovation_hub.trademarks import config, services, workflow
@@ -48,12 +48,13 @@ def status_view(status: str) -> StatusView:
     return StatusView(status, state.text, state.icon, TONES.get(status, ""))
 
 
-def party_label(party: str) -> str:
-    return {
-        "office": _("IP Office"),
-        "applicant": _("Applicant"),
-        "owner": _("Owner of the mark"),
-    }.get(party, party)
+party_label = Labels(
+    {
+        "office": N_("IP Office"),
+        "applicant": N_("Applicant"),
+        "owner": N_("Owner of the mark"),
+    }
+)
 
 
 def when_text(days_left: int) -> str:
