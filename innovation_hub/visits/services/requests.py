@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from innovation_hub.accounts.tables import User
-from innovation_hub.core import audit
 from innovation_hub.core.clock import utcnow
 from innovation_hub.core.database import transaction
 from innovation_hub.visits.services.notify import send_received
@@ -18,6 +17,7 @@ from innovation_hub.visits.services.rules import (
     today_local,
 )
 from innovation_hub.visits.tables import Visit
+from innovation_hub.visits.workflow import log
 
 
 def _new_row(new: NewVisit, user: User | None, now: datetime) -> Visit:
@@ -66,17 +66,13 @@ async def submit_request(
     async with transaction():
         visit = _new_row(new, user, now)
         await visit.save()
-        await audit.record(
-            actor_id=user.id if user is not None else None,
-            action="visit.requested",
-            record_type="visit",
-            record_id=visit.id,
-            detail={
-                "school": visit.school_name,
-                "students": visit.student_count,
-                "supervisors": visit.supervisor_count,
-            },
-        )
+        actor_id = user.id if user is not None else None
+        detail = {
+            "school": visit.school_name,
+            "students": visit.student_count,
+            "supervisors": visit.supervisor_count,
+        }
+        await log(visit, "visit.requested", actor_id=actor_id, detail=detail)
         token = await send_received(
             visit, base_url=base_url, notice_days=rules.min_notice_days, now=now
         )
