@@ -28,6 +28,8 @@ STATUS_GROUPS = {
     "open": OPEN_STATUSES,
     "all": STATUSES,
 }
+# What ``parse_status_filter`` takes (empty is all; anything else is 400 invalid_status).
+STATUS_FILTERS = ("", *STATUSES, *STATUS_GROUPS)
 
 
 def alternate_dates(visit: Visit) -> list[date]:
