@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from innovation_hub.core.clock import LOCAL_TZ
 from innovation_hub.core.errors import FormInvalid, RuleBroken
@@ -78,12 +79,9 @@ class VisitRules:
 
 
 # The documented rules: the settings' defaults.
+_SETTINGS_DEFAULTS: dict[str, Any] = {f.name: f.default for f in fields(Settings)}
 DEFAULT_RULES = VisitRules(
-    **{
-        f.name.removeprefix("visit_"): f.default
-        for f in fields(Settings)
-        if f.name.startswith("visit_")
-    }
+    **{f.name: _SETTINGS_DEFAULTS[f"visit_{f.name}"] for f in fields(VisitRules)}
 )
 
 
