@@ -10,6 +10,7 @@ from litestar import Request, get, post
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import JSONBody, QueryParameter
 from litestar.status_codes import HTTP_201_CREATED
+from msgspec import structs
 
 from innovation_hub.core.auth import ANY_USER, PUBLIC, STAFF
 from innovation_hub.core.errors import FormInvalid, describe_problems, problem_spec
@@ -37,8 +38,6 @@ from innovation_hub.visits.schemas import (
 from innovation_hub.visits.tables import Visit
 
 Req = Request[Any, Any, Any]
-# What ``services.parse_status_filter`` takes (empty is all; anything else is 400 invalid_status).
-STATUS_FILTERS = ("", *services.STATUSES, *services.STATUS_GROUPS)
 TAGS = ["visits"]
 
 
@@ -150,7 +149,7 @@ async def create_visit(
     ),
 )
 async def list_visits(
-    status: Annotated[str | None, query_one_of(STATUS_FILTERS)] = None,
+    status: Annotated[str | None, query_one_of(services.STATUS_FILTERS)] = None,
     date_from: Annotated[date | None, QueryParameter(name="from")] = None,
     date_to: Annotated[date | None, QueryParameter(name="to")] = None,
 ) -> VisitList:
@@ -235,13 +234,9 @@ async def more_info(
     settings: AppSettings,
     visit_rules: Rules,
 ) -> VisitDetail:
+    asked = structs.asdict(data)  # message and proposed_date, as the service names them
     visit = await services.ask_more_info(
-        request.user,
-        visit_id,
-        message=data.message,
-        proposed_date=data.proposed_date,
-        rules=visit_rules,
-        base_url=settings.base_url,
+        request.user, visit_id, **asked, rules=visit_rules, base_url=settings.base_url
     )
     return await visit_detail(visit)
 
@@ -261,13 +256,9 @@ async def host(request: Req, visit_id: PathId, data: JSONBody[HostIn]) -> VisitD
 async def attendance(
     request: Req, visit_id: PathId, data: JSONBody[AttendanceIn], settings: AppSettings
 ) -> VisitDetail:
+    came = structs.asdict(data)  # outcome, students and supervisors, as the service names them
     visit = await services.record_attendance(
-        request.user,
-        visit_id,
-        outcome=data.outcome,
-        students=data.students,
-        supervisors=data.supervisors,
-        base_url=settings.base_url,
+        request.user, visit_id, **came, base_url=settings.base_url
     )
     return await visit_detail(visit)
 

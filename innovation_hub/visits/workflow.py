@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from innovation_hub.core import audit
 from innovation_hub.core.errors import Conflict
 from innovation_hub.core.i18n import N_
 from innovation_hub.core.i18n import gettext as _
@@ -82,3 +83,12 @@ async def edit(visit: Visit, changes: Mapping[Any, Any], *, now: datetime) -> No
     if not rows:
         raise Conflict(_(VISITS.conflict_message), code=VISITS.conflict_code)
     visit.sequence = rows[0]["sequence"]
+
+
+async def log(
+    visit: Visit, action: str, *, actor_id: int | None, detail: dict[str, Any] | None = None
+) -> None:
+    """The audit entry of a visit's change that is not a move (a move writes its own)."""
+    await audit.record(
+        actor_id=actor_id, action=action, record_type="visit", record_id=visit.id, detail=detail
+    )

@@ -29,6 +29,7 @@ from innovation_hub.visits.services.decisions import (
 from innovation_hub.visits.services.messages import reply
 from innovation_hub.visits.services.notify import status_link, visit_ics
 from innovation_hub.visits.services.queries import (
+    STATUS_FILTERS,
     STATUS_GROUPS,
     Place,
     alternate_dates,
@@ -89,6 +90,7 @@ __all__ = [
     "OPEN_STATUSES",
     "ROOM_KINDS",
     "STATUSES",
+    "STATUS_FILTERS",
     "STATUS_GROUPS",
     "STATUS_ICONS",
     "TIMES_OF_DAY",

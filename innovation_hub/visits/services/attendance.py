@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from innovation_hub.accounts.tables import User
-from innovation_hub.core import audit
 from innovation_hub.core.clock import utcnow
 from innovation_hub.core.database import transaction
 from innovation_hub.core.errors import FormInvalid, RuleBroken
@@ -14,7 +13,7 @@ from innovation_hub.visits.services.notify import notify
 from innovation_hub.visits.services.queries import get_visit, visit_for_token
 from innovation_hub.visits.services.rules import MAX_FEEDBACK
 from innovation_hub.visits.tables import Visit
-from innovation_hub.visits.workflow import VISITS, edit
+from innovation_hub.visits.workflow import VISITS, edit, log
 
 ATTENDANCE_OUTCOMES = VISITS.transition("attendance").targets  # completed | no_show
 MAX_ATTENDANCE = 1000
@@ -106,11 +105,5 @@ async def leave_feedback(
             Visit.feedback_at: now,
         }
         await edit(visit, changes, now=now)
-        await audit.record(
-            actor_id=None,
-            action="visit.feedback",
-            record_type="visit",
-            record_id=visit.id,
-            detail={"rating": rating},
-        )
+        await log(visit, "visit.feedback", actor_id=None, detail={"rating": rating})
     return await get_visit(visit.id)

@@ -11,7 +11,6 @@ from datetime import date, datetime
 from innovation_hub.accounts.tables import User
 from innovation_hub.bookings import services as bookings
 from innovation_hub.bookings.tables import Booking
-from innovation_hub.core import audit
 from innovation_hub.core.auth import STAFF
 from innovation_hub.core.clock import utcnow
 from innovation_hub.core.database import transaction
@@ -42,7 +41,7 @@ from innovation_hub.visits.services.rules import (
     today_local,
 )
 from innovation_hub.visits.tables import Visit
-from innovation_hub.visits.workflow import VISITS, edit
+from innovation_hub.visits.workflow import VISITS, edit, log
 
 NOT_OPEN = "not_decidable"
 
@@ -323,13 +322,8 @@ async def assign_host(
             booking_id = await _reserve(host, visit, visit.resource, visit.start_at, visit.end_at)
             changes[Visit.booking] = booking_id
         await edit(visit, changes, now=now)
-        await audit.record(
-            actor_id=staff.id,
-            action="visit.host_assigned",
-            record_type="visit",
-            record_id=visit.id,
-            detail={"host": host.id, "previous": visit.host},
-        )
+        detail = {"host": host.id, "previous": visit.host}
+        await log(visit, "visit.host_assigned", actor_id=staff.id, detail=detail)
     return await get_visit(visit_id)
 
 

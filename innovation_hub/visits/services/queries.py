@@ -9,7 +9,6 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from innovation_hub.accounts.tables import User
-from innovation_hub.core import audit
 from innovation_hub.core.auth import STAFF
 from innovation_hub.core.clock import LOCAL_TZ, utcnow
 from innovation_hub.core.database import transaction
@@ -21,7 +20,7 @@ from innovation_hub.spaces import services as spaces
 from innovation_hub.spaces.tables import Resource
 from innovation_hub.visits.services.rules import ROOM_KINDS
 from innovation_hub.visits.tables import Visit, VisitLink, VisitMessage
-from innovation_hub.visits.workflow import OPEN_STATUSES, STATUSES
+from innovation_hub.visits.workflow import OPEN_STATUSES, STATUSES, log
 
 # Filters of the staff queue besides the single statuses.
 STATUS_GROUPS = {
@@ -29,6 +28,8 @@ STATUS_GROUPS = {
     "open": OPEN_STATUSES,
     "all": STATUSES,
 }
+# What ``parse_status_filter`` takes (empty is all; anything else is 400 invalid_status).
+STATUS_FILTERS = ("", *STATUSES, *STATUS_GROUPS)
 
 
 def alternate_dates(visit: Visit) -> list[date]:
@@ -101,12 +102,7 @@ async def _confirm_email(visit: Visit, link: VisitLink, now: datetime) -> None:
             .run()
         )
         if confirmed:
-            await audit.record(
-                actor_id=None,
-                action="visit.email_confirmed",
-                record_type="visit",
-                record_id=visit.id,
-            )
+            await log(visit, "visit.email_confirmed", actor_id=None)
 
 
 def parse_status_filter(value: str | None) -> tuple[str, ...]:

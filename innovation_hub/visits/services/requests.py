@@ -3,10 +3,10 @@ email with the private link (no account needed)."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import datetime
 
 from innovation_hub.accounts.tables import User
-from innovation_hub.core import audit
 from innovation_hub.core.clock import utcnow
 from innovation_hub.core.database import transaction
 from innovation_hub.visits.services.notify import send_received
@@ -18,6 +18,10 @@ from innovation_hub.visits.services.rules import (
     today_local,
 )
 from innovation_hub.visits.tables import Visit
+from innovation_hub.visits.workflow import log
+
+# The request's fields the row does not take as they are (the others are its columns' names).
+_NOT_COPIED = ("contact_email", "contact_phone", "alternate_dates", "locale", "consent")
 
 
 def _new_row(new: NewVisit, user: User | None, now: datetime) -> Visit:
@@ -26,23 +30,13 @@ def _new_row(new: NewVisit, user: User | None, now: datetime) -> Visit:
     alternates = sorted(
         {d for d in new.alternate_dates if d is not None and d != new.preferred_date}
     )
+    copied = {name: value for name, value in asdict(new).items() if name not in _NOT_COPIED}
     return Visit(
+        **copied,
         status="requested",
-        school_name=new.school_name,
-        contact_name=new.contact_name,
         contact_email=new.contact_email.strip(),
         contact_phone=new.contact_phone.strip(),
-        level=new.level,
-        grade=new.grade,
-        student_count=new.student_count,
-        supervisor_count=new.supervisor_count,
-        topic=new.topic,
-        goals=new.goals,
-        mentors_equipment=new.mentors_equipment,
-        preferred_date=new.preferred_date,
         alternate_dates=[d.isoformat() for d in alternates],
-        preferred_time=new.preferred_time,
-        notes=new.notes,
         locale=new.locale if new.locale in ("vi", "en") else "vi",
         consent_at=now,
         requested_by=user.id if user is not None else None,
@@ -66,17 +60,13 @@ async def submit_request(
     async with transaction():
         visit = _new_row(new, user, now)
         await visit.save()
-        await audit.record(
-            actor_id=user.id if user is not None else None,
-            action="visit.requested",
-            record_type="visit",
-            record_id=visit.id,
-            detail={
-                "school": visit.school_name,
-                "students": visit.student_count,
-                "supervisors": visit.supervisor_count,
-            },
-        )
+        actor_id = user.id if user is not None else None
+        detail = {
+            "school": visit.school_name,
+            "students": visit.student_count,
+            "supervisors": visit.supervisor_count,
+        }
+        await log(visit, "visit.requested", actor_id=actor_id, detail=detail)
         token = await send_received(
             visit, base_url=base_url, notice_days=rules.min_notice_days, now=now
         )

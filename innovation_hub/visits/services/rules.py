@@ -4,17 +4,33 @@ and hours. Nothing here reads or writes the database (public holidays are a cale
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from innovation_hub.core.clock import LOCAL_TZ
 from innovation_hub.core.errors import FormInvalid, RuleBroken
+from innovation_hub.core.i18n import N_
 from innovation_hub.core.i18n import gettext as _
 from innovation_hub.core.settings import Settings
 from innovation_hub.spaces import services as spaces
 
-LEVELS = ("primary", "lower_secondary", "upper_secondary", "vocational", "university", "other")
-TIMES_OF_DAY = ("any", "morning", "afternoon")
+# The codes a request may name, each with its label (translated where it is shown).
+LEVEL_LABELS = {
+    "primary": N_("Primary school"),
+    "lower_secondary": N_("Lower secondary school"),
+    "upper_secondary": N_("Upper secondary school"),
+    "vocational": N_("Vocational school or college"),
+    "university": N_("University"),
+    "other": N_("Other"),
+}
+TIME_OF_DAY_LABELS = {
+    "any": N_("Any time of day"),
+    "morning": N_("Morning"),
+    "afternoon": N_("Afternoon"),
+}
+LEVELS = tuple(LEVEL_LABELS)
+TIMES_OF_DAY = tuple(TIME_OF_DAY_LABELS)
 # Where a group can sit together: never a desk.
 ROOM_KINDS = ("meeting_room", "event_hall", "lab")
 
@@ -34,43 +50,26 @@ MAX_FEEDBACK = 1000
 
 @dataclass(frozen=True)
 class VisitRules:
-    """The centre's visit rules (the HUB_VISIT_* settings). The defaults are the documented
-    ones."""
+    """The centre's visit rules: the HUB_VISIT_* settings, named without their prefix."""
 
-    min_notice_days: int = 14
-    max_days_ahead: int = 365
-    min_students: int = 1
-    max_students: int = 60
+    min_notice_days: int
+    max_days_ahead: int
+    min_students: int
+    max_students: int
     # At least one adult per this many students; a level may set its own ratio.
-    students_per_supervisor: int = 10
-    students_per_supervisor_by_level: tuple[tuple[str, int], ...] = (
-        ("primary", 8),
-        ("university", 20),
-    )
-    max_supervisors: int = 30
-    weekdays: tuple[int, ...] = (0, 1, 2, 3, 4)  # Monday … Friday
-    day_starts: time = time(8, 0)
-    day_ends: time = time(17, 0)
-    max_alternates: int = 3
+    students_per_supervisor: int
+    students_per_supervisor_by_level: tuple[tuple[str, int], ...]
+    max_supervisors: int
+    weekdays: tuple[int, ...]  # Python's weekdays: 0 is Monday
+    day_starts: time
+    day_ends: time
+    max_alternates: int
     # Successful public requests one address may send an hour (the form sends email).
-    requests_per_hour: int = 20
+    requests_per_hour: int
 
     @classmethod
     def from_settings(cls, settings: Settings) -> VisitRules:
-        return cls(
-            min_notice_days=settings.visit_min_notice_days,
-            max_days_ahead=settings.visit_max_days_ahead,
-            min_students=settings.visit_min_students,
-            max_students=settings.visit_max_students,
-            students_per_supervisor=settings.visit_students_per_supervisor,
-            students_per_supervisor_by_level=settings.visit_students_per_supervisor_by_level,
-            max_supervisors=settings.visit_max_supervisors,
-            weekdays=settings.visit_weekdays,
-            day_starts=settings.visit_day_starts,
-            day_ends=settings.visit_day_ends,
-            max_alternates=settings.visit_max_alternates,
-            requests_per_hour=settings.visit_requests_per_hour,
-        )
+        return cls(**{f.name: getattr(settings, f"visit_{f.name}") for f in fields(cls)})
 
     def ratio_for(self, level: str) -> int:
         return dict(self.students_per_supervisor_by_level).get(level, self.students_per_supervisor)
@@ -79,26 +78,19 @@ class VisitRules:
         return max(1, math.ceil(students / self.ratio_for(level)))
 
 
-DEFAULT_RULES = VisitRules()
+# The documented rules: the settings' defaults.
+_SETTINGS_DEFAULTS: dict[str, Any] = {f.name: f.default for f in fields(Settings)}
+DEFAULT_RULES = VisitRules(
+    **{f.name: _SETTINGS_DEFAULTS[f"visit_{f.name}"] for f in fields(VisitRules)}
+)
 
 
 def level_label(level: str) -> str:
-    return {
-        "primary": _("Primary school"),
-        "lower_secondary": _("Lower secondary school"),
-        "upper_secondary": _("Upper secondary school"),
-        "vocational": _("Vocational school or college"),
-        "university": _("University"),
-        "other": _("Other"),
-    }.get(level, level)
+    return _(LEVEL_LABELS[level]) if level in LEVEL_LABELS else level
 
 
 def time_of_day_label(value: str) -> str:
-    return {
-        "any": _("Any time of day"),
-        "morning": _("Morning"),
-        "afternoon": _("Afternoon"),
-    }.get(value, value)
+    return _(TIME_OF_DAY_LABELS[value]) if value in TIME_OF_DAY_LABELS else value
 
 
 def looks_like_email(value: str) -> bool:
@@ -234,16 +226,13 @@ class NewVisit:
 
 
 class _Problems:
-    """Field → message, and field → code; the first code names the whole refusal."""
+    """Field → (message, code); the first code names the whole refusal."""
 
     def __init__(self) -> None:
-        self.messages: dict[str, str] = {}
-        self.codes: dict[str, str] = {}
+        self.found: dict[str, tuple[str, str]] = {}
 
     def add(self, name: str, message: str, code: str) -> None:
-        if name not in self.messages:
-            self.messages[name] = message
-            self.codes[name] = code
+        self.found.setdefault(name, (message, code))
 
     def require(self, name: str, value: str) -> bool:
         if not value.strip():
@@ -251,9 +240,11 @@ class _Problems:
         return bool(value.strip())
 
     def raise_if_any(self) -> None:
-        if self.messages:
-            exc = FormInvalid(self.messages, code=next(iter(self.codes.values())))
-            exc.extra = {"codes": dict(self.codes)}
+        if self.found:
+            codes = {name: code for name, (_message, code) in self.found.items()}
+            messages = {name: message for name, (message, _code) in self.found.items()}
+            exc = FormInvalid(messages, code=next(iter(codes.values())))
+            exc.extra = {"codes": codes}
             raise exc
 
 

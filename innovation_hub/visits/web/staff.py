@@ -18,7 +18,6 @@ from innovation_hub.core.auth import STAFF
 from innovation_hub.core.clock import LOCAL_TZ, utcnow
 from innovation_hub.core.errors import FormInvalid, HubError, RuleBroken
 from innovation_hub.core.forms import parse_day, text
-from innovation_hub.core.i18n import N_
 from innovation_hub.core.i18n import gettext as _
 from innovation_hub.core.web import FormBody, form_errors, form_flow, form_values, page
 from innovation_hub.core.workflow import StateView
@@ -27,8 +26,10 @@ from innovation_hub.visits import forms, services
 from innovation_hub.visits.provided import AppSettings, Rules
 from innovation_hub.visits.tables import Visit
 from innovation_hub.visits.web.views import (
+    STAFF_NOTICES,
     cancel_context,
     day_label,
+    done_notice,
     hhmm,
     messages,
     status_view,
@@ -203,16 +204,6 @@ async def _staff_page(
     return page(request, "visits/staff_detail.html", context, status_code=status)
 
 
-STAFF_NOTICES = {
-    "approved": N_("Approved. The room is reserved and the teacher has been emailed."),
-    "declined": N_("Declined. The teacher has been emailed."),
-    "more_info": N_("Sent. The request waits for the teacher's reply."),
-    "host": N_("The host is saved."),
-    "attendance": N_("Attendance is recorded."),
-    "cancelled": N_("Cancelled. The room is free again and the teacher has been emailed."),
-}
-
-
 async def _refused(
     request: Req, visit_id: int, form_name: str, data: dict[str, Any], exc: HubError
 ) -> Template:
@@ -260,13 +251,10 @@ def _confirmed(data: dict[str, Any]) -> bool:
 
 
 class StaffVisitPages(Controller):
-    """Staff only. The rule is on each handler, not on the controller: Litestar's automatic
-    OPTIONS answer inherits the controller's options, and the guard would then ask it for a
-    login (see core.auth.access_guard)."""
-
     path = "/staff/visits"
+    opt = {"access": STAFF}
 
-    @get("/", name="staff_visits", access=STAFF)
+    @get("/", name="staff_visits")
     async def queue(self, request: Req) -> Template:
         params = request.query_params
         chosen, errors = _queue_filters(params)
@@ -289,14 +277,13 @@ class StaffVisitPages(Controller):
         }
         return page(request, "visits/staff_queue.html", context, status_code=422 if errors else 200)
 
-    @get("/{visit_id:int}", access=STAFF)
+    @get("/{visit_id:int}")
     async def staff_detail(self, request: Req, visit_id: FromPath[int]) -> Template:
         visit = await services.get_visit(visit_id)
-        key = request.query_params.get("done", "")
-        notice = _(STAFF_NOTICES[key]) if key in STAFF_NOTICES else ""
+        notice = done_notice(request, STAFF_NOTICES)
         return await _staff_page(request, visit, notice=notice)
 
-    @post("/{visit_id:int}/approve", access=STAFF)
+    @post("/{visit_id:int}/approve")
     async def staff_approve(
         self,
         request: Req,
@@ -317,7 +304,7 @@ class StaffVisitPages(Controller):
 
         return await _decide(request, visit_id, "approve", data, attempt, "approved")
 
-    @post("/{visit_id:int}/more-info", access=STAFF)
+    @post("/{visit_id:int}/more-info")
     async def staff_more_info(
         self,
         request: Req,
@@ -338,7 +325,7 @@ class StaffVisitPages(Controller):
 
         return await _decide(request, visit_id, "more_info", data, attempt, "more_info")
 
-    @post("/{visit_id:int}/decline", access=STAFF)
+    @post("/{visit_id:int}/decline")
     async def staff_decline(
         self, request: Req, visit_id: FromPath[int], data: FormBody, settings: AppSettings
     ) -> Response[Any] | Template:
@@ -360,7 +347,7 @@ class StaffVisitPages(Controller):
 
         return await _decide(request, visit_id, "decline", form, attempt, "declined")
 
-    @post("/{visit_id:int}/cancel", access=STAFF)
+    @post("/{visit_id:int}/cancel")
     async def staff_cancel(
         self, request: Req, visit_id: FromPath[int], data: FormBody, settings: AppSettings
     ) -> Response[Any] | Template:
@@ -377,7 +364,7 @@ class StaffVisitPages(Controller):
 
         return await _decide(request, visit_id, "cancel", {"reason": reason}, attempt, "cancelled")
 
-    @post("/{visit_id:int}/host", access=STAFF)
+    @post("/{visit_id:int}/host")
     async def staff_host(
         self, request: Req, visit_id: FromPath[int], data: FormBody
     ) -> Response[Any] | Template:
@@ -386,7 +373,7 @@ class StaffVisitPages(Controller):
 
         return await _decide(request, visit_id, "host", data, attempt, "host")
 
-    @post("/{visit_id:int}/attendance", access=STAFF)
+    @post("/{visit_id:int}/attendance")
     async def staff_attendance(
         self, request: Req, visit_id: FromPath[int], data: FormBody, settings: AppSettings
     ) -> Response[Any] | Template:

@@ -14,15 +14,16 @@ from innovation_hub.core.auth import PUBLIC
 from innovation_hub.core.clock import utcnow
 from innovation_hub.core.errors import HubError, NotFound
 from innovation_hub.core.forms import text
-from innovation_hub.core.i18n import N_
 from innovation_hub.core.i18n import gettext as _
 from innovation_hub.core.web import FormBody, form_flow, page
 from innovation_hub.visits import forms, services
 from innovation_hub.visits.provided import AppSettings, Rules
 from innovation_hub.visits.tables import Visit
 from innovation_hub.visits.web.views import (
+    TEACHER_NOTICES,
     cancel_context,
     day_label,
+    done_notice,
     messages,
     status_view,
     summary,
@@ -86,13 +87,6 @@ async def _teacher_page(
     return page(request, "visits/status.html", context, status_code=status)
 
 
-NOTICES = {
-    "replied": N_("Your reply was sent to the centre."),
-    "cancelled": N_("The visit is cancelled. A confirmation is on its way by email."),
-    "feedback": N_("Thank you for your feedback."),
-}
-
-
 async def _cancel_page(
     request: Req, token: str, visit: Visit, exc: HubError | None = None, form: Any = None
 ) -> Template:
@@ -130,8 +124,7 @@ class TeacherPages(Controller):
     @get("/")
     async def teacher_page(self, request: Req, token: FromPath[str]) -> Template:
         visit = await services.visit_for_token(token)
-        notice_key = request.query_params.get("done", "")
-        notice = _(NOTICES[notice_key]) if notice_key in NOTICES else ""
+        notice = done_notice(request, TEACHER_NOTICES)
         return await _teacher_page(request, token, visit, notice=notice)
 
     @get("/cancel")

@@ -3,19 +3,41 @@ messages."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from babel.dates import format_date as babel_format_date
+from litestar import Request
 
 from innovation_hub.core.clock import LOCAL_TZ
-from innovation_hub.core.i18n import current_locale
+from innovation_hub.core.i18n import N_, current_locale
 from innovation_hub.core.i18n import gettext as _
 from innovation_hub.core.workflow import StateView
 from innovation_hub.visits import services
 from innovation_hub.visits.tables import Visit
 from innovation_hub.visits.workflow import VISITS
+
+# What a page says after a form went through, named by ``?done=`` in the address.
+STAFF_NOTICES = {
+    "approved": N_("Approved. The room is reserved and the teacher has been emailed."),
+    "declined": N_("Declined. The teacher has been emailed."),
+    "more_info": N_("Sent. The request waits for the teacher's reply."),
+    "host": N_("The host is saved."),
+    "attendance": N_("Attendance is recorded."),
+    "cancelled": N_("Cancelled. The room is free again and the teacher has been emailed."),
+}
+TEACHER_NOTICES = {
+    "replied": N_("Your reply was sent to the centre."),
+    "cancelled": N_("The visit is cancelled. A confirmation is on its way by email."),
+    "feedback": N_("Thank you for your feedback."),
+}
+
+
+def done_notice(request: Request[Any, Any, Any], notices: Mapping[str, str]) -> str:
+    key = request.query_params.get("done", "")
+    return _(notices[key]) if key in notices else ""
 
 
 def day_label(day: date) -> str:
