@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-import msgspec
 from litestar import Request, get, patch, post
 from litestar.params import FromQuery, JSONBody
 from litestar.status_codes import HTTP_201_CREATED
+from msgspec.structs import asdict
 
 from innovation_hub.core.auth import ANY_USER, allow
 from innovation_hub.core.i18n import current_locale
@@ -18,6 +18,7 @@ from innovation_hub.programmes import services
 from innovation_hub.programmes.api.out import (
     TAG,
     application_out,
+    current,
     given,
     on_application,
     review_out,
@@ -46,7 +47,7 @@ ENTERPRISE = allow("enterprise")
 def _changes(data: ApplicationIn | ApplicationPatch) -> dict[str, Any]:
     changes = given(data, services.APPLICATION_FIELDS)
     if "support_items" in changes:
-        changes["support_items"] = [msgspec.structs.asdict(i) for i in changes["support_items"]]
+        changes["support_items"] = [asdict(i) for i in changes["support_items"]]
     return changes
 
 
@@ -104,8 +105,7 @@ async def list_applications(
     description="Reviews and their average are shown to staff only; a reviewer sees their own.",
 )
 async def get_application(request: Req, application_id: PathId) -> ApplicationOut:
-    application = await services.get_application_for(request.user, application_id)
-    return await application_out(application, request.user)
+    return await current(request.user, application_id)
 
 
 @patch(
@@ -161,13 +161,7 @@ async def withdraw(
     description="A second review by the same person replaces the first.",
 )
 async def review(request: Req, application_id: PathId, data: JSONBody[ReviewIn]) -> ReviewOut:
-    saved = await services.submit_review(
-        request.user,
-        application_id,
-        scores=dict(data.scores),
-        recommendation=data.recommendation,
-        comment=data.comment,
-    )
+    saved = await services.submit_review(request.user, application_id, **asdict(data))
     return review_out(saved)
 
 
@@ -183,8 +177,7 @@ async def report_milestone(
     data: JSONBody[MilestoneReportIn],
 ) -> ApplicationOut:
     await services.report_milestone(request.user, application_id, milestone_id, data.report)
-    application = await services.get_application_for(request.user, application_id)
-    return await application_out(application, request.user)
+    return await current(request.user, application_id)
 
 
 @on_application(
@@ -200,14 +193,6 @@ async def report_indicators(
     await services.report_indicators(
         request.user,
         application_id,
-        services.Indicators(
-            output_per_worker_before_vnd=data.output_per_worker_before_vnd,
-            output_per_worker_after_vnd=data.output_per_worker_after_vnd,
-            defect_rate_before_percent=data.defect_rate_before_percent,
-            defect_rate_after_percent=data.defect_rate_after_percent,
-            certificates_obtained=data.certificates_obtained,
-            note=data.note,
-        ),
+        services.Indicators(**asdict(data)),
     )
-    application = await services.get_application_for(request.user, application_id)
-    return await application_out(application, request.user)
+    return await current(request.user, application_id)

@@ -7,6 +7,7 @@ from typing import Any
 from litestar import Request, get, patch, post
 from litestar.params import JSONBody
 from litestar.status_codes import HTTP_201_CREATED
+from msgspec.structs import asdict
 
 from innovation_hub.core.auth import PUBLIC, STAFF
 from innovation_hub.core.openapi import PathId
@@ -113,12 +114,4 @@ async def update_programme(
     description="Appears in the public events feed; 409 slot_taken when the space is taken.",
 )
 async def add_event(request: Req, programme_id: PathId, data: JSONBody[EventIn]) -> EventOut:
-    event = await services.add_event(
-        request.user,
-        programme_id,
-        title=data.title,
-        resource_id=data.resource_id,
-        start=data.start,
-        end=data.end,
-    )
-    return event_out(event)
+    return event_out(await services.add_event(request.user, programme_id, **asdict(data)))

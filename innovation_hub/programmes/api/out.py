@@ -133,6 +133,11 @@ async def application_out(application: Application, user: User) -> ApplicationOu
     return out
 
 
+async def current(user: User, application_id: int) -> ApplicationOut:
+    """The application as it stands now, as ``user`` may see it."""
+    return await application_out(await services.get_application_for(user, application_id), user)
+
+
 async def summaries(rows: list[Application]) -> list[ApplicationSummary]:
     programmes = {i: await services.get_programme(i) for i in {a.programme for a in rows}}
 

@@ -8,11 +8,12 @@ from typing import Any
 from litestar import Request
 from litestar.params import JSONBody
 from litestar.status_codes import HTTP_201_CREATED
+from msgspec.structs import asdict
 
 from innovation_hub.core.auth import STAFF
 from innovation_hub.core.openapi import PathId
 from innovation_hub.programmes import services
-from innovation_hub.programmes.api.out import application_out, on_application
+from innovation_hub.programmes.api.out import application_out, current, on_application
 from innovation_hub.programmes.schemas import (
     AcceptanceIn,
     ApplicationOut,
@@ -57,9 +58,7 @@ async def more_info(
 async def assign(
     request: Req, application_id: PathId, data: JSONBody[ReviewerIn]
 ) -> ApplicationOut:
-    application = await services.assign_reviewer(
-        request.user, application_id, reviewer_id=data.reviewer_id, email=data.email
-    )
+    application = await services.assign_reviewer(request.user, application_id, **asdict(data))
     return await application_out(application, request.user)
 
 
@@ -84,14 +83,7 @@ async def unassign(request: Req, application_id: PathId, reviewer_id: PathId) ->
 async def decision(
     request: Req, application_id: PathId, data: JSONBody[DecisionIn]
 ) -> ApplicationOut:
-    application = await services.decide(
-        request.user,
-        application_id,
-        outcome=data.outcome,
-        amount_vnd=data.amount_vnd,
-        conditions=data.conditions,
-        note=data.note,
-    )
+    application = await services.decide(request.user, application_id, **asdict(data))
     return await application_out(application, request.user)
 
 
@@ -104,15 +96,8 @@ async def decision(
 async def add_milestone(
     request: Req, application_id: PathId, data: JSONBody[MilestoneIn]
 ) -> ApplicationOut:
-    await services.add_milestone(
-        request.user,
-        application_id,
-        title=data.title,
-        due_on=data.due_on,
-        description=data.description,
-    )
-    application = await services.get_application_for(request.user, application_id)
-    return await application_out(application, request.user)
+    await services.add_milestone(request.user, application_id, **asdict(data))
+    return await current(request.user, application_id)
 
 
 @on_application("/milestones/{milestone_id:int}/confirm", STAFF, "Staff: confirm a milestone")
@@ -120,8 +105,7 @@ async def confirm_milestone(
     request: Req, application_id: PathId, milestone_id: PathId
 ) -> ApplicationOut:
     await services.confirm_milestone(request.user, application_id, milestone_id)
-    application = await services.get_application_for(request.user, application_id)
-    return await application_out(application, request.user)
+    return await current(request.user, application_id)
 
 
 @on_application(
@@ -137,9 +121,7 @@ async def confirm_milestone(
 async def acceptance(
     request: Req, application_id: PathId, data: JSONBody[AcceptanceIn]
 ) -> ApplicationOut:
-    application = await services.accept(
-        request.user, application_id, settled_vnd=data.settled_vnd, note=data.note
-    )
+    application = await services.accept(request.user, application_id, **asdict(data))
     return await application_out(application, request.user)
 
 
