@@ -125,12 +125,10 @@ async def update_application(
     "/submit",
     ANY_USER,
     "Enterprise: submit the application",
-    description=(
-        "422 call_closed once the call has closed; 422 incomplete or invalid_tax_code when "
-        "something is missing."
-    ),
 )
 async def submit(request: Req, application_id: PathId) -> ApplicationOut:
+    """422 call_closed once the call has closed; 422 incomplete or invalid_tax_code when
+    something is missing."""
     application = await services.submit_application(request.user, application_id)
     return await application_out(application, request.user)
 
@@ -158,9 +156,9 @@ async def withdraw(
     ANY_USER,
     "Staff or an assigned reviewer: score each criterion 0–5 (null for n/a)",
     status_code=HTTP_201_CREATED,
-    description="A second review by the same person replaces the first.",
 )
 async def review(request: Req, application_id: PathId, data: JSONBody[ReviewIn]) -> ReviewOut:
+    """A second review by the same person replaces the first."""
     saved = await services.submit_review(request.user, application_id, **asdict(data))
     return review_out(saved)
 
@@ -185,11 +183,11 @@ async def report_milestone(
     ANY_USER,
     "Enterprise: report indicators before and after the support",
     status_code=HTTP_201_CREATED,
-    description="`before` values default to the baseline given in the application.",
 )
 async def report_indicators(
     request: Req, application_id: PathId, data: JSONBody[IndicatorsIn]
 ) -> ApplicationOut:
+    """`before` values default to the baseline given in the application."""
     await services.report_indicators(
         request.user,
         application_id,

@@ -4,12 +4,14 @@ from the attribute of the same name, in local time; only what differs is named h
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import msgspec
 from litestar import post
+from litestar.handlers import HTTPRouteHandler
 from litestar.status_codes import HTTP_200_OK
+from litestar.types import AnyCallable
 
 from innovation_hub.accounts.tables import User
 from innovation_hub.core.auth import Access
@@ -33,22 +35,22 @@ TAG = ["programme"]
 
 
 def on_application(
-    path: str,
-    access: Access,
-    summary: str,
-    *,
-    status_code: int = HTTP_200_OK,
-    description: str | None = None,
-) -> post:
-    """An operation on one application: ``POST /applications/{application_id}<path>``."""
-    return post(
-        f"/applications/{{application_id:int}}{path}",
-        access=access,
-        status_code=status_code,
-        tags=TAG,
-        summary=summary,
-        description=description,
-    )
+    path: str, access: Access, summary: str, *, status_code: int = HTTP_200_OK
+) -> Callable[[AnyCallable], HTTPRouteHandler]:
+    """An operation on one application: ``POST /applications/{application_id}<path>``. The
+    handler's docstring, if it has one, is the operation's description."""
+
+    def declare(handler: AnyCallable) -> HTTPRouteHandler:
+        return post(
+            f"/applications/{{application_id:int}}{path}",
+            access=access,
+            status_code=status_code,
+            tags=TAG,
+            summary=summary,
+            description=" ".join(handler.__doc__.split()) if handler.__doc__ else None,
+        )(handler)
+
+    return declare
 
 
 def given(data: msgspec.Struct, names: Iterable[str]) -> dict[str, Any]:

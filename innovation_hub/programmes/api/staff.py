@@ -50,14 +50,12 @@ async def more_info(
     "/reviewers",
     STAFF,
     "Staff: assign a reviewer (by account id or email)",
-    description=(
-        "A reviewer who is not staff sees only the applications assigned to them. Enterprise "
-        "accounts and the applicant cannot review (422 invalid_reviewer)."
-    ),
 )
 async def assign(
     request: Req, application_id: PathId, data: JSONBody[ReviewerIn]
 ) -> ApplicationOut:
+    """A reviewer who is not staff sees only the applications assigned to them. Enterprise
+    accounts and the applicant cannot review (422 invalid_reviewer)."""
     application = await services.assign_reviewer(request.user, application_id, **asdict(data))
     return await application_out(application, request.user)
 
@@ -72,17 +70,14 @@ async def unassign(request: Req, application_id: PathId, reviewer_id: PathId) ->
     "/decision",
     STAFF,
     "Staff: approve (with an amount) or reject",
-    description=(
-        "Needs a submitted application with at least one review (422 review_required). The "
-        "amount defaults to Σ min(cost × cost share, cap); more is 422 "
-        "amount_above_cost_share or amount_above_cap, and more than the call's remaining "
-        "budget 422 budget_exceeded (`limit` and `limit_vnd` name the limit). A letter goes "
-        "to the enterprise."
-    ),
 )
 async def decision(
     request: Req, application_id: PathId, data: JSONBody[DecisionIn]
 ) -> ApplicationOut:
+    """Needs a submitted application with at least one review (422 review_required). The amount
+    defaults to Σ min(cost × cost share, cap); more is 422 amount_above_cost_share or
+    amount_above_cap, and more than the call's remaining budget 422 budget_exceeded (`limit` and
+    `limit_vnd` name the limit). A letter goes to the enterprise."""
     application = await services.decide(request.user, application_id, **asdict(data))
     return await application_out(application, request.user)
 
@@ -112,15 +107,13 @@ async def confirm_milestone(
     "/acceptance",
     STAFF,
     "Staff: accept the results (nghiệm thu) and settle the amount",
-    description=(
-        "Needs every milestone confirmed (422 milestones_open) and an indicator report (422 "
-        "indicators_missing); the amount settled is at most the amount approved, and what is "
-        "not settled goes back to the call's budget."
-    ),
 )
 async def acceptance(
     request: Req, application_id: PathId, data: JSONBody[AcceptanceIn]
 ) -> ApplicationOut:
+    """Needs every milestone confirmed (422 milestones_open) and an indicator report (422
+    indicators_missing); the amount settled is at most the amount approved, and what is not
+    settled goes back to the call's budget."""
     application = await services.accept(request.user, application_id, **asdict(data))
     return await application_out(application, request.user)
 
