@@ -3,6 +3,7 @@ an assigned reviewer (or staff) scores one. Every rule lives in ``programmes.ser
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated, Any
 
 from litestar import Request, get, patch, post
@@ -42,6 +43,9 @@ Req = Request[Any, Any, Any]
 # What ``services.parse_status_filter`` takes (empty is all; anything else: 422 invalid_status).
 STATUS_FILTERS = ("", *services.STATUSES, *services.STATUS_GROUPS)
 ENTERPRISE = allow("enterprise")
+# Anyone signed in; the services decide which applications each caller sees.
+get_signed_in = partial(get, access=ANY_USER, tags=TAG)
+patch_signed_in = partial(patch, access=ANY_USER, tags=TAG)
 
 
 def _changes(data: ApplicationIn | ApplicationPatch) -> dict[str, Any]:
@@ -71,10 +75,8 @@ async def create_application(
     return to_struct(application, ApplicationCreated)
 
 
-@get(
+@get_signed_in(
     "/applications",
-    access=ANY_USER,
-    tags=TAG,
     summary="Applications the caller may see",
     description=(
         "Staff: all (filter by `status` — a status or open, follow_up, done, all — and "
@@ -97,10 +99,8 @@ async def list_applications(
     return ApplicationList(items=await summaries(rows))
 
 
-@get(
+@get_signed_in(
     "/applications/{application_id:int}",
-    access=ANY_USER,
-    tags=TAG,
     summary="One application (its enterprise, staff, or an assigned reviewer; others 404)",
     description="Reviews and their average are shown to staff only; a reviewer sees their own.",
 )
@@ -108,10 +108,8 @@ async def get_application(request: Req, application_id: PathId) -> ApplicationOu
     return await current(request.user, application_id)
 
 
-@patch(
+@patch_signed_in(
     "/applications/{application_id:int}",
-    access=ANY_USER,
-    tags=TAG,
     summary="Enterprise: add detail to a draft (or while more information is asked)",
 )
 async def update_application(
@@ -121,11 +119,7 @@ async def update_application(
     return await application_out(application, request.user)
 
 
-@on_application(
-    "/submit",
-    ANY_USER,
-    "Enterprise: submit the application",
-)
+@on_application("/submit", ANY_USER, "Enterprise: submit the application")
 async def submit(request: Req, application_id: PathId) -> ApplicationOut:
     """422 call_closed once the call has closed; 422 incomplete or invalid_tax_code when
     something is missing."""

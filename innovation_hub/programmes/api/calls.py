@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from litestar import Request, get, patch, post
@@ -25,28 +26,23 @@ from innovation_hub.programmes.schemas import (
 )
 
 Req = Request[Any, Any, Any]
+get_public = partial(get, access=PUBLIC, security=[], tags=TAG)
 
 
 def _terms(terms: list[SupportTermIn]) -> list[services.SupportTerm]:
     return [services.SupportTerm(t.type, t.cost_share_percent, t.cap_vnd) for t in terms]
 
 
-@get(
+@get_public(
     "/programmes",
-    access=PUBLIC,
-    security=[],
-    tags=TAG,
     summary="Calls of the support programme: open, upcoming and past",
 )
 async def list_programmes() -> ProgrammeList:
     return ProgrammeList(items=[await programme_out(p) for p in await services.list_programmes()])
 
 
-@get(
+@get_public(
     "/programmes/{programme_id:int}",
-    access=PUBLIC,
-    security=[],
-    tags=TAG,
     summary="One call with its criteria, required documents and events",
 )
 async def get_programme(programme_id: PathId) -> ProgrammeOut:

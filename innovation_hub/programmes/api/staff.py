@@ -46,11 +46,7 @@ async def more_info(
     return await application_out(application, request.user)
 
 
-@on_application(
-    "/reviewers",
-    STAFF,
-    "Staff: assign a reviewer (by account id or email)",
-)
+@on_application("/reviewers", STAFF, "Staff: assign a reviewer (by account id or email)")
 async def assign(
     request: Req, application_id: PathId, data: JSONBody[ReviewerIn]
 ) -> ApplicationOut:
@@ -66,11 +62,7 @@ async def unassign(request: Req, application_id: PathId, reviewer_id: PathId) ->
     return await application_out(application, request.user)
 
 
-@on_application(
-    "/decision",
-    STAFF,
-    "Staff: approve (with an amount) or reject",
-)
+@on_application("/decision", STAFF, "Staff: approve (with an amount) or reject")
 async def decision(
     request: Req, application_id: PathId, data: JSONBody[DecisionIn]
 ) -> ApplicationOut:
