@@ -67,7 +67,8 @@ async def decide(
             staff,
             outcome,
             note,
-            detail={"amount_vnd": values.get(Application.approved_vnd), "conditions": conditions},
+            amount_vnd=values.get(Application.approved_vnd),
+            conditions=conditions,
         )
         await tell_applicant(
             application,

@@ -70,7 +70,8 @@ async def add_document(
             user,
             "document_added",
             f"{document_label(programme, kind)}: {name}",
-            detail={"document_id": document.id, "milestone_id": milestone_id},
+            document_id=document.id,
+            milestone_id=milestone_id,
         )
     return document
 
@@ -94,10 +95,5 @@ async def delete_document(user: User, application_id: int, document_id: int) -> 
         APPLICATIONS.require("report" if document.milestone_id else "edit", application.status)
         await Document.delete().where(Document.id == document.id)
         await add_to_timeline(
-            application,
-            user,
-            "document_removed",
-            document.filename,
-            shown=True,
-            detail={"document_id": document.id},
+            application, user, "document_removed", document.filename, document_id=document.id
         )

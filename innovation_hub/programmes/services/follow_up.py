@@ -54,7 +54,7 @@ async def add_milestone(
             staff,
             "milestone_added",
             f"{title} ({due_on.strftime('%d/%m/%Y')})",
-            detail={"milestone_id": milestone.id},
+            milestone_id=milestone.id,
         )
     return milestone
 
@@ -91,7 +91,7 @@ async def report_milestone(
             user,
             "milestone_reported",
             f"{milestone.title}: {report[:500]}",
-            detail={"milestone_id": milestone.id},
+            milestone_id=milestone.id,
         )
     return milestone
 
@@ -108,11 +108,7 @@ async def confirm_milestone(staff: User, application_id: int, milestone_id: int)
         milestone.confirmed_by = staff.id
         await milestone.save()
         await add_to_timeline(
-            application,
-            staff,
-            "milestone_confirmed",
-            milestone.title,
-            detail={"milestone_id": milestone.id},
+            application, staff, "milestone_confirmed", milestone.title, milestone_id=milestone.id
         )
     return milestone
 
@@ -167,9 +163,7 @@ async def report_indicators(user: User, application_id: int, values: Indicators)
             created_at=utcnow(),
         )
         await report.save()
-        await add_to_timeline(
-            application, user, "indicators_reported", detail={"report_id": report.id}
-        )
+        await add_to_timeline(application, user, "indicators_reported", report_id=report.id)
     return report
 
 
@@ -221,7 +215,7 @@ async def accept(
         )
         await release(application.programme, approved - settled)
         await add_to_timeline(
-            application, staff, "accepted", note.strip()[:5000], detail={"settled_vnd": settled}
+            application, staff, "accepted", note.strip()[:5000], settled_vnd=settled
         )
         await tell_applicant(
             application, "programme_update", kind="accepted", message=note, settled_vnd=settled

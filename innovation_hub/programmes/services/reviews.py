@@ -78,7 +78,7 @@ async def assign_reviewer(
             "reviewer_assigned",
             reviewer.name,
             shown=False,
-            detail={"reviewer_id": reviewer.id},
+            reviewer_id=reviewer.id,
         )
     return application
 
@@ -97,11 +97,7 @@ async def unassign_reviewer(staff: User, application_id: int, reviewer_id: int) 
         if not removed:
             raise NotFound(_("This person is not a reviewer of it."), code="not_assigned")
         await add_to_timeline(
-            application,
-            staff,
-            "reviewer_removed",
-            shown=False,
-            detail={"reviewer_id": reviewer_id},
+            application, staff, "reviewer_removed", shown=False, reviewer_id=reviewer_id
         )
         await _settle_review_state(application, staff)
     return application
@@ -171,7 +167,8 @@ async def submit_review(
             user,
             "reviewed",
             shown=False,
-            detail={"recommendation": recommendation, "average": average},
+            recommendation=recommendation,
+            average=average,
         )
         await _settle_review_state(application, user)
     return review

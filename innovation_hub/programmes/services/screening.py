@@ -82,9 +82,7 @@ async def screen(staff: User, application_id: int, result: str, note: str = "") 
             await APPLICATIONS.apply(
                 application, "screen", to="in_review", values=values, actor_id=staff.id
             )
-            await add_to_timeline(
-                application, staff, "screened_eligible", note, detail={"result": result}
-            )
+            await add_to_timeline(application, staff, "screened_eligible", note, result=result)
         else:
             values[Application.decided_at] = utcnow()
             values[Application.decided_by] = staff.id
@@ -92,8 +90,6 @@ async def screen(staff: User, application_id: int, result: str, note: str = "") 
             await APPLICATIONS.apply(
                 application, "screen", to="rejected", values=values, actor_id=staff.id
             )
-            await add_to_timeline(
-                application, staff, "screened_ineligible", note, detail={"result": result}
-            )
+            await add_to_timeline(application, staff, "screened_ineligible", note, result=result)
             await tell_applicant(application, "programme_decision", outcome="ineligible", note=note)
     return application
