@@ -9,9 +9,9 @@ from datetime import date
 from innovation_hub.accounts.tables import User
 from innovation_hub.core.clock import utcnow
 from innovation_hub.core.database import transaction
-from innovation_hub.core.errors import FormInvalid, NotFound, RuleBroken
+from innovation_hub.core.errors import FormInvalid, RuleBroken
 from innovation_hub.core.i18n import gettext as _
-from innovation_hub.programmes.services.access import get_application_for, own
+from innovation_hub.programmes.services.access import found, get_application_for, own
 from innovation_hub.programmes.services.calls import release
 from innovation_hub.programmes.services.checks import Problems
 from innovation_hub.programmes.services.notify import tell_applicant
@@ -60,14 +60,10 @@ async def add_milestone(
 
 
 async def milestone_of(application: Application, milestone_id: int) -> Milestone:
-    milestone = (
-        await Milestone.objects()
-        .where((Milestone.id == milestone_id) & (Milestone.application == application.id))
-        .first()
+    query = Milestone.objects().where(
+        (Milestone.id == milestone_id) & (Milestone.application == application.id)
     )
-    if milestone is None:
-        raise NotFound(_("There is no such milestone."), code="milestone_not_found")
-    return milestone
+    return await found(query.first(), _("There is no such milestone."), "milestone_not_found")
 
 
 async def report_milestone(
