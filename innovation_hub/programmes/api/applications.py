@@ -183,8 +183,6 @@ async def report_indicators(
 ) -> ApplicationOut:
     """`before` values default to the baseline given in the application."""
     await services.report_indicators(
-        request.user,
-        application_id,
-        services.Indicators(**asdict(data)),
+        request.user, application_id, services.Indicators(**asdict(data))
     )
     return await current(request.user, application_id)
