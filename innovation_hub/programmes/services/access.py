@@ -13,6 +13,7 @@ from innovation_hub.core.auth import STAFF
 from innovation_hub.core.errors import NotFound
 from innovation_hub.core.i18n import gettext as _
 from innovation_hub.programmes.tables import Application, Assignment
+from innovation_hub.programmes.workflow import APPLICATIONS
 
 T = TypeVar("T")
 
@@ -68,4 +69,18 @@ async def own(user: User, application_id: int) -> Application:
     application = await get_application_for(user, application_id)
     if application.applicant != user.id:
         raise PermissionDeniedException(_("Only the enterprise that applied may do this."))
+    return application
+
+
+async def ready_for(user: Any, application_id: int, action: str) -> Application:
+    """The application ``user`` may see, if the workflow allows ``action`` in its state now."""
+    application = await get_application_for(user, application_id)
+    APPLICATIONS.require(action, application.status)
+    return application
+
+
+async def own_ready_for(user: User, application_id: int, action: str) -> Application:
+    """The enterprise's own application, if the workflow allows ``action`` in its state now."""
+    application = await own(user, application_id)
+    APPLICATIONS.require(action, application.status)
     return application

@@ -12,7 +12,12 @@ from innovation_hub.core.clock import utcnow
 from innovation_hub.core.database import transaction
 from innovation_hub.core.errors import Conflict, FormInvalid, NotFound
 from innovation_hub.core.i18n import gettext as _
-from innovation_hub.programmes.services.access import get_application_for, is_assigned, is_staff
+from innovation_hub.programmes.services.access import (
+    get_application_for,
+    is_assigned,
+    is_staff,
+    ready_for,
+)
 from innovation_hub.programmes.services.calls import get_programme
 from innovation_hub.programmes.services.checks import Problems
 from innovation_hub.programmes.services.support import criteria_of
@@ -45,8 +50,7 @@ async def assign_reviewer(
     staff: User, application_id: int, *, reviewer_id: int | None = None, email: str = ""
 ) -> Application:
     async with transaction():
-        application = await get_application_for(staff, application_id)
-        APPLICATIONS.require("assign", application.status)
+        application = await ready_for(staff, application_id, "assign")
         if reviewer_id is not None:
             reviewer = await User.objects().where(User.id == reviewer_id).first()
         else:
@@ -85,8 +89,7 @@ async def assign_reviewer(
 
 async def unassign_reviewer(staff: User, application_id: int, reviewer_id: int) -> Application:
     async with transaction():
-        application = await get_application_for(staff, application_id)
-        APPLICATIONS.require("assign", application.status)
+        application = await ready_for(staff, application_id, "assign")
         removed = (
             await Assignment.delete()
             .where(
