@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from innovation_hub.core.i18n import current_locale
+from innovation_hub.core.i18n import N_, current_locale
 from innovation_hub.core.i18n import gettext as _
 
 NATIONAL_PROGRAMME = (
@@ -107,57 +107,68 @@ def support_type_label(code: str) -> str:
     return known.label() if known else code
 
 
-def group_label(group: str) -> str:
-    return {
-        "management_system": _("Management systems and standards"),
-        "tool": _("Productivity and quality tools"),
-        "identification": _("Barcodes and traceability"),
-    }.get(group, group)
+def label_of(labels: dict[str, str], code: str) -> str:
+    """The label of ``code`` in the reader's language (``labels`` are declared with ``N_``);
+    an unknown code is shown as it is."""
+    return _(labels[code]) if code in labels else code
 
+
+GROUP_LABELS = {
+    "management_system": N_("Management systems and standards"),
+    "tool": N_("Productivity and quality tools"),
+    "identification": N_("Barcodes and traceability"),
+}
 
 # Built-in scoring criteria and required documents: stored by code with an empty label, and
 # shown in the reader's language. A call may add its own, written out.
-DEFAULT_CRITERIA = ("need", "plan", "consultant", "commitment", "impact")
+CRITERION_LABELS = {
+    "need": N_("Need and fit with the programme"),
+    "plan": N_("Quality and feasibility of the implementation plan"),
+    "consultant": N_("Capacity of the consulting organisation"),
+    "commitment": N_("The enterprise's commitment and own contribution"),
+    "impact": N_("Expected gains in productivity and quality"),
+}
+DEFAULT_CRITERIA = tuple(CRITERION_LABELS)
 DEFAULT_DOCUMENTS = ("registration", "proposal", "quotation", "financials")
+DOCUMENT_LABELS = {
+    "registration": N_("Enterprise registration certificate"),
+    "proposal": N_("Proposal and implementation plan"),
+    "quotation": N_("Consulting contract or quotation"),
+    "financials": N_("Financial statements of the last year"),
+    "other": N_("Other document"),
+    "evidence": N_("Milestone evidence"),
+}
+
+SIZE_CLASS_LABELS = {
+    "micro": N_("Micro enterprise"),
+    "small": N_("Small enterprise"),
+    "medium": N_("Medium-sized enterprise"),
+    "large": N_("Large enterprise"),
+}
+SIZE_CLASSES = tuple(SIZE_CLASS_LABELS)
+SECTOR_LABELS = {
+    "agriculture": N_("Agriculture, forestry and fisheries"),
+    "industry_construction": N_("Industry and construction"),
+    "trade_services": N_("Trade and services"),
+}
+SECTORS = tuple(SECTOR_LABELS)
+
+
+def group_label(group: str) -> str:
+    return label_of(GROUP_LABELS, group)
 
 
 def builtin_criterion_label(code: str) -> str:
-    return {
-        "need": _("Need and fit with the programme"),
-        "plan": _("Quality and feasibility of the implementation plan"),
-        "consultant": _("Capacity of the consulting organisation"),
-        "commitment": _("The enterprise's commitment and own contribution"),
-        "impact": _("Expected gains in productivity and quality"),
-    }.get(code, code)
+    return label_of(CRITERION_LABELS, code)
 
 
 def builtin_document_label(code: str) -> str:
-    return {
-        "registration": _("Enterprise registration certificate"),
-        "proposal": _("Proposal and implementation plan"),
-        "quotation": _("Consulting contract or quotation"),
-        "financials": _("Financial statements of the last year"),
-        "other": _("Other document"),
-        "evidence": _("Milestone evidence"),
-    }.get(code, code)
-
-
-SIZE_CLASSES = ("micro", "small", "medium", "large")
-SECTORS = ("agriculture", "industry_construction", "trade_services")
+    return label_of(DOCUMENT_LABELS, code)
 
 
 def size_class_label(code: str) -> str:
-    return {
-        "micro": _("Micro enterprise"),
-        "small": _("Small enterprise"),
-        "medium": _("Medium-sized enterprise"),
-        "large": _("Large enterprise"),
-    }.get(code, code)
+    return label_of(SIZE_CLASS_LABELS, code)
 
 
 def sector_label(code: str) -> str:
-    return {
-        "agriculture": _("Agriculture, forestry and fisheries"),
-        "industry_construction": _("Industry and construction"),
-        "trade_services": _("Trade and services"),
-    }.get(code, code)
+    return label_of(SECTOR_LABELS, code)

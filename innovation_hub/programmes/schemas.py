@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal, TypeAlias, TypeVar
 
 import msgspec
 
@@ -29,6 +29,8 @@ ScreeningResult = Literal["", "eligible", "more_info", "ineligible"]  # "": not 
 
 UNSET = msgspec.UNSET
 UnsetType = msgspec.UnsetType
+T = TypeVar("T")
+Maybe: TypeAlias = T | UnsetType  # a field a PATCH may leave out (UNSET: not sent)
 
 # What the services check (422 invalid_support_type, invalid_cost_share, invalid_cap,
 # invalid_budget, required_field, too_long, invalid_size_class, invalid_sector, invalid_number,
@@ -92,15 +94,15 @@ class ProgrammeIn(msgspec.Struct, kw_only=True):
 
 class ProgrammePatch(msgspec.Struct, kw_only=True):
     # Stored in columns of 300 characters.
-    name: Annotated[str, msgspec.Meta(max_length=300), rule(pattern=NOT_BLANK)] | UnsetType = UNSET
-    opens_at: datetime | UnsetType = UNSET
-    closes_at: datetime | UnsetType = UNSET
-    budget_vnd: Budget | UnsetType = UNSET
-    support_types: Annotated[list[SupportTermIn], rule(minItems=1)] | UnsetType = UNSET
-    legal_basis: str | UnsetType = UNSET
-    provincial_decision: Annotated[str, msgspec.Meta(max_length=300)] | UnsetType = UNSET
-    description: str | UnsetType = UNSET
-    eligibility: str | UnsetType = UNSET
+    name: Maybe[Annotated[str, msgspec.Meta(max_length=300), rule(pattern=NOT_BLANK)]] = UNSET
+    opens_at: Maybe[datetime] = UNSET
+    closes_at: Maybe[datetime] = UNSET
+    budget_vnd: Maybe[Budget] = UNSET
+    support_types: Maybe[Annotated[list[SupportTermIn], rule(minItems=1)]] = UNSET
+    legal_basis: Maybe[str] = UNSET
+    provincial_decision: Maybe[Annotated[str, msgspec.Meta(max_length=300)]] = UNSET
+    description: Maybe[str] = UNSET
+    eligibility: Maybe[str] = UNSET
 
 
 class SupportTermOut(msgspec.Struct, kw_only=True):
@@ -171,22 +173,22 @@ class ApplicationIn(msgspec.Struct, kw_only=True):
 
 
 class ApplicationPatch(msgspec.Struct, kw_only=True):
-    enterprise_name: EnterpriseName | UnsetType = UNSET
-    tax_code: str | UnsetType = UNSET
-    support_items: list[SupportItemIn] | UnsetType = UNSET
-    size_class: SizeClass | UnsetType = UNSET
-    sector: Sector | UnsetType = UNSET
-    main_products: MainProducts | UnsetType = UNSET
-    address: Address | UnsetType = UNSET
-    contact_name: ContactName | UnsetType = UNSET
-    contact_phone: ContactPhone | UnsetType = UNSET
-    employees: Employees | UnsetType | None = UNSET
-    consultant_name: ConsultantName | UnsetType = UNSET
-    consultant_contact: ConsultantContact | UnsetType = UNSET
-    output_per_worker_vnd: Amount | UnsetType | None = UNSET
-    defect_rate_percent: Percent | UnsetType | None = UNSET
-    certificates_held: CertificatesHeld | UnsetType = UNSET
-    plan: Plan | UnsetType = UNSET
+    enterprise_name: Maybe[EnterpriseName] = UNSET
+    tax_code: Maybe[str] = UNSET
+    support_items: Maybe[list[SupportItemIn]] = UNSET
+    size_class: Maybe[SizeClass] = UNSET
+    sector: Maybe[Sector] = UNSET
+    main_products: Maybe[MainProducts] = UNSET
+    address: Maybe[Address] = UNSET
+    contact_name: Maybe[ContactName] = UNSET
+    contact_phone: Maybe[ContactPhone] = UNSET
+    employees: Maybe[Employees] | None = UNSET
+    consultant_name: Maybe[ConsultantName] = UNSET
+    consultant_contact: Maybe[ConsultantContact] = UNSET
+    output_per_worker_vnd: Maybe[Amount] | None = UNSET
+    defect_rate_percent: Maybe[Percent] | None = UNSET
+    certificates_held: Maybe[CertificatesHeld] = UNSET
+    plan: Maybe[Plan] = UNSET
 
 
 class ApplicationCreated(msgspec.Struct, kw_only=True):

@@ -20,6 +20,12 @@ from piccolo.table import Table
 
 from innovation_hub.accounts.tables import User
 
+
+def _now() -> Timestamptz:
+    """A timestamp column that defaults to the time the row is written."""
+    return Timestamptz(default=TimestamptzNow())
+
+
 STATUSES = (
     "draft",
     "submitted",
@@ -58,8 +64,8 @@ class Programme(Table, tablename="programme"):
     criteria = JSON(default="[]")
     required_documents = JSON(default="[]")
     created_by = Integer(null=True, default=None)
-    created_at = Timestamptz(default=TimestamptzNow())
-    updated_at = Timestamptz(default=TimestamptzNow())
+    created_at = _now()
+    updated_at = _now()
 
 
 class Application(Table, tablename="programme_application"):
@@ -102,36 +108,37 @@ class Application(Table, tablename="programme_application"):
     accepted_at = Timestamptz(null=True, default=None, index=True)
     accepted_by = Integer(null=True, default=None)
     closed_at = Timestamptz(null=True, default=None)
-    created_at = Timestamptz(default=TimestamptzNow())
-    updated_at = Timestamptz(default=TimestamptzNow())
+    created_at = _now()
+    updated_at = _now()
+
+
+def _of_application() -> ForeignKey[Application]:
+    """The application a row belongs to; the row goes with it."""
+    return ForeignKey(references=Application, on_delete=OnDelete.cascade, null=False, index=True)
 
 
 class Assignment(Table, tablename="programme_assignment"):
     """A reviewer asked to score one application."""
 
     id: Serial
-    application = ForeignKey(
-        references=Application, on_delete=OnDelete.cascade, null=False, index=True
-    )
+    application = _of_application()
     reviewer = ForeignKey(references=User, on_delete=OnDelete.cascade, null=False, index=True)
     assigned_by = Integer(null=True, default=None)
-    assigned_at = Timestamptz(default=TimestamptzNow())
+    assigned_at = _now()
 
 
 class Review(Table, tablename="programme_review"):
     """One reviewer's scores (0–5 per criterion, null for n/a) and recommendation."""
 
     id: Serial
-    application = ForeignKey(
-        references=Application, on_delete=OnDelete.cascade, null=False, index=True
-    )
+    application = _of_application()
     reviewer = ForeignKey(references=User, on_delete=OnDelete.set_null, null=True, index=True)
     scores = JSON(default="{}")
     average = DoublePrecision(null=True, default=None)
     recommendation = Varchar(length=5)  # yes | maybe | no
     comment = Text(default="")
-    created_at = Timestamptz(default=TimestamptzNow())
-    updated_at = Timestamptz(default=TimestamptzNow())
+    created_at = _now()
+    updated_at = _now()
 
 
 class TimelineEntry(Table, tablename="programme_timeline"):
@@ -139,10 +146,8 @@ class TimelineEntry(Table, tablename="programme_timeline"):
     enterprise, the others only to staff."""
 
     id: Serial
-    application = ForeignKey(
-        references=Application, on_delete=OnDelete.cascade, null=False, index=True
-    )
-    at = Timestamptz(default=TimestamptzNow())
+    application = _of_application()
+    at = _now()
     actor_id = Integer(null=True, default=None)
     kind = Varchar(length=30)
     status = Varchar(length=20)  # the status after the event
@@ -154,9 +159,7 @@ class Document(Table, tablename="programme_document"):
     """An uploaded PDF: an application document, or evidence for a milestone."""
 
     id: Serial
-    application = ForeignKey(
-        references=Application, on_delete=OnDelete.cascade, null=False, index=True
-    )
+    application = _of_application()
     milestone_id = Integer(null=True, default=None)
     kind = Varchar(length=40)  # a required-document code, "other" or "evidence"
     filename = Varchar(length=255)  # as the uploader named it, shown only
@@ -164,16 +167,14 @@ class Document(Table, tablename="programme_document"):
     content_type = Varchar(length=100)
     size = Integer()
     uploaded_by = Integer(null=True, default=None)
-    created_at = Timestamptz(default=TimestamptzNow())
+    created_at = _now()
 
 
 class Milestone(Table, tablename="programme_milestone"):
     """A step of an approved project, reported by the enterprise and confirmed by staff."""
 
     id: Serial
-    application = ForeignKey(
-        references=Application, on_delete=OnDelete.cascade, null=False, index=True
-    )
+    application = _of_application()
     title = Varchar(length=300)
     description = Text(default="")
     due_on = Date()
@@ -182,16 +183,14 @@ class Milestone(Table, tablename="programme_milestone"):
     reported_at = Timestamptz(null=True, default=None)
     confirmed_at = Timestamptz(null=True, default=None)
     confirmed_by = Integer(null=True, default=None)
-    created_at = Timestamptz(default=TimestamptzNow())
+    created_at = _now()
 
 
 class IndicatorReport(Table, tablename="programme_indicator_report"):
     """Indicators before and after the support, as the enterprise reports them."""
 
     id: Serial
-    application = ForeignKey(
-        references=Application, on_delete=OnDelete.cascade, null=False, index=True
-    )
+    application = _of_application()
     output_per_worker_before_vnd = BigInt(null=True, default=None)
     output_per_worker_after_vnd = BigInt(null=True, default=None)
     defect_rate_before_percent = DoublePrecision(null=True, default=None)
@@ -199,7 +198,7 @@ class IndicatorReport(Table, tablename="programme_indicator_report"):
     certificates_obtained = Text(default="")
     note = Text(default="")
     reported_by = Integer(null=True, default=None)
-    created_at = Timestamptz(default=TimestamptzNow())
+    created_at = _now()
 
 
 class ProgrammeEvent(Table, tablename="programme_event"):
@@ -213,4 +212,4 @@ class ProgrammeEvent(Table, tablename="programme_event"):
     end_at = Timestamptz()
     resource_id = Integer(null=True, default=None)
     created_by = Integer(null=True, default=None)
-    created_at = Timestamptz(default=TimestamptzNow())
+    created_at = _now()

@@ -3,12 +3,13 @@ an assigned reviewer (or staff) scores one. Every rule lives in ``programmes.ser
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated, Any
 
-import msgspec
 from litestar import Request, get, patch, post
 from litestar.params import FromQuery, JSONBody
 from litestar.status_codes import HTTP_201_CREATED
+from msgspec.structs import asdict
 
 from innovation_hub.core.auth import ANY_USER, allow
 from innovation_hub.core.i18n import current_locale
@@ -18,6 +19,7 @@ from innovation_hub.programmes import services
 from innovation_hub.programmes.api.out import (
     TAG,
     application_out,
+    current,
     given,
     on_application,
     review_out,
@@ -41,12 +43,15 @@ Req = Request[Any, Any, Any]
 # What ``services.parse_status_filter`` takes (empty is all; anything else: 422 invalid_status).
 STATUS_FILTERS = ("", *services.STATUSES, *services.STATUS_GROUPS)
 ENTERPRISE = allow("enterprise")
+# Anyone signed in; the services decide which applications each caller sees.
+get_signed_in = partial(get, access=ANY_USER, tags=TAG)
+patch_signed_in = partial(patch, access=ANY_USER, tags=TAG)
 
 
 def _changes(data: ApplicationIn | ApplicationPatch) -> dict[str, Any]:
     changes = given(data, services.APPLICATION_FIELDS)
     if "support_items" in changes:
-        changes["support_items"] = [msgspec.structs.asdict(i) for i in changes["support_items"]]
+        changes["support_items"] = [asdict(i) for i in changes["support_items"]]
     return changes
 
 
@@ -70,10 +75,8 @@ async def create_application(
     return to_struct(application, ApplicationCreated)
 
 
-@get(
+@get_signed_in(
     "/applications",
-    access=ANY_USER,
-    tags=TAG,
     summary="Applications the caller may see",
     description=(
         "Staff: all (filter by `status` — a status or open, follow_up, done, all — and "
@@ -96,22 +99,17 @@ async def list_applications(
     return ApplicationList(items=await summaries(rows))
 
 
-@get(
+@get_signed_in(
     "/applications/{application_id:int}",
-    access=ANY_USER,
-    tags=TAG,
     summary="One application (its enterprise, staff, or an assigned reviewer; others 404)",
     description="Reviews and their average are shown to staff only; a reviewer sees their own.",
 )
 async def get_application(request: Req, application_id: PathId) -> ApplicationOut:
-    application = await services.get_application_for(request.user, application_id)
-    return await application_out(application, request.user)
+    return await current(request.user, application_id)
 
 
-@patch(
+@patch_signed_in(
     "/applications/{application_id:int}",
-    access=ANY_USER,
-    tags=TAG,
     summary="Enterprise: add detail to a draft (or while more information is asked)",
 )
 async def update_application(
@@ -121,16 +119,10 @@ async def update_application(
     return await application_out(application, request.user)
 
 
-@on_application(
-    "/submit",
-    ANY_USER,
-    "Enterprise: submit the application",
-    description=(
-        "422 call_closed once the call has closed; 422 incomplete or invalid_tax_code when "
-        "something is missing."
-    ),
-)
+@on_application("/submit", ANY_USER, "Enterprise: submit the application")
 async def submit(request: Req, application_id: PathId) -> ApplicationOut:
+    """422 call_closed once the call has closed; 422 incomplete or invalid_tax_code when
+    something is missing."""
     application = await services.submit_application(request.user, application_id)
     return await application_out(application, request.user)
 
@@ -158,16 +150,10 @@ async def withdraw(
     ANY_USER,
     "Staff or an assigned reviewer: score each criterion 0–5 (null for n/a)",
     status_code=HTTP_201_CREATED,
-    description="A second review by the same person replaces the first.",
 )
 async def review(request: Req, application_id: PathId, data: JSONBody[ReviewIn]) -> ReviewOut:
-    saved = await services.submit_review(
-        request.user,
-        application_id,
-        scores=dict(data.scores),
-        recommendation=data.recommendation,
-        comment=data.comment,
-    )
+    """A second review by the same person replaces the first."""
+    saved = await services.submit_review(request.user, application_id, **asdict(data))
     return review_out(saved)
 
 
@@ -183,8 +169,7 @@ async def report_milestone(
     data: JSONBody[MilestoneReportIn],
 ) -> ApplicationOut:
     await services.report_milestone(request.user, application_id, milestone_id, data.report)
-    application = await services.get_application_for(request.user, application_id)
-    return await application_out(application, request.user)
+    return await current(request.user, application_id)
 
 
 @on_application(
@@ -192,22 +177,12 @@ async def report_milestone(
     ANY_USER,
     "Enterprise: report indicators before and after the support",
     status_code=HTTP_201_CREATED,
-    description="`before` values default to the baseline given in the application.",
 )
 async def report_indicators(
     request: Req, application_id: PathId, data: JSONBody[IndicatorsIn]
 ) -> ApplicationOut:
+    """`before` values default to the baseline given in the application."""
     await services.report_indicators(
-        request.user,
-        application_id,
-        services.Indicators(
-            output_per_worker_before_vnd=data.output_per_worker_before_vnd,
-            output_per_worker_after_vnd=data.output_per_worker_after_vnd,
-            defect_rate_before_percent=data.defect_rate_before_percent,
-            defect_rate_after_percent=data.defect_rate_after_percent,
-            certificates_obtained=data.certificates_obtained,
-            note=data.note,
-        ),
+        request.user, application_id, services.Indicators(**asdict(data))
     )
-    application = await services.get_application_for(request.user, application_id)
-    return await application_out(application, request.user)
+    return await current(request.user, application_id)

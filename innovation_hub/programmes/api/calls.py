@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from litestar import Request, get, patch, post
 from litestar.params import JSONBody
 from litestar.status_codes import HTTP_201_CREATED
+from msgspec.structs import asdict
 
 from innovation_hub.core.auth import PUBLIC, STAFF
 from innovation_hub.core.openapi import PathId
@@ -24,28 +26,23 @@ from innovation_hub.programmes.schemas import (
 )
 
 Req = Request[Any, Any, Any]
+get_public = partial(get, access=PUBLIC, security=[], tags=TAG)
 
 
 def _terms(terms: list[SupportTermIn]) -> list[services.SupportTerm]:
     return [services.SupportTerm(t.type, t.cost_share_percent, t.cap_vnd) for t in terms]
 
 
-@get(
+@get_public(
     "/programmes",
-    access=PUBLIC,
-    security=[],
-    tags=TAG,
     summary="Calls of the support programme: open, upcoming and past",
 )
 async def list_programmes() -> ProgrammeList:
     return ProgrammeList(items=[await programme_out(p) for p in await services.list_programmes()])
 
 
-@get(
+@get_public(
     "/programmes/{programme_id:int}",
-    access=PUBLIC,
-    security=[],
-    tags=TAG,
     summary="One call with its criteria, required documents and events",
 )
 async def get_programme(programme_id: PathId) -> ProgrammeOut:
@@ -113,12 +110,4 @@ async def update_programme(
     description="Appears in the public events feed; 409 slot_taken when the space is taken.",
 )
 async def add_event(request: Req, programme_id: PathId, data: JSONBody[EventIn]) -> EventOut:
-    event = await services.add_event(
-        request.user,
-        programme_id,
-        title=data.title,
-        resource_id=data.resource_id,
-        start=data.start,
-        end=data.end,
-    )
-    return event_out(event)
+    return event_out(await services.add_event(request.user, programme_id, **asdict(data)))

@@ -4,12 +4,14 @@ from the attribute of the same name, in local time; only what differs is named h
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import msgspec
 from litestar import post
+from litestar.handlers import HTTPRouteHandler
 from litestar.status_codes import HTTP_200_OK
+from litestar.types import AnyCallable
 
 from innovation_hub.accounts.tables import User
 from innovation_hub.core.auth import Access
@@ -33,22 +35,22 @@ TAG = ["programme"]
 
 
 def on_application(
-    path: str,
-    access: Access,
-    summary: str,
-    *,
-    status_code: int = HTTP_200_OK,
-    description: str | None = None,
-) -> post:
-    """An operation on one application: ``POST /applications/{application_id}<path>``."""
-    return post(
-        f"/applications/{{application_id:int}}{path}",
-        access=access,
-        status_code=status_code,
-        tags=TAG,
-        summary=summary,
-        description=description,
-    )
+    path: str, access: Access, summary: str, *, status_code: int = HTTP_200_OK
+) -> Callable[[AnyCallable], HTTPRouteHandler]:
+    """An operation on one application: ``POST /applications/{application_id}<path>``. The
+    handler's docstring, if it has one, is the operation's description."""
+
+    def declare(handler: AnyCallable) -> HTTPRouteHandler:
+        return post(
+            f"/applications/{{application_id:int}}{path}",
+            access=access,
+            status_code=status_code,
+            tags=TAG,
+            summary=summary,
+            description=" ".join(handler.__doc__.split()) if handler.__doc__ else None,
+        )(handler)
+
+    return declare
 
 
 def given(data: msgspec.Struct, names: Iterable[str]) -> dict[str, Any]:
@@ -131,6 +133,11 @@ async def application_out(application: Application, user: User) -> ApplicationOu
         mine = [r for r in await services.reviews_of(application.id) if r.reviewer == user.id]
         out.my_review = review_out(mine[0]) if mine else None
     return out
+
+
+async def current(user: User, application_id: int) -> ApplicationOut:
+    """The application as it stands now, as ``user`` may see it."""
+    return await application_out(await services.get_application_for(user, application_id), user)
 
 
 async def summaries(rows: list[Application]) -> list[ApplicationSummary]:

@@ -8,11 +8,12 @@ from typing import Any
 from litestar import Request
 from litestar.params import JSONBody
 from litestar.status_codes import HTTP_201_CREATED
+from msgspec.structs import asdict
 
 from innovation_hub.core.auth import STAFF
 from innovation_hub.core.openapi import PathId
 from innovation_hub.programmes import services
-from innovation_hub.programmes.api.out import application_out, on_application
+from innovation_hub.programmes.api.out import application_out, current, on_application
 from innovation_hub.programmes.schemas import (
     AcceptanceIn,
     ApplicationOut,
@@ -45,21 +46,13 @@ async def more_info(
     return await application_out(application, request.user)
 
 
-@on_application(
-    "/reviewers",
-    STAFF,
-    "Staff: assign a reviewer (by account id or email)",
-    description=(
-        "A reviewer who is not staff sees only the applications assigned to them. Enterprise "
-        "accounts and the applicant cannot review (422 invalid_reviewer)."
-    ),
-)
+@on_application("/reviewers", STAFF, "Staff: assign a reviewer (by account id or email)")
 async def assign(
     request: Req, application_id: PathId, data: JSONBody[ReviewerIn]
 ) -> ApplicationOut:
-    application = await services.assign_reviewer(
-        request.user, application_id, reviewer_id=data.reviewer_id, email=data.email
-    )
+    """A reviewer who is not staff sees only the applications assigned to them. Enterprise
+    accounts and the applicant cannot review (422 invalid_reviewer)."""
+    application = await services.assign_reviewer(request.user, application_id, **asdict(data))
     return await application_out(application, request.user)
 
 
@@ -69,29 +62,15 @@ async def unassign(request: Req, application_id: PathId, reviewer_id: PathId) ->
     return await application_out(application, request.user)
 
 
-@on_application(
-    "/decision",
-    STAFF,
-    "Staff: approve (with an amount) or reject",
-    description=(
-        "Needs a submitted application with at least one review (422 review_required). The "
-        "amount defaults to Σ min(cost × cost share, cap); more is 422 "
-        "amount_above_cost_share or amount_above_cap, and more than the call's remaining "
-        "budget 422 budget_exceeded (`limit` and `limit_vnd` name the limit). A letter goes "
-        "to the enterprise."
-    ),
-)
+@on_application("/decision", STAFF, "Staff: approve (with an amount) or reject")
 async def decision(
     request: Req, application_id: PathId, data: JSONBody[DecisionIn]
 ) -> ApplicationOut:
-    application = await services.decide(
-        request.user,
-        application_id,
-        outcome=data.outcome,
-        amount_vnd=data.amount_vnd,
-        conditions=data.conditions,
-        note=data.note,
-    )
+    """Needs a submitted application with at least one review (422 review_required). The amount
+    defaults to Σ min(cost × cost share, cap); more is 422 amount_above_cost_share or
+    amount_above_cap, and more than the call's remaining budget 422 budget_exceeded (`limit` and
+    `limit_vnd` name the limit). A letter goes to the enterprise."""
+    application = await services.decide(request.user, application_id, **asdict(data))
     return await application_out(application, request.user)
 
 
@@ -104,15 +83,8 @@ async def decision(
 async def add_milestone(
     request: Req, application_id: PathId, data: JSONBody[MilestoneIn]
 ) -> ApplicationOut:
-    await services.add_milestone(
-        request.user,
-        application_id,
-        title=data.title,
-        due_on=data.due_on,
-        description=data.description,
-    )
-    application = await services.get_application_for(request.user, application_id)
-    return await application_out(application, request.user)
+    await services.add_milestone(request.user, application_id, **asdict(data))
+    return await current(request.user, application_id)
 
 
 @on_application("/milestones/{milestone_id:int}/confirm", STAFF, "Staff: confirm a milestone")
@@ -120,26 +92,21 @@ async def confirm_milestone(
     request: Req, application_id: PathId, milestone_id: PathId
 ) -> ApplicationOut:
     await services.confirm_milestone(request.user, application_id, milestone_id)
-    application = await services.get_application_for(request.user, application_id)
-    return await application_out(application, request.user)
+    return await current(request.user, application_id)
 
 
 @on_application(
     "/acceptance",
     STAFF,
     "Staff: accept the results (nghiệm thu) and settle the amount",
-    description=(
-        "Needs every milestone confirmed (422 milestones_open) and an indicator report (422 "
-        "indicators_missing); the amount settled is at most the amount approved, and what is "
-        "not settled goes back to the call's budget."
-    ),
 )
 async def acceptance(
     request: Req, application_id: PathId, data: JSONBody[AcceptanceIn]
 ) -> ApplicationOut:
-    application = await services.accept(
-        request.user, application_id, settled_vnd=data.settled_vnd, note=data.note
-    )
+    """Needs every milestone confirmed (422 milestones_open) and an indicator report (422
+    indicators_missing); the amount settled is at most the amount approved, and what is not
+    settled goes back to the call's budget."""
+    application = await services.accept(request.user, application_id, **asdict(data))
     return await application_out(application, request.user)
 
 

@@ -13,7 +13,7 @@ from innovation_hub.core.clock import LOCAL_TZ, utcnow
 from innovation_hub.core.database import transaction
 from innovation_hub.core.errors import Conflict, FormInvalid, RuleBroken
 from innovation_hub.core.i18n import gettext as _
-from innovation_hub.programmes.services.access import load, own
+from innovation_hub.programmes.services.access import load, own_ready_for
 from innovation_hub.programmes.services.calls import get_programme, programme_status, release
 from innovation_hub.programmes.services.checks import (
     ApplicationChanges,
@@ -92,8 +92,7 @@ async def update_application(
 ) -> Application:
     """More detail on a draft, or changes while staff wait for more information."""
     async with transaction():
-        application = await own(user, application_id)
-        APPLICATIONS.require("edit", application.status)
+        application = await own_ready_for(user, application_id, "edit")
         programme = await get_programme(application.programme)
         values = ApplicationChanges.of(changes).given()
         problems = Problems()
@@ -121,8 +120,7 @@ def _local(moment: datetime) -> str:
 
 async def submit_application(user: User, application_id: int) -> Application:
     async with transaction():
-        application = await own(user, application_id)
-        APPLICATIONS.require("submit", application.status)
+        application = await own_ready_for(user, application_id, "submit")
         programme = await get_programme(application.programme)
         now = utcnow()
         status = programme_status(programme, now)
@@ -172,8 +170,7 @@ async def reply(user: User, application_id: int, message: str) -> Application:
     if len(message) > 5000:
         raise FormInvalid({"message": _("Use at most %(n)s characters.", n=5000)}, code="too_long")
     async with transaction():
-        application = await own(user, application_id)
-        APPLICATIONS.require("reply", application.status)
+        application = await own_ready_for(user, application_id, "reply")
         back = application.return_status or "screening"
         await APPLICATIONS.apply(
             application,
@@ -188,8 +185,7 @@ async def reply(user: User, application_id: int, message: str) -> Application:
 
 async def withdraw(user: User, application_id: int, reason: str = "") -> Application:
     async with transaction():
-        application = await own(user, application_id)
-        APPLICATIONS.require("withdraw", application.status)
+        application = await own_ready_for(user, application_id, "withdraw")
         holding = application.status in HOLDING_BUDGET
         await APPLICATIONS.apply(
             application, "withdraw", values={Application.closed_at: utcnow()}, actor_id=user.id

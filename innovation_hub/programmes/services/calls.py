@@ -13,7 +13,7 @@ from innovation_hub.bookings import services as bookings
 from innovation_hub.core import audit
 from innovation_hub.core.clock import LOCAL_TZ, utcnow
 from innovation_hub.core.database import transaction
-from innovation_hub.core.errors import FormInvalid, NotFound, RuleBroken
+from innovation_hub.core.errors import FormInvalid, RuleBroken
 from innovation_hub.core.i18n import gettext as _
 from innovation_hub.core.timestamps import require_aware
 from innovation_hub.programmes.catalogue import (
@@ -22,6 +22,7 @@ from innovation_hub.programmes.catalogue import (
     NATIONAL_PROGRAMME,
     SUPPORT_TYPES,
 )
+from innovation_hub.programmes.services.access import found
 from innovation_hub.programmes.services.checks import Problems
 from innovation_hub.programmes.services.support import (
     MAX_BUDGET_VND,
@@ -247,10 +248,8 @@ async def update_programme(staff: User, programme_id: int, changes: dict[str, An
 
 
 async def get_programme(programme_id: int) -> Programme:
-    programme = await Programme.objects().where(Programme.id == programme_id).first()
-    if programme is None:
-        raise NotFound(_("There is no such call."), code="programme_not_found")
-    return programme
+    query = Programme.objects().where(Programme.id == programme_id)
+    return await found(query.first(), _("There is no such call."), "programme_not_found")
 
 
 async def reserve(programme: Programme, amount: int) -> None:

@@ -10,7 +10,7 @@ from innovation_hub.core.clock import utcnow
 from innovation_hub.core.database import transaction
 from innovation_hub.core.errors import FormInvalid, RuleBroken
 from innovation_hub.core.i18n import gettext as _
-from innovation_hub.programmes.services.access import get_application_for
+from innovation_hub.programmes.services.access import ready_for
 from innovation_hub.programmes.services.calls import get_programme, reserve
 from innovation_hub.programmes.services.notify import tell_applicant
 from innovation_hub.programmes.services.support import check_amount, items_of, support_limits
@@ -38,8 +38,7 @@ async def decide(
             {"conditions": _("Use at most %(n)s characters.", n=5000)}, code="too_long"
         )
     async with transaction():
-        application = await get_application_for(staff, application_id)
-        APPLICATIONS.require("decide", application.status)
+        application = await ready_for(staff, application_id, "decide")
         if not await Review.exists().where(Review.application == application.id):
             raise RuleBroken(
                 _("At least one review is needed before a decision."),
@@ -67,7 +66,8 @@ async def decide(
             staff,
             outcome,
             note,
-            detail={"amount_vnd": values.get(Application.approved_vnd), "conditions": conditions},
+            amount_vnd=values.get(Application.approved_vnd),
+            conditions=conditions,
         )
         await tell_applicant(
             application,

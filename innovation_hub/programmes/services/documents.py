@@ -8,10 +8,10 @@ from typing import Any
 from innovation_hub.accounts.tables import User
 from innovation_hub.core.clock import utcnow
 from innovation_hub.core.database import transaction
-from innovation_hub.core.errors import FormInvalid, NotFound, RuleBroken
+from innovation_hub.core.errors import FormInvalid, RuleBroken
 from innovation_hub.core.i18n import gettext as _
 from innovation_hub.core.uploads import StoredFile
-from innovation_hub.programmes.services.access import get_application_for, own
+from innovation_hub.programmes.services.access import found, get_application_for, own
 from innovation_hub.programmes.services.calls import get_programme
 from innovation_hub.programmes.services.follow_up import milestone_of
 from innovation_hub.programmes.services.support import document_label, documents_required
@@ -70,21 +70,18 @@ async def add_document(
             user,
             "document_added",
             f"{document_label(programme, kind)}: {name}",
-            detail={"document_id": document.id, "milestone_id": milestone_id},
+            document_id=document.id,
+            milestone_id=milestone_id,
         )
     return document
 
 
 async def get_document_for(user: Any, application_id: int, document_id: int) -> Document:
     application = await get_application_for(user, application_id)
-    document = (
-        await Document.objects()
-        .where((Document.id == document_id) & (Document.application == application.id))
-        .first()
+    query = Document.objects().where(
+        (Document.id == document_id) & (Document.application == application.id)
     )
-    if document is None:
-        raise NotFound(_("There is no such document."), code="document_not_found")
-    return document
+    return await found(query.first(), _("There is no such document."), "document_not_found")
 
 
 async def delete_document(user: User, application_id: int, document_id: int) -> None:
@@ -94,10 +91,5 @@ async def delete_document(user: User, application_id: int, document_id: int) -> 
         APPLICATIONS.require("report" if document.milestone_id else "edit", application.status)
         await Document.delete().where(Document.id == document.id)
         await add_to_timeline(
-            application,
-            user,
-            "document_removed",
-            document.filename,
-            shown=True,
-            detail={"document_id": document.id},
+            application, user, "document_removed", document.filename, document_id=document.id
         )

@@ -9,9 +9,13 @@ from datetime import date
 from innovation_hub.accounts.tables import User
 from innovation_hub.core.clock import utcnow
 from innovation_hub.core.database import transaction
-from innovation_hub.core.errors import FormInvalid, NotFound, RuleBroken
+from innovation_hub.core.errors import FormInvalid, RuleBroken
 from innovation_hub.core.i18n import gettext as _
-from innovation_hub.programmes.services.access import get_application_for, own
+from innovation_hub.programmes.services.access import (
+    found,
+    own_ready_for,
+    ready_for,
+)
 from innovation_hub.programmes.services.calls import release
 from innovation_hub.programmes.services.checks import Problems
 from innovation_hub.programmes.services.notify import tell_applicant
@@ -36,8 +40,7 @@ async def add_milestone(
     problems.raise_if_any()
     assert due_on is not None
     async with transaction():
-        application = await get_application_for(staff, application_id)
-        APPLICATIONS.require("milestone", application.status)
+        application = await ready_for(staff, application_id, "milestone")
         milestone = Milestone(
             application=application.id,
             title=title,
@@ -54,20 +57,16 @@ async def add_milestone(
             staff,
             "milestone_added",
             f"{title} ({due_on.strftime('%d/%m/%Y')})",
-            detail={"milestone_id": milestone.id},
+            milestone_id=milestone.id,
         )
     return milestone
 
 
 async def milestone_of(application: Application, milestone_id: int) -> Milestone:
-    milestone = (
-        await Milestone.objects()
-        .where((Milestone.id == milestone_id) & (Milestone.application == application.id))
-        .first()
+    query = Milestone.objects().where(
+        (Milestone.id == milestone_id) & (Milestone.application == application.id)
     )
-    if milestone is None:
-        raise NotFound(_("There is no such milestone."), code="milestone_not_found")
-    return milestone
+    return await found(query.first(), _("There is no such milestone."), "milestone_not_found")
 
 
 async def report_milestone(
@@ -77,8 +76,7 @@ async def report_milestone(
     if not report:
         raise FormInvalid({"report": _("Say what was done.")}, code="report_required")
     async with transaction():
-        application = await own(user, application_id)
-        APPLICATIONS.require("report", application.status)
+        application = await own_ready_for(user, application_id, "report")
         milestone = await milestone_of(application, milestone_id)
         if milestone.status == "done":
             raise RuleBroken(_("This milestone is already confirmed."), code="milestone_done")
@@ -91,15 +89,14 @@ async def report_milestone(
             user,
             "milestone_reported",
             f"{milestone.title}: {report[:500]}",
-            detail={"milestone_id": milestone.id},
+            milestone_id=milestone.id,
         )
     return milestone
 
 
 async def confirm_milestone(staff: User, application_id: int, milestone_id: int) -> Milestone:
     async with transaction():
-        application = await get_application_for(staff, application_id)
-        APPLICATIONS.require("confirm", application.status)
+        application = await ready_for(staff, application_id, "confirm")
         milestone = await milestone_of(application, milestone_id)
         if milestone.status == "done":
             return milestone
@@ -108,11 +105,7 @@ async def confirm_milestone(staff: User, application_id: int, milestone_id: int)
         milestone.confirmed_by = staff.id
         await milestone.save()
         await add_to_timeline(
-            application,
-            staff,
-            "milestone_confirmed",
-            milestone.title,
-            detail={"milestone_id": milestone.id},
+            application, staff, "milestone_confirmed", milestone.title, milestone_id=milestone.id
         )
     return milestone
 
@@ -145,8 +138,7 @@ async def report_indicators(user: User, application_id: int, values: Indicators)
         )
     problems.raise_if_any()
     async with transaction():
-        application = await own(user, application_id)
-        APPLICATIONS.require("report", application.status)
+        application = await own_ready_for(user, application_id, "report")
         report = IndicatorReport(
             application=application.id,
             output_per_worker_before_vnd=(
@@ -167,9 +159,7 @@ async def report_indicators(user: User, application_id: int, values: Indicators)
             created_at=utcnow(),
         )
         await report.save()
-        await add_to_timeline(
-            application, user, "indicators_reported", detail={"report_id": report.id}
-        )
+        await add_to_timeline(application, user, "indicators_reported", report_id=report.id)
     return report
 
 
@@ -179,8 +169,7 @@ async def accept(
     """Acceptance (nghiệm thu): every milestone confirmed and indicators reported; the amount
     settled is at most the amount approved, and the rest goes back to the call's budget."""
     async with transaction():
-        application = await get_application_for(staff, application_id)
-        APPLICATIONS.require("accept", application.status)
+        application = await ready_for(staff, application_id, "accept")
         approved = int(application.approved_vnd or 0)
         settled = approved if settled_vnd is None else settled_vnd
         if isinstance(settled, bool) or not 0 <= settled <= approved:
@@ -221,7 +210,7 @@ async def accept(
         )
         await release(application.programme, approved - settled)
         await add_to_timeline(
-            application, staff, "accepted", note.strip()[:5000], detail={"settled_vnd": settled}
+            application, staff, "accepted", note.strip()[:5000], settled_vnd=settled
         )
         await tell_applicant(
             application, "programme_update", kind="accepted", message=note, settled_vnd=settled
@@ -234,8 +223,7 @@ async def close(staff: User, application_id: int, note: str = "") -> Application
     unspent amount back to the call."""
     note = note.strip()
     async with transaction():
-        application = await get_application_for(staff, application_id)
-        APPLICATIONS.require("close", application.status)
+        application = await ready_for(staff, application_id, "close")
         holding = application.status in HOLDING_BUDGET
         if holding and not note:
             raise FormInvalid(

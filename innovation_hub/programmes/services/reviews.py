@@ -12,7 +12,12 @@ from innovation_hub.core.clock import utcnow
 from innovation_hub.core.database import transaction
 from innovation_hub.core.errors import Conflict, FormInvalid, NotFound
 from innovation_hub.core.i18n import gettext as _
-from innovation_hub.programmes.services.access import get_application_for, is_assigned, is_staff
+from innovation_hub.programmes.services.access import (
+    get_application_for,
+    is_assigned,
+    is_staff,
+    ready_for,
+)
 from innovation_hub.programmes.services.calls import get_programme
 from innovation_hub.programmes.services.checks import Problems
 from innovation_hub.programmes.services.support import criteria_of
@@ -45,8 +50,7 @@ async def assign_reviewer(
     staff: User, application_id: int, *, reviewer_id: int | None = None, email: str = ""
 ) -> Application:
     async with transaction():
-        application = await get_application_for(staff, application_id)
-        APPLICATIONS.require("assign", application.status)
+        application = await ready_for(staff, application_id, "assign")
         if reviewer_id is not None:
             reviewer = await User.objects().where(User.id == reviewer_id).first()
         else:
@@ -78,15 +82,14 @@ async def assign_reviewer(
             "reviewer_assigned",
             reviewer.name,
             shown=False,
-            detail={"reviewer_id": reviewer.id},
+            reviewer_id=reviewer.id,
         )
     return application
 
 
 async def unassign_reviewer(staff: User, application_id: int, reviewer_id: int) -> Application:
     async with transaction():
-        application = await get_application_for(staff, application_id)
-        APPLICATIONS.require("assign", application.status)
+        application = await ready_for(staff, application_id, "assign")
         removed = (
             await Assignment.delete()
             .where(
@@ -97,11 +100,7 @@ async def unassign_reviewer(staff: User, application_id: int, reviewer_id: int) 
         if not removed:
             raise NotFound(_("This person is not a reviewer of it."), code="not_assigned")
         await add_to_timeline(
-            application,
-            staff,
-            "reviewer_removed",
-            shown=False,
-            detail={"reviewer_id": reviewer_id},
+            application, staff, "reviewer_removed", shown=False, reviewer_id=reviewer_id
         )
         await _settle_review_state(application, staff)
     return application
@@ -171,7 +170,8 @@ async def submit_review(
             user,
             "reviewed",
             shown=False,
-            detail={"recommendation": recommendation, "average": average},
+            recommendation=recommendation,
+            average=average,
         )
         await _settle_review_state(application, user)
     return review

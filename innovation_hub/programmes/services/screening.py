@@ -10,7 +10,7 @@ from innovation_hub.core.clock import utcnow
 from innovation_hub.core.database import transaction
 from innovation_hub.core.errors import FormInvalid
 from innovation_hub.core.i18n import gettext as _
-from innovation_hub.programmes.services.access import get_application_for
+from innovation_hub.programmes.services.access import ready_for
 from innovation_hub.programmes.services.notify import tell_applicant
 from innovation_hub.programmes.services.timeline import add_to_timeline
 from innovation_hub.programmes.tables import Application
@@ -22,8 +22,7 @@ SCREENING_RESULTS = ("eligible", "more_info", "ineligible")
 async def ask_more_info(staff: User, application_id: int, message: str) -> Application:
     message = _message_for_enterprise(message)
     async with transaction():
-        application = await get_application_for(staff, application_id)
-        APPLICATIONS.require("more_info", application.status)
+        application = await ready_for(staff, application_id, "more_info")
         await _request_info(application, staff, message, {})
     return application
 
@@ -70,8 +69,7 @@ async def screen(staff: User, application_id: int, result: str, note: str = "") 
                 {"note": _("Say why, for the enterprise.")}, code="message_required"
             ) from None
     async with transaction():
-        application = await get_application_for(staff, application_id)
-        APPLICATIONS.require("screen", application.status)
+        application = await ready_for(staff, application_id, "screen")
         values: dict[Any, Any] = {
             Application.screening_result: result,
             Application.screening_note: note,
@@ -82,9 +80,7 @@ async def screen(staff: User, application_id: int, result: str, note: str = "") 
             await APPLICATIONS.apply(
                 application, "screen", to="in_review", values=values, actor_id=staff.id
             )
-            await add_to_timeline(
-                application, staff, "screened_eligible", note, detail={"result": result}
-            )
+            await add_to_timeline(application, staff, "screened_eligible", note, result=result)
         else:
             values[Application.decided_at] = utcnow()
             values[Application.decided_by] = staff.id
@@ -92,8 +88,6 @@ async def screen(staff: User, application_id: int, result: str, note: str = "") 
             await APPLICATIONS.apply(
                 application, "screen", to="rejected", values=values, actor_id=staff.id
             )
-            await add_to_timeline(
-                application, staff, "screened_ineligible", note, detail={"result": result}
-            )
+            await add_to_timeline(application, staff, "screened_ineligible", note, result=result)
             await tell_applicant(application, "programme_decision", outcome="ineligible", note=note)
     return application

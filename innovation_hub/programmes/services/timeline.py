@@ -18,9 +18,10 @@ async def add_to_timeline(
     body: str = "",
     *,
     shown: bool = True,
-    detail: dict[str, Any] | None = None,
+    **detail: Any,
 ) -> None:
-    """The timeline entry and the audit entry, in the caller's transaction."""
+    """The timeline entry and the audit entry (``detail`` adds to it), in the caller's
+    transaction."""
     actor_id = getattr(actor, "id", None)
     await TimelineEntry.insert(
         TimelineEntry(
@@ -38,7 +39,7 @@ async def add_to_timeline(
         action=f"application.{kind}",
         record_type="programme_application",
         record_id=application.id,
-        detail={"status": application.status, **(detail or {})},
+        detail={"status": application.status, **detail},
     )
 
 

@@ -5,6 +5,7 @@ new call."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import asdict
 from functools import partial
 from typing import Any
 
@@ -195,15 +196,7 @@ async def assign(user: Any, application_id: int, data: dict[str, Any]) -> None:
 
 
 async def decide(user: Any, application_id: int, data: dict[str, Any]) -> None:
-    decision = forms.decision(data)
-    await services.decide(
-        user,
-        application_id,
-        outcome=decision.outcome,
-        amount_vnd=decision.amount_vnd,
-        conditions=decision.conditions,
-        note=decision.note,
-    )
+    await services.decide(user, application_id, **asdict(forms.decision(data)))
 
 
 async def add_milestone(user: Any, application_id: int, data: dict[str, Any]) -> None:
