@@ -96,6 +96,29 @@ class FormInvalid(RuleBroken, code="invalid_input", title="Some fields need atte
         )
 
 
+class Problems:
+    """Every broken rule of one request, field by field, each with its code; the first code
+    names the whole refusal (``FormInvalid``, with every field's code in ``codes``)."""
+
+    def __init__(self) -> None:
+        self.found: dict[str, tuple[str, str]] = {}
+
+    def add(self, name: str, message: str, code: str) -> None:
+        self.found.setdefault(name, (message, code))
+
+    def merge(self, errors: dict[str, str], code: str) -> None:
+        for name, message in errors.items():
+            self.add(name, message, code)
+
+    def raise_if_any(self) -> None:
+        if self.found:
+            codes = {name: code for name, (_message, code) in self.found.items()}
+            messages = {name: message for name, (message, _code) in self.found.items()}
+            refusal = FormInvalid(messages, code=next(iter(codes.values())))
+            refusal.extra = {"codes": codes}
+            raise refusal
+
+
 class TooManyRequests(HubError, status_code=429, code="rate_limited", title="Too many requests"):
     def __init__(self, detail: str, *, retry_after: int) -> None:
         super().__init__(detail)

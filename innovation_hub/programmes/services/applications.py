@@ -45,7 +45,7 @@ async def create_application(
     values.setdefault("enterprise_name", "")
     values.setdefault("tax_code", "")
     check_application(values, programme, problems)
-    problems.merge(form_errors or {})
+    problems.merge(form_errors or {}, "invalid_number")
     problems.raise_if_any()
     if programme_status(programme) == "closed":
         raise RuleBroken(
@@ -97,7 +97,7 @@ async def update_application(
         values = ApplicationChanges.of(changes).given()
         problems = Problems()
         check_application(values, programme, problems)
-        problems.merge(form_errors or {})
+        problems.merge(form_errors or {}, "invalid_number")
         problems.raise_if_any()
         if not values:
             return application

@@ -8,7 +8,7 @@ from typing import Any
 
 import msgspec
 
-from innovation_hub.core.errors import FormInvalid
+from innovation_hub.core.errors import Problems
 from innovation_hub.core.i18n import gettext as _
 from innovation_hub.core.taxcode import is_valid_tax_code, normalise_tax_code
 from innovation_hub.programmes.catalogue import SECTORS, SIZE_CLASSES
@@ -67,29 +67,6 @@ class ApplicationChanges(msgspec.Struct, kw_only=True):
 
 
 APPLICATION_FIELDS: tuple[str, ...] = ApplicationChanges.__struct_fields__
-
-
-class Problems:
-    """Field → message and field → code; the first code names the whole refusal."""
-
-    def __init__(self) -> None:
-        self.messages: dict[str, str] = {}
-        self.codes: dict[str, str] = {}
-
-    def add(self, name: str, message: str, code: str) -> None:
-        if name not in self.messages:
-            self.messages[name] = message
-            self.codes[name] = code
-
-    def merge(self, errors: dict[str, str], code: str = "invalid_number") -> None:
-        for name, message in errors.items():
-            self.add(name, message, code)
-
-    def raise_if_any(self) -> None:
-        if self.messages:
-            exc = FormInvalid(self.messages, code=next(iter(self.codes.values())))
-            exc.extra = {"codes": dict(self.codes)}
-            raise exc
 
 
 def tax_code_problem(value: str) -> str | None:

@@ -9,7 +9,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from innovation_hub.core.clock import LOCAL_TZ
-from innovation_hub.core.errors import FormInvalid, RuleBroken
+from innovation_hub.core.errors import Problems, RuleBroken
 from innovation_hub.core.i18n import N_
 from innovation_hub.core.i18n import gettext as _
 from innovation_hub.core.settings import Settings
@@ -225,27 +225,11 @@ class NewVisit:
     locale: str = "vi"
 
 
-class _Problems:
-    """Field → (message, code); the first code names the whole refusal."""
-
-    def __init__(self) -> None:
-        self.found: dict[str, tuple[str, str]] = {}
-
-    def add(self, name: str, message: str, code: str) -> None:
-        self.found.setdefault(name, (message, code))
-
+class _Problems(Problems):
     def require(self, name: str, value: str) -> bool:
         if not value.strip():
             self.add(name, _("Fill in this field."), "required_field")
         return bool(value.strip())
-
-    def raise_if_any(self) -> None:
-        if self.found:
-            codes = {name: code for name, (_message, code) in self.found.items()}
-            messages = {name: message for name, (message, _code) in self.found.items()}
-            exc = FormInvalid(messages, code=next(iter(codes.values())))
-            exc.extra = {"codes": codes}
-            raise exc
 
 
 def _contact(new: NewVisit, problems: _Problems) -> None:
