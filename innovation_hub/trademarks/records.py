@@ -13,6 +13,7 @@ from innovation_hub.core import audit
 from innovation_hub.core.auth import STAFF
 from innovation_hub.core.clock import LOCAL_TZ, utcnow
 from innovation_hub.core.errors import NotFound
+from innovation_hub.core.i18n import N_, Labels
 from innovation_hub.core.i18n import gettext as _
 from innovation_hub.trademarks import config
 from innovation_hub.trademarks.tables import TrademarkCase, TrademarkEvent
@@ -32,15 +33,16 @@ def is_staff(user: User) -> bool:
     return user.role in STAFF
 
 
-def organisation_kind_label(kind: str) -> str:
-    return {
-        "startup": _("Startup"),
-        "enterprise": _("Enterprise"),
-        "cooperative": _("Co-operative"),
-        "household_business": _("Household business"),
-        "other": _("Other organisation"),
-        "": _("Not stated"),
-    }.get(kind, kind)
+organisation_kind_label = Labels(
+    {
+        "startup": N_("Startup"),
+        "enterprise": N_("Enterprise"),
+        "cooperative": N_("Co-operative"),
+        "household_business": N_("Household business"),
+        "other": N_("Other organisation"),
+        "": N_("Not stated"),
+    }
+)
 
 
 def checklist_state_label(state: str) -> str:

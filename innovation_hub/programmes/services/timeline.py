@@ -7,7 +7,7 @@ from typing import Any
 
 from innovation_hub.core import audit
 from innovation_hub.core.clock import utcnow
-from innovation_hub.core.i18n import gettext as _
+from innovation_hub.core.i18n import N_, Labels
 from innovation_hub.programmes.tables import Application, TimelineEntry
 
 
@@ -50,26 +50,27 @@ async def timeline_of(application_id: int, *, everything: bool) -> list[Timeline
     return list(await query.order_by(TimelineEntry.at).order_by(TimelineEntry.id))
 
 
-def timeline_label(kind: str) -> str:
-    return {
-        "created": _("Draft started"),
-        "submitted": _("Application submitted"),
-        "more_info": _("More information requested"),
-        "reply": _("Answer sent"),
-        "screened_eligible": _("Found eligible"),
-        "screened_ineligible": _("Found not eligible"),
-        "reviewer_assigned": _("Reviewer assigned"),
-        "reviewer_removed": _("Reviewer removed"),
-        "reviewed": _("Review recorded"),
-        "approved": _("Approved"),
-        "rejected": _("Not approved"),
-        "milestone_added": _("Milestone set"),
-        "milestone_reported": _("Milestone reported"),
-        "milestone_confirmed": _("Milestone confirmed"),
-        "indicators_reported": _("Indicators reported"),
-        "accepted": _("Accepted (nghiệm thu)"),
-        "closed": _("File closed"),
-        "withdrawn": _("Withdrawn"),
-        "document_added": _("Document uploaded"),
-        "document_removed": _("Document removed"),
-    }.get(kind, kind)
+timeline_label = Labels(
+    {
+        "created": N_("Draft started"),
+        "submitted": N_("Application submitted"),
+        "more_info": N_("More information requested"),
+        "reply": N_("Answer sent"),
+        "screened_eligible": N_("Found eligible"),
+        "screened_ineligible": N_("Found not eligible"),
+        "reviewer_assigned": N_("Reviewer assigned"),
+        "reviewer_removed": N_("Reviewer removed"),
+        "reviewed": N_("Review recorded"),
+        "approved": N_("Approved"),
+        "rejected": N_("Not approved"),
+        "milestone_added": N_("Milestone set"),
+        "milestone_reported": N_("Milestone reported"),
+        "milestone_confirmed": N_("Milestone confirmed"),
+        "indicators_reported": N_("Indicators reported"),
+        "accepted": N_("Accepted (nghiệm thu)"),
+        "closed": N_("File closed"),
+        "withdrawn": N_("Withdrawn"),
+        "document_added": N_("Document uploaded"),
+        "document_removed": N_("Document removed"),
+    }
+)

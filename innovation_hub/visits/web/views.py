@@ -12,7 +12,7 @@ from babel.dates import format_date as babel_format_date
 from litestar import Request
 
 from innovation_hub.core.clock import LOCAL_TZ
-from innovation_hub.core.i18n import N_, current_locale
+from innovation_hub.core.i18n import N_, Labels, current_locale
 from innovation_hub.core.i18n import gettext as _
 from innovation_hub.core.workflow import StateView
 from innovation_hub.visits import services
@@ -71,16 +71,17 @@ class MessageView:
     at: datetime
 
 
-def _kind_text(kind: str) -> str:
-    return {
-        "approved": _("Approved"),
-        "declined": _("Declined"),
-        "more_info": _("Question"),
-        "proposed_date": _("Another day proposed"),
-        "reply": _("Reply"),
-        "accepted_date": _("Proposed day accepted"),
-        "cancelled": _("Cancelled"),
-    }.get(kind, kind)
+_kind_text = Labels(
+    {
+        "approved": N_("Approved"),
+        "declined": N_("Declined"),
+        "more_info": N_("Question"),
+        "proposed_date": N_("Another day proposed"),
+        "reply": N_("Reply"),
+        "accepted_date": N_("Proposed day accepted"),
+        "cancelled": N_("Cancelled"),
+    }
+)
 
 
 async def messages(visit: Visit, *, staff_view: bool) -> list[MessageView]:
