@@ -51,6 +51,7 @@ PaymentStarter = Callable[[Booking], Awaitable[PaymentInfo]]
 # Injected by name (bookings.domain and payments.domain provide them).
 BookingPolicy = NamedDependency[Policy]
 Starter = NamedDependency[PaymentStarter]
+Reason = JSONBody[ReasonIn | None]  # optional: no body is no reason
 
 # Read by hand (core.timestamps) for its messages, but described as what it is.
 DATE_TIME = {"format": "date-time"}
@@ -173,10 +174,7 @@ async def get_booking(request: Req, booking_id: PathId) -> BookingOut:
 
 @_post("/bookings/{booking_id:int}/cancel", access=ANY_USER, summary="Cancel a booking")
 async def cancel_booking(
-    request: Req,
-    booking_id: PathId,
-    booking_policy: BookingPolicy,
-    data: JSONBody[ReasonIn | None] = None,
+    request: Req, booking_id: PathId, booking_policy: BookingPolicy, data: Reason = None
 ) -> BookingOut:
     booking = await services.cancel_booking(
         request.user, booking_id, reason=_reason(data), policy=booking_policy
@@ -206,10 +204,7 @@ async def approve(request: Req, booking_id: PathId, booking_policy: BookingPolic
     summary="Decline a booking waiting for approval",
 )
 async def decline(
-    request: Req,
-    booking_id: PathId,
-    booking_policy: BookingPolicy,
-    data: JSONBody[ReasonIn | None] = None,
+    request: Req, booking_id: PathId, booking_policy: BookingPolicy, data: Reason = None
 ) -> BookingOut:
     decided = await services.decide(
         request.user, booking_id, approve=False, reason=_reason(data), policy=booking_policy
