@@ -5,8 +5,10 @@ from __future__ import annotations
 import weakref
 from collections.abc import Awaitable, Callable
 from datetime import datetime
+from functools import partial
 from typing import Annotated, Any
 
+import msgspec
 from litestar import Request, delete, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromQuery, JSONBody, QueryParameter
@@ -30,6 +32,7 @@ from innovation_hub.bookings.schemas import (
     SeriesCancelOut,
     SeriesIn,
     SeriesOut,
+    SlotIn,
     WaitlistIn,
     WaitlistList,
     WaitlistOut,
@@ -48,14 +51,20 @@ PaymentStarter = Callable[[Booking], Awaitable[PaymentInfo]]
 # Injected by name (bookings.domain and payments.domain provide them).
 BookingPolicy = NamedDependency[Policy]
 Starter = NamedDependency[PaymentStarter]
+Reason = JSONBody[ReasonIn | None]  # optional: no body is no reason
 
 # Read by hand (core.timestamps) for its messages, but described as what it is.
 DATE_TIME = {"format": "date-time"}
 ROW_ID = QueryParameter(ge=1, le=MAX_DB_INT)
 TIMESTAMP = "ISO 8601 with an offset, e.g. 2026-12-01T09:00:00+07:00 (without one: 400)"
 
+# The route decorators with what every bookings operation shares.
+_get = partial(get, tags=["bookings"])
+_post = partial(post, status_code=200, tags=["bookings"])
+_create = partial(post, status_code=HTTP_201_CREATED, tags=["bookings"])
 
-def _slot(data: BookingIn | BlockIn | SeriesIn | WaitlistIn) -> tuple[int, datetime, datetime]:
+
+def _slot(data: SlotIn) -> tuple[int, datetime, datetime]:
     """The resource and the time a request is about, as the services take them."""
     return data.resource_id, data.start, data.end
 
@@ -68,15 +77,13 @@ def _reason(data: ReasonIn | None) -> str:
     return data.reason if data else ""
 
 
+def _when(row: Booking | WaitlistEntry) -> dict[str, Any]:
+    """The resource and the time of a booking or a waitlist entry, as SlotOut names them."""
+    return {"resource_id": row.resource, "start": row.start_at, "end": row.end_at}
+
+
 def booking_out(booking: Booking) -> BookingOut:
-    return to_struct(
-        booking,
-        BookingOut,
-        resource_id=booking.resource,
-        start=booking.start_at,
-        end=booking.end_at,
-        series_id=booking.series,
-    )
+    return to_struct(booking, BookingOut, **_when(booking), series_id=booking.series)
 
 
 def occurrence_out(occurrence: services.Occurrence) -> OccurrenceOut:
@@ -84,15 +91,12 @@ def occurrence_out(occurrence: services.Occurrence) -> OccurrenceOut:
 
 
 def waitlist_out(entry: WaitlistEntry) -> WaitlistOut:
-    return to_struct(
-        entry, WaitlistOut, resource_id=entry.resource, start=entry.start_at, end=entry.end_at
-    )
+    return to_struct(entry, WaitlistOut, **_when(entry))
 
 
-@get(
+@_get(
     "/availability",
     access=PUBLIC,
-    tags=["bookings"],
     security=[],
     summary="Free time per resource between start and end",
 )
@@ -132,13 +136,7 @@ def _resource_free(a: services.ResourceAvailability) -> ResourceFree:
     return out
 
 
-@post(
-    "/bookings",
-    access=ANY_USER,
-    status_code=HTTP_201_CREATED,
-    tags=["bookings"],
-    summary="Book a resource",
-)
+@_create("/bookings", access=ANY_USER, summary="Book a resource")
 async def create_booking(
     request: Req,
     data: JSONBody[BookingIn],
@@ -161,34 +159,22 @@ async def create_booking(
     return out
 
 
-@get(
-    "/bookings",
-    access=ANY_USER,
-    tags=["bookings"],
-    summary="The caller's bookings (staff: all=true for everyone's)",
+@_get(
+    "/bookings", access=ANY_USER, summary="The caller's bookings (staff: all=true for everyone's)"
 )
 async def list_bookings(request: Req, all: FromQuery[bool] = False) -> BookingList:
     bookings = await services.list_bookings(request.user, everyone=all)
     return BookingList(items=[booking_out(b) for b in bookings])
 
 
-@get("/bookings/{booking_id:int}", access=ANY_USER, tags=["bookings"], summary="One booking")
+@_get("/bookings/{booking_id:int}", access=ANY_USER, summary="One booking")
 async def get_booking(request: Req, booking_id: PathId) -> BookingOut:
     return booking_out(await services.get_booking(request.user, booking_id))
 
 
-@post(
-    "/bookings/{booking_id:int}/cancel",
-    access=ANY_USER,
-    status_code=200,
-    tags=["bookings"],
-    summary="Cancel a booking",
-)
+@_post("/bookings/{booking_id:int}/cancel", access=ANY_USER, summary="Cancel a booking")
 async def cancel_booking(
-    request: Req,
-    booking_id: PathId,
-    booking_policy: BookingPolicy,
-    data: JSONBody[ReasonIn | None] = None,
+    request: Req, booking_id: PathId, booking_policy: BookingPolicy, data: Reason = None
 ) -> BookingOut:
     booking = await services.cancel_booking(
         request.user, booking_id, reason=_reason(data), policy=booking_policy
@@ -196,22 +182,14 @@ async def cancel_booking(
     return booking_out(booking)
 
 
-@post(
-    "/bookings/{booking_id:int}/check-in",
-    access=ANY_USER,
-    status_code=200,
-    tags=["bookings"],
-    summary="Check in to a booking",
-)
+@_post("/bookings/{booking_id:int}/check-in", access=ANY_USER, summary="Check in to a booking")
 async def check_in(request: Req, booking_id: PathId, booking_policy: BookingPolicy) -> BookingOut:
     return booking_out(await services.check_in(request.user, booking_id, policy=booking_policy))
 
 
-@post(
+@_post(
     "/bookings/{booking_id:int}/approve",
     access=STAFF,
-    status_code=200,
-    tags=["bookings"],
     summary="Approve a booking waiting for approval",
 )
 async def approve(request: Req, booking_id: PathId, booking_policy: BookingPolicy) -> BookingOut:
@@ -220,18 +198,13 @@ async def approve(request: Req, booking_id: PathId, booking_policy: BookingPolic
     )
 
 
-@post(
+@_post(
     "/bookings/{booking_id:int}/decline",
     access=STAFF,
-    status_code=200,
-    tags=["bookings"],
     summary="Decline a booking waiting for approval",
 )
 async def decline(
-    request: Req,
-    booking_id: PathId,
-    booking_policy: BookingPolicy,
-    data: JSONBody[ReasonIn | None] = None,
+    request: Req, booking_id: PathId, booking_policy: BookingPolicy, data: Reason = None
 ) -> BookingOut:
     decided = await services.decide(
         request.user, booking_id, approve=False, reason=_reason(data), policy=booking_policy
@@ -239,36 +212,22 @@ async def decline(
     return booking_out(decided)
 
 
-@post(
+@_post(
     "/bookings/{booking_id:int}/move",
     access=STAFF,
-    status_code=200,
-    tags=["bookings"],
     summary="Move a booking to another time or resource",
 )
 async def move(
     request: Req, booking_id: PathId, data: JSONBody[MoveIn], booking_policy: BookingPolicy
 ) -> BookingOut:
-    return booking_out(
-        await services.move_booking(
-            request.user,
-            booking_id,
-            start=data.start,
-            end=data.end,
-            resource_id=data.resource_id,
-            reason=data.reason,
-            policy=booking_policy,
-        )
+    # MoveIn's fields (start, end, resource_id, reason) are move_booking's keywords.
+    moved = await services.move_booking(
+        request.user, booking_id, **msgspec.structs.asdict(data), policy=booking_policy
     )
+    return booking_out(moved)
 
 
-@post(
-    "/blocks",
-    access=STAFF,
-    status_code=HTTP_201_CREATED,
-    tags=["bookings"],
-    summary="Block a resource (maintenance, an event)",
-)
+@_create("/blocks", access=STAFF, summary="Block a resource (maintenance, an event)")
 async def create_block(request: Req, data: JSONBody[BlockIn]) -> BookingOut:
     return booking_out(
         await services.create_block(
@@ -277,11 +236,9 @@ async def create_block(request: Req, data: JSONBody[BlockIn]) -> BookingOut:
     )
 
 
-@post(
+@_post(
     "/booking-series/preview",
     access=ANY_USER,
-    status_code=200,
-    tags=["bookings"],
     summary="Which dates of a repeating booking are free",
 )
 async def preview_series(request: Req, data: JSONBody[SeriesIn]) -> OccurrenceList:
@@ -291,13 +248,7 @@ async def preview_series(request: Req, data: JSONBody[SeriesIn]) -> OccurrenceLi
     return OccurrenceList(items=[occurrence_out(o) for o in occurrences])
 
 
-@post(
-    "/booking-series",
-    access=ANY_USER,
-    status_code=HTTP_201_CREATED,
-    tags=["bookings"],
-    summary="Book a daily or weekly series",
-)
+@_create("/booking-series", access=ANY_USER, summary="Book a daily or weekly series")
 async def create_series(
     request: Req, data: JSONBody[SeriesIn], booking_policy: BookingPolicy
 ) -> SeriesOut:
@@ -317,11 +268,9 @@ async def create_series(
     )
 
 
-@post(
+@_post(
     "/booking-series/{series_id:int}/cancel",
     access=ANY_USER,
-    status_code=200,
-    tags=["bookings"],
     summary="Cancel every future booking of a series",
 )
 async def cancel_series(
@@ -333,27 +282,19 @@ async def cancel_series(
     )
 
 
-@post(
-    "/waitlist",
-    access=ANY_USER,
-    status_code=HTTP_201_CREATED,
-    tags=["bookings"],
-    summary="Wait for a taken slot",
-)
+@_create("/waitlist", access=ANY_USER, summary="Wait for a taken slot")
 async def join_waitlist(request: Req, data: JSONBody[WaitlistIn]) -> WaitlistOut:
     return waitlist_out(await services.join_waitlist(request.user, *_slot(data)))
 
 
-@get("/waitlist", access=ANY_USER, tags=["bookings"], summary="The caller's waitlist entries")
+@_get("/waitlist", access=ANY_USER, summary="The caller's waitlist entries")
 async def my_waitlist(request: Req) -> WaitlistList:
     return WaitlistList(items=[waitlist_out(e) for e in await services.my_waitlist(request.user)])
 
 
-@post(
+@_create(
     "/waitlist/{entry_id:int}/accept",
     access=ANY_USER,
-    status_code=HTTP_201_CREATED,
-    tags=["bookings"],
     summary="Book the slot a waitlist offer holds out",
 )
 async def accept_offer(request: Req, entry_id: PathId, booking_policy: BookingPolicy) -> BookingOut:

@@ -33,10 +33,15 @@ WaitlistStatus = Literal["waiting", "offered", "booked", "expired", "left"]
 MAX_SERIES_COUNT = 366
 
 
-class BookingIn(msgspec.Struct, kw_only=True):
+class SlotIn(msgspec.Struct, kw_only=True):
+    """A resource and a time: what every request to book or wait names first."""
+
     resource_id: RowId
     start: datetime
     end: datetime
+
+
+class BookingIn(SlotIn, kw_only=True):
     purpose: Purpose = ""
     attendees: Attendees = 1
 
@@ -47,11 +52,16 @@ class PaymentInfo(msgspec.Struct, kw_only=True):
     amount_vnd: int
 
 
-class BookingOut(msgspec.Struct, kw_only=True):
+class SlotOut(msgspec.Struct, kw_only=True):
+    """The fields a booking and a waitlist entry both start with."""
+
     id: int
     resource_id: int
     start: datetime
     end: datetime
+
+
+class BookingOut(SlotOut, kw_only=True):
     status: BookingStatus
     price_vnd: int
     kind: BookingKind
@@ -82,19 +92,13 @@ class MoveIn(msgspec.Struct, kw_only=True):
     reason: str = ""
 
 
-class BlockIn(msgspec.Struct, kw_only=True):
-    resource_id: RowId
-    start: datetime
-    end: datetime
+class BlockIn(SlotIn, kw_only=True):
     reason: Annotated[str, rule(pattern=NOT_BLANK)]
     # Shown in the centre's public events feed (e.g. a workshop in the event hall).
     public: bool = False
 
 
-class SeriesIn(msgspec.Struct, kw_only=True):
-    resource_id: RowId
-    start: datetime
-    end: datetime
+class SeriesIn(SlotIn, kw_only=True):
     frequency: Annotated[str, one_of(FREQUENCIES)]
     until: date | None = None
     count: Annotated[int, msgspec.Meta(ge=1), rule(maximum=MAX_SERIES_COUNT)] | None = None
@@ -144,17 +148,11 @@ class AvailabilityOut(msgspec.Struct):
     items: list[ResourceFree]
 
 
-class WaitlistIn(msgspec.Struct, kw_only=True):
-    resource_id: RowId
-    start: datetime
-    end: datetime
+class WaitlistIn(SlotIn, kw_only=True):
+    pass
 
 
-class WaitlistOut(msgspec.Struct, kw_only=True):
-    id: int
-    resource_id: int
-    start: datetime
-    end: datetime
+class WaitlistOut(SlotOut, kw_only=True):
     status: WaitlistStatus
     offer_expires_at: datetime | None
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+from functools import partial
 from typing import Any
 
+import msgspec
 from litestar import MediaType, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody
@@ -29,6 +31,10 @@ Req = Request[Any, Any, Any]
 Stripe = NamedDependency[StripeClient]
 Config = NamedDependency[PaymentsConfig]
 
+# The route decorators with what every payments operation shares.
+_get = partial(get, tags=["payments"])
+_post = partial(post, tags=["payments"])
+
 
 def payment_out(payment: Payment, config: PaymentsConfig) -> PaymentOut:
     return to_struct(
@@ -49,34 +55,26 @@ def payment_starter(client: StripeClient, config: PaymentsConfig) -> PaymentStar
     return start
 
 
-@post(
+@_post(
     "/bookings/{booking_id:int}/payment",
     access=ANY_USER,
     status_code=200,
-    tags=["payments"],
     summary="Start (or resume) paying for a booking",
 )
 async def start_payment(
-    request: Req,
-    booking_id: PathId,
-    stripe_client: Stripe,
-    payments_config: Config,
+    request: Req, booking_id: PathId, stripe_client: Stripe, payments_config: Config
 ) -> PaymentOut:
     booking = await bookings.get_booking(request.user, booking_id)
     return payment_out(await services.start_payment(booking, stripe_client), payments_config)
 
 
-@get(
+@_get(
     "/bookings/{booking_id:int}/payment",
     access=ANY_USER,
-    tags=["payments"],
     summary="Payment and refund state of a booking",
 )
 async def payment_state(
-    request: Req,
-    booking_id: PathId,
-    stripe_client: Stripe,
-    payments_config: Config,
+    request: Req, booking_id: PathId, stripe_client: Stripe, payments_config: Config
 ) -> PaymentStateOut:
     booking, _ = await services.check_on_return(
         request.user, booking_id, stripe_client, payments_config
@@ -95,23 +93,18 @@ async def payment_state(
     return to_struct(state, PaymentStateOut)
 
 
-@post(
+@_post(
     "/bookings/{booking_id:int}/refunds",
     access=STAFF,
     status_code=HTTP_201_CREATED,
-    tags=["payments"],
     summary="Refund a booking (staff), with a reason",
 )
 async def staff_refund(
     request: Req, booking_id: PathId, data: JSONBody[RefundIn], stripe_client: Stripe
 ) -> RefundOut:
-    refund = await services.staff_refund(
-        request.user,
-        booking_id,
-        amount_vnd=data.amount_vnd,
-        reason=data.reason,
-        client=stripe_client,
-    )
+    # RefundIn's fields (reason, amount_vnd) are staff_refund's keywords.
+    fields = msgspec.structs.asdict(data)
+    refund = await services.staff_refund(request.user, booking_id, **fields, client=stripe_client)
     return to_struct(refund, RefundOut)
 
 

@@ -5,17 +5,16 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from innovation_hub.bookings.schemas import BookingStatus
+from innovation_hub.bookings.schemas import BookingStatus, PaymentInfo
 from innovation_hub.core.openapi import NOT_BLANK, Vnd, rule
 
 PaymentStatus = Literal["creating", "requires_payment", "succeeded", "failed", "canceled"]
 RefundStatus = Literal["pending", "succeeded", "failed"]
 
 
-class PaymentOut(msgspec.Struct, kw_only=True):
-    client_secret: str
-    publishable_key: str
-    amount_vnd: int
+class PaymentOut(PaymentInfo, kw_only=True):
+    """What the bookings API shows of a new payment, and where it stands."""
+
     intent_id: str
     status: PaymentStatus
 

@@ -12,7 +12,7 @@ from innovation_hub.bookings.services.availability import (
     ResourceAvailability,
     availability,
 )
-from innovation_hub.bookings.services.events import CancelListener, on_cancelled
+from innovation_hub.bookings.services.events import CancelListener, audit_booking, on_cancelled
 from innovation_hub.bookings.services.jobs import expire_holds, release_no_shows
 from innovation_hub.bookings.services.lifecycle import (
     cancel_booking,
@@ -77,6 +77,7 @@ __all__ = [
     "ResourceAvailability",
     "SeriesResult",
     "accept_offer",
+    "audit_booking",
     "availability",
     "cancel_booking",
     "cancel_series",

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from innovation_hub.accounts.tables import User
-from innovation_hub.bookings.services.events import notify_cancelled
+from innovation_hub.bookings.services.events import audit_booking, notify_cancelled
 from innovation_hub.bookings.services.queries import get_booking, overlapping_exists
 from innovation_hub.bookings.services.rules import (
     Policy,
@@ -26,7 +26,7 @@ from innovation_hub.bookings.services.rules import (
 from innovation_hub.bookings.services.waitlist import offer_waitlist
 from innovation_hub.bookings.tables import Booking
 from innovation_hub.bookings.workflow import BOOKINGS
-from innovation_hub.core import audit, clock
+from innovation_hub.core import clock
 from innovation_hub.core.database import transaction
 from innovation_hub.core.errors import RuleBroken
 from innovation_hub.core.i18n import gettext as _
@@ -192,13 +192,8 @@ async def move_booking(
                 Booking.updated_at: now,
             }
             await _write_move(booking, changes)
-            await audit.record(
-                actor_id=staff.id,
-                action="booking.moved",
-                record_type="booking",
-                record_id=booking.id,
-                detail={"from": old, "reason": reason},
-            )
+            detail = {"from": old, "reason": reason}
+            await audit_booking(staff.id, "booking.moved", booking.id, detail)
     await offer_waitlist(policy=policy, now=now)
     return booking
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from innovation_hub.accounts.tables import User
+from innovation_hub.bookings.services.events import audit_booking
 from innovation_hub.bookings.services.queries import opening_context, overlapping_exists
 from innovation_hub.bookings.services.rules import (
     Policy,
@@ -23,7 +24,7 @@ from innovation_hub.bookings.services.rules import (
     week_bounds,
 )
 from innovation_hub.bookings.tables import ACTIVE_STATUSES, Booking
-from innovation_hub.core import audit, clock
+from innovation_hub.core import clock
 from innovation_hub.core.database import lock_until_commit, transaction
 from innovation_hub.core.errors import RuleBroken
 from innovation_hub.core.i18n import gettext as _
@@ -181,13 +182,8 @@ async def create_booking(
             # No separate overlap query inside the write lock: the database refuses an
             # overlapping insert itself (migration 0002, bounded in 0009).
             await booking.save()
-            await audit.record(
-                actor_id=user.id,
-                action="booking.created",
-                record_type="booking",
-                record_id=booking.id,
-                detail={"status": booking.status, "price_vnd": booking.price_vnd},
-            )
+            detail = {"status": booking.status, "price_vnd": booking.price_vnd}
+            await audit_booking(user.id, "booking.created", booking.id, detail)
     return booking
 
 
@@ -229,11 +225,5 @@ async def create_block(
                 updated_at=now,
             )
             await insert_checked(booking)
-            await audit.record(
-                actor_id=staff.id,
-                action="booking.blocked",
-                record_type="booking",
-                record_id=booking.id,
-                detail={"reason": reason},
-            )
+            await audit_booking(staff.id, "booking.blocked", booking.id, {"reason": reason})
     return booking

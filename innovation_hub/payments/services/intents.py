@@ -14,7 +14,6 @@ from typing import Any
 from innovation_hub.accounts.tables import User
 from innovation_hub.bookings import services as bookings
 from innovation_hub.bookings.tables import Booking
-from innovation_hub.core import audit
 from innovation_hub.core.clock import utcnow
 from innovation_hub.core.database import transaction
 from innovation_hub.core.errors import RuleBroken
@@ -79,13 +78,8 @@ async def _new_attempt(booking: Booking, attempt: int) -> Payment:
     )
     async with transaction():
         await payment.save()
-        await audit.record(
-            actor_id=booking.user,
-            action="payment.started",
-            record_type="booking",
-            record_id=booking.id,
-            detail={"amount_vnd": booking.price_vnd, "attempt": attempt},
-        )
+        detail = {"amount_vnd": booking.price_vnd, "attempt": attempt}
+        await bookings.audit_booking(booking.user, "payment.started", booking.id, detail)
     return payment
 
 

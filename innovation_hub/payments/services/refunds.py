@@ -11,7 +11,6 @@ from piccolo.columns.combination import WhereRaw
 from innovation_hub.accounts.tables import User
 from innovation_hub.bookings import services as bookings
 from innovation_hub.bookings.tables import ACTIVE_STATUSES, Booking
-from innovation_hub.core import audit
 from innovation_hub.core.clock import utcnow
 from innovation_hub.core.database import transaction
 from innovation_hub.core.errors import Conflict, HubError, NotFound, RuleBroken
@@ -96,13 +95,8 @@ async def _record_refund(payment: Payment, amount: int, actor: User | None, reas
             created_by=actor_id,
         )
         await refund_row.save()
-        await audit.record(
-            actor_id=actor_id,
-            action="payment.refund_requested",
-            record_type="booking",
-            record_id=payment.booking,
-            detail={"amount_vnd": amount, "reason": reason},
-        )
+        detail = {"amount_vnd": amount, "reason": reason}
+        await bookings.audit_booking(actor_id, "payment.refund_requested", payment.booking, detail)
     return refund_row
 
 
