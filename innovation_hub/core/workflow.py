@@ -37,6 +37,7 @@ class State:
     icon: str
     member_label: str = ""  # as the member reads it, when it differs
     final: bool = False
+    explain: str = ""  # what it means for the member, in a sentence (a message id)
 
 
 @dataclass(frozen=True)
@@ -115,6 +116,10 @@ class Workflow:
     def label(self, status: str, *, member: bool = False) -> str:
         state = self.state(status)
         return gettext((member and state.member_label) or state.label)
+
+    def explain(self, status: str) -> str:
+        words = self.state(status).explain
+        return gettext(words) if words else ""
 
     def icon(self, status: str) -> str:
         return self.state(status).icon

@@ -118,19 +118,98 @@ TRADEMARKS = Workflow(
     name="trademark_case",
     table=TrademarkCase,
     states=(
-        State("intake", N_("Request received"), "○"),
-        State("consultation", N_("Consultation"), "◔"),
-        State("classification", N_("Choosing classes"), "◑"),
-        State("dossier", N_("Preparing the dossier"), "◕"),
-        State("filed", N_("Filed"), "➤"),
-        State("formality_examination", N_("Formality examination"), "◷"),
-        State("published", N_("Published"), "▣"),
-        State("substantive_examination", N_("Substantive examination"), "◷"),
-        State("office_action", N_("Office action: answer due"), "⚠"),
-        State("granted", N_("Registered"), "✔", final=True),
-        State("refused", N_("Refused"), "✖", final=True),
-        State("withdrawn", N_("Withdrawn"), "↩", final=True),
-        State("guidance_only", N_("Closed, not filed"), "■", final=True),
+        State(
+            "intake",
+            N_("Request received"),
+            "○",
+            explain=N_(
+                "The centre has your request. Staff will contact you to book a consultation."
+            ),
+        ),
+        State(
+            "consultation",
+            N_("Consultation"),
+            "◔",
+            explain=N_("Staff advise on the mark, its risks and the classes to choose."),
+        ),
+        State(
+            "classification",
+            N_("Choosing classes"),
+            "◑",
+            explain=N_("The goods and services are being grouped into Nice classes."),
+        ),
+        State(
+            "dossier",
+            N_("Preparing the dossier"),
+            "◕",
+            explain=N_("The application documents are being prepared: see the checklist below."),
+        ),
+        State(
+            "filed",
+            N_("Filed"),
+            "➤",
+            explain=N_(
+                "The application is at the IP Office, waiting for the formality examination."
+            ),
+        ),
+        State(
+            "formality_examination",
+            N_("Formality examination"),
+            "◷",
+            explain=N_(
+                "The IP Office is examining the application's form; "
+                "answer any defect notice in time."
+            ),
+        ),
+        State(
+            "published",
+            N_("Published"),
+            "▣",
+            explain=N_(
+                "Published in the Industrial Property Gazette; "
+                "waiting for the substantive examination."
+            ),
+        ),
+        State(
+            "substantive_examination",
+            N_("Substantive examination"),
+            "◷",
+            explain=N_("The IP Office is examining whether the mark can be protected."),
+        ),
+        State(
+            "office_action",
+            N_("Office action: answer due"),
+            "⚠",
+            explain=N_("The IP Office raised an objection. An answer is due by the date below."),
+        ),
+        State(
+            "granted",
+            N_("Registered"),
+            "✔",
+            final=True,
+            explain=N_("The mark is registered. Keep the renewal dates below in mind."),
+        ),
+        State(
+            "refused",
+            N_("Refused"),
+            "✖",
+            final=True,
+            explain=N_("The IP Office refused the application."),
+        ),
+        State(
+            "withdrawn",
+            N_("Withdrawn"),
+            "↩",
+            final=True,
+            explain=N_("The application was withdrawn."),
+        ),
+        State(
+            "guidance_only",
+            N_("Closed, not filed"),
+            "■",
+            final=True,
+            explain=N_("The case was closed after guidance, without filing."),
+        ),
     ),
     transitions=(
         *EVENTS,
@@ -144,33 +223,6 @@ TRADEMARKS = Workflow(
 )
 STATUSES = TRADEMARKS.statuses
 FINAL = TRADEMARKS.final_statuses
-
-
-def status_help(status: str) -> str:
-    """What the status means for the organisation, in a sentence."""
-    return {
-        "intake": _("The centre has your request. Staff will contact you to book a consultation."),
-        "consultation": _("Staff advise on the mark, its risks and the classes to choose."),
-        "classification": _("The goods and services are being grouped into Nice classes."),
-        "dossier": _("The application documents are being prepared: see the checklist below."),
-        "filed": _("The application is at the IP Office, waiting for the formality examination."),
-        "formality_examination": _(
-            "The IP Office is examining the application's form; answer any defect notice in time."
-        ),
-        "published": _(
-            "Published in the Industrial Property Gazette; waiting for the substantive examination."
-        ),
-        "substantive_examination": _(
-            "The IP Office is examining whether the mark can be protected."
-        ),
-        "office_action": _(
-            "The IP Office raised an objection. An answer is due by the date below."
-        ),
-        "granted": _("The mark is registered. Keep the renewal dates below in mind."),
-        "refused": _("The IP Office refused the application."),
-        "withdrawn": _("The application was withdrawn."),
-        "guidance_only": _("The case was closed after guidance, without filing."),
-    }.get(status, "")
 
 
 def event_label(event_type: str, detail: dict[str, Any] | None = None) -> str:

@@ -33,6 +33,7 @@ from innovation_hub.programmes.web.views import (
     state_of,
     typed_values,
 )
+from innovation_hub.programmes.workflow import APPLICATIONS
 
 OWNER = {"owner"}
 NOTICES = {
@@ -42,23 +43,6 @@ NOTICES = {
     "indicators": lambda: _("Your indicators are recorded."),
     "withdrawn": lambda: _("Your application is withdrawn."),
 }
-
-
-def explanation(status: str) -> str:
-    return {
-        "draft": _("Your application is a draft: the centre cannot see it until you submit it."),
-        "submitted": _("The centre has received your application and will check it."),
-        "screening": _("Staff are checking that your application meets the call's conditions."),
-        "more_info": _("Staff need more information from you. Answer below."),
-        "in_review": _("Reviewers are scoring your application."),
-        "ready_for_decision": _("Reviewers are scoring your application."),
-        "approved": _("Your application is approved. Staff will set the milestones."),
-        "rejected": _("Your application was not approved in this call."),
-        "implementing": _("Report each milestone with its evidence, then your indicators."),
-        "accepted": _("The centre has accepted the results of your project."),
-        "closed": _("This application is closed."),
-        "withdrawn": _("You withdrew this application."),
-    }.get(status, "")
 
 
 async def status_page(
@@ -75,7 +59,7 @@ async def status_page(
     questions = [t["entry"].body for t in context["timeline"] if t["entry"].kind == "more_info"]
     context.update(
         state=state_of(application, applicant=True),
-        explanation=explanation(application.status),
+        explanation=APPLICATIONS.explain(application.status),
         notice=notice(NOTICES, request),
         question=questions[-1] if questions else "",
         errors={section: errors} if errors is not None else {},

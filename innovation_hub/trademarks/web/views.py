@@ -206,7 +206,7 @@ def case_context(view: services.CaseView, *, staff: bool) -> dict[str, Any]:
         "view": view,
         "case": case,
         "state": status_view(case.status),
-        "status_help": workflow.status_help(case.status),
+        "status_help": TRADEMARKS.explain(case.status),
         "mark_type_text": workflow.mark_type_label(case.mark_type),
         "organisation_kind_text": services.organisation_kind_label(case.organisation_kind),
         "classes": [(c.number, class_title(c.number), c.items) for c in view.classes],
