@@ -5,7 +5,7 @@ Redis server and the secret key, as instances behind a load balancer would; a br
 client may reach either on every request. Runs when HUB_TEST_POSTGRES_URL and
 HUB_TEST_REDIS_URL are both set, as ``make test`` sets them in CI (CI=true).
 
-The module is also a small command (``python -m tests.test_multi_instance …``) that the tests
+The module is also a small command (``python -m tests.core.test_multi_instance …``) that the tests
 run in their own processes, against the instances' database: to load data and to run the
 outbox job from two processes at the same moment.
 """
@@ -156,7 +156,7 @@ def _stop(instance: Instance) -> None:
 def run_command(env: dict[str, str], *args: str) -> str:
     """Runs this module as a command in its own process with the instances' environment."""
     done = subprocess.run(
-        [sys.executable, "-m", "tests.test_multi_instance", *args],
+        [sys.executable, "-m", "tests.core.test_multi_instance", *args],
         cwd=PROJECT_DIR,
         env=env,
         capture_output=True,
@@ -302,7 +302,7 @@ def test_each_outbox_message_is_sent_once_when_two_processes_run_the_job(
     names = ("one", "two")
     workers = [
         subprocess.Popen(
-            [sys.executable, "-m", "tests.test_multi_instance", "drain-outbox", str(signals), name],
+            [sys.executable, "-m", "tests.core.test_multi_instance", "drain-outbox", str(signals), name],
             cwd=PROJECT_DIR,
             env=cluster.env,
             stdout=subprocess.PIPE,
