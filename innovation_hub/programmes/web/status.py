@@ -135,16 +135,11 @@ class ApplicantController(Controller):
     @post("/{application_id:int}/withdraw")
     async def withdraw(self, request: Req, application_id: FromPath[int], data: FormBody) -> Page:
         application = await owned(request, application_id)
-
-        async def refused(exc: HubError) -> Template:
-            return await withdraw_page(request, application, data, exc)
-
-        return await form_flow(
-            request,
-            lambda: services.withdraw(request.user, application.id, text(data.get("reason"))),
-            done=f"/applications/{application.id}?done=withdrawn",
-            refused=refused,
-        )
+        reason = text(data.get("reason"))
+        attempt = partial(services.withdraw, request.user, application.id, reason)
+        done = f"/applications/{application.id}?done=withdrawn"
+        refused = partial(withdraw_page, request, application, data)
+        return await form_flow(request, attempt, done=done, refused=refused)
 
     @post("/{application_id:int}/milestones/{milestone_id:int}/report")
     async def report_milestone(
