@@ -175,15 +175,16 @@ def step(path: str, section: str, done: str, act: Act) -> HTTPRouteHandler:
     return take_step
 
 
-def item_step(path: str, section: str, done: str, act: ItemAct) -> HTTPRouteHandler:
-    """A button on one item of the staff page (a reviewer, a milestone): ``act(user,
-    application_id, item_id)``; ``path`` names the item as ``{item_id:int}``."""
+def item_step(section: str, item: str, verb: str, done: str, act: ItemAct) -> HTTPRouteHandler:
+    """A button on one item of a section of the staff page (a reviewer, a milestone):
+    ``POST …/<section>/{<item>}/<verb>`` does ``act(user, application_id, item_id)``."""
 
-    @post(f"/applications/{{application_id:int}}/{path}", name=f"programme_staff_{done}")
-    async def take_step(
-        self: Any, request: Req, application_id: FromPath[int], item_id: FromPath[int]
-    ) -> Page:
-        attempt = partial(act, request.user, application_id, item_id)
+    @post(
+        f"/applications/{{application_id:int}}/{section}/{{{item}:int}}/{verb}",
+        name=f"programme_staff_{done}",
+    )
+    async def take_step(self: Any, request: Req, application_id: FromPath[int]) -> Page:
+        attempt = partial(act, request.user, application_id, request.path_params[item])
         return await staff_step(request, application_id, section, {}, attempt, done)
 
     return take_step
@@ -307,10 +308,10 @@ class StaffController(Controller):
     staff_close = step("close", "close", "closed", close)
 
     staff_unassign = item_step(
-        "reviewers/{item_id:int}/remove", "reviewers", "unassigned", services.unassign_reviewer
+        "reviewers", "reviewer_id", "remove", "unassigned", services.unassign_reviewer
     )
     staff_confirm_milestone = item_step(
-        "milestones/{item_id:int}/confirm", "milestones", "confirmed", services.confirm_milestone
+        "milestones", "milestone_id", "confirm", "confirmed", services.confirm_milestone
     )
 
     @get("/programmes/new")
