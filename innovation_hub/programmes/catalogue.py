@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from innovation_hub.core.i18n import N_, current_locale
-from innovation_hub.core.i18n import gettext as _
+from innovation_hub.core.i18n import N_, Labels, current_locale
 
 NATIONAL_PROGRAMME = (
     "Quyết định số 1322/QĐ-TTg ngày 31/8/2020 của Thủ tướng Chính phủ phê duyệt Chương trình "
@@ -107,68 +106,52 @@ def support_type_label(code: str) -> str:
     return known.label() if known else code
 
 
-def label_of(labels: dict[str, str], code: str) -> str:
-    """The label of ``code`` in the reader's language (``labels`` are declared with ``N_``);
-    an unknown code is shown as it is."""
-    return _(labels[code]) if code in labels else code
-
-
-GROUP_LABELS = {
-    "management_system": N_("Management systems and standards"),
-    "tool": N_("Productivity and quality tools"),
-    "identification": N_("Barcodes and traceability"),
-}
+group_label = Labels(
+    {
+        "management_system": N_("Management systems and standards"),
+        "tool": N_("Productivity and quality tools"),
+        "identification": N_("Barcodes and traceability"),
+    }
+)
 
 # Built-in scoring criteria and required documents: stored by code with an empty label, and
 # shown in the reader's language. A call may add its own, written out.
-CRITERION_LABELS = {
-    "need": N_("Need and fit with the programme"),
-    "plan": N_("Quality and feasibility of the implementation plan"),
-    "consultant": N_("Capacity of the consulting organisation"),
-    "commitment": N_("The enterprise's commitment and own contribution"),
-    "impact": N_("Expected gains in productivity and quality"),
-}
-DEFAULT_CRITERIA = tuple(CRITERION_LABELS)
+builtin_criterion_label = Labels(
+    {
+        "need": N_("Need and fit with the programme"),
+        "plan": N_("Quality and feasibility of the implementation plan"),
+        "consultant": N_("Capacity of the consulting organisation"),
+        "commitment": N_("The enterprise's commitment and own contribution"),
+        "impact": N_("Expected gains in productivity and quality"),
+    }
+)
+DEFAULT_CRITERIA = builtin_criterion_label.codes
 DEFAULT_DOCUMENTS = ("registration", "proposal", "quotation", "financials")
-DOCUMENT_LABELS = {
-    "registration": N_("Enterprise registration certificate"),
-    "proposal": N_("Proposal and implementation plan"),
-    "quotation": N_("Consulting contract or quotation"),
-    "financials": N_("Financial statements of the last year"),
-    "other": N_("Other document"),
-    "evidence": N_("Milestone evidence"),
-}
+builtin_document_label = Labels(
+    {
+        "registration": N_("Enterprise registration certificate"),
+        "proposal": N_("Proposal and implementation plan"),
+        "quotation": N_("Consulting contract or quotation"),
+        "financials": N_("Financial statements of the last year"),
+        "other": N_("Other document"),
+        "evidence": N_("Milestone evidence"),
+    }
+)
 
-SIZE_CLASS_LABELS = {
-    "micro": N_("Micro enterprise"),
-    "small": N_("Small enterprise"),
-    "medium": N_("Medium-sized enterprise"),
-    "large": N_("Large enterprise"),
-}
-SIZE_CLASSES = tuple(SIZE_CLASS_LABELS)
-SECTOR_LABELS = {
-    "agriculture": N_("Agriculture, forestry and fisheries"),
-    "industry_construction": N_("Industry and construction"),
-    "trade_services": N_("Trade and services"),
-}
-SECTORS = tuple(SECTOR_LABELS)
-
-
-def group_label(group: str) -> str:
-    return label_of(GROUP_LABELS, group)
-
-
-def builtin_criterion_label(code: str) -> str:
-    return label_of(CRITERION_LABELS, code)
-
-
-def builtin_document_label(code: str) -> str:
-    return label_of(DOCUMENT_LABELS, code)
-
-
-def size_class_label(code: str) -> str:
-    return label_of(SIZE_CLASS_LABELS, code)
-
-
-def sector_label(code: str) -> str:
-    return label_of(SECTOR_LABELS, code)
+size_class_label = Labels(
+    {
+        "micro": N_("Micro enterprise"),
+        "small": N_("Small enterprise"),
+        "medium": N_("Medium-sized enterprise"),
+        "large": N_("Large enterprise"),
+    }
+)
+SIZE_CLASSES = size_class_label.codes
+sector_label = Labels(
+    {
+        "agriculture": N_("Agriculture, forestry and fisheries"),
+        "industry_construction": N_("Industry and construction"),
+        "trade_services": N_("Trade and services"),
+    }
+)
+SECTORS = sector_label.codes

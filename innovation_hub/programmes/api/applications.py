@@ -18,6 +18,7 @@ from innovation_hub.core.rows import to_struct
 from innovation_hub.programmes import services
 from innovation_hub.programmes.api.out import (
     TAG,
+    adds_to_application,
     application_out,
     current,
     given,
@@ -145,11 +146,8 @@ async def withdraw(
     return await application_out(application, request.user)
 
 
-@on_application(
-    "/reviews",
-    ANY_USER,
-    "Staff or an assigned reviewer: score each criterion 0–5 (null for n/a)",
-    status_code=HTTP_201_CREATED,
+@adds_to_application(
+    "/reviews", ANY_USER, "Staff or an assigned reviewer: score each criterion 0–5 (null for n/a)"
 )
 async def review(request: Req, application_id: PathId, data: JSONBody[ReviewIn]) -> ReviewOut:
     """A second review by the same person replaces the first."""
@@ -172,11 +170,8 @@ async def report_milestone(
     return await current(request.user, application_id)
 
 
-@on_application(
-    "/indicators",
-    ANY_USER,
-    "Enterprise: report indicators before and after the support",
-    status_code=HTTP_201_CREATED,
+@adds_to_application(
+    "/indicators", ANY_USER, "Enterprise: report indicators before and after the support"
 )
 async def report_indicators(
     request: Req, application_id: PathId, data: JSONBody[IndicatorsIn]

@@ -5,12 +5,13 @@ from the attribute of the same name, in local time; only what differs is named h
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from functools import partial
 from typing import Any
 
 import msgspec
 from litestar import post
 from litestar.handlers import HTTPRouteHandler
-from litestar.status_codes import HTTP_200_OK
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from litestar.types import AnyCallable
 
 from innovation_hub.accounts.tables import User
@@ -51,6 +52,10 @@ def on_application(
         )(handler)
 
     return declare
+
+
+# An operation that adds to the application (a review, indicators, a milestone): 201.
+adds_to_application = partial(on_application, status_code=HTTP_201_CREATED)
 
 
 def given(data: msgspec.Struct, names: Iterable[str]) -> dict[str, Any]:

@@ -7,13 +7,17 @@ from typing import Any
 
 from litestar import Request
 from litestar.params import JSONBody
-from litestar.status_codes import HTTP_201_CREATED
 from msgspec.structs import asdict
 
 from innovation_hub.core.auth import STAFF
 from innovation_hub.core.openapi import PathId
 from innovation_hub.programmes import services
-from innovation_hub.programmes.api.out import application_out, current, on_application
+from innovation_hub.programmes.api.out import (
+    adds_to_application,
+    application_out,
+    current,
+    on_application,
+)
 from innovation_hub.programmes.schemas import (
     AcceptanceIn,
     ApplicationOut,
@@ -74,11 +78,8 @@ async def decision(
     return await application_out(application, request.user)
 
 
-@on_application(
-    "/milestones",
-    STAFF,
-    "Staff: set a milestone (the first one starts implementation)",
-    status_code=HTTP_201_CREATED,
+@adds_to_application(
+    "/milestones", STAFF, "Staff: set a milestone (the first one starts implementation)"
 )
 async def add_milestone(
     request: Req, application_id: PathId, data: JSONBody[MilestoneIn]

@@ -197,17 +197,12 @@ async def accept(
                 code="indicators_missing",
             )
         now = utcnow()
-        await APPLICATIONS.apply(
-            application,
-            "accept",
-            actor_id=staff.id,
-            now=now,
-            values={
-                Application.settled_vnd: settled,
-                Application.accepted_at: now,
-                Application.accepted_by: staff.id,
-            },
-        )
+        accepted = {
+            Application.settled_vnd: settled,
+            Application.accepted_at: now,
+            Application.accepted_by: staff.id,
+        }
+        await APPLICATIONS.apply(application, "accept", actor_id=staff.id, now=now, values=accepted)
         await release(application.programme, approved - settled)
         await add_to_timeline(
             application, staff, "accepted", note.strip()[:5000], settled_vnd=settled

@@ -5,9 +5,8 @@ declaration give the same labels and icons."""
 from __future__ import annotations
 
 from innovation_hub.core.errors import RuleBroken
-from innovation_hub.core.i18n import N_
+from innovation_hub.core.i18n import N_, Labels
 from innovation_hub.core.i18n import gettext as _
-from innovation_hub.programmes.catalogue import label_of
 from innovation_hub.programmes.tables import STATUSES
 from innovation_hub.programmes.workflow import APPLICATIONS, FOLLOW_UP
 
@@ -34,33 +33,27 @@ def applicant_status_label(status: str) -> str:
     return APPLICATIONS.label(status, member=True)
 
 
-PROGRAMME_STATUS_LABELS = {
-    "upcoming": N_("Opens soon"),
-    "open": N_("Open for applications"),
-    "closed": N_("Closed for applications"),
-}
-RECOMMENDATION_LABELS = {
-    "yes": N_("Support"),
-    "maybe": N_("Support with changes"),
-    "no": N_("Do not support"),
-}
-SCREENING_LABELS = {
-    "eligible": N_("Eligible"),
-    "more_info": N_("More information needed"),
-    "ineligible": N_("Not eligible"),
-}
-
-
-def programme_status_label(status: str) -> str:
-    return label_of(PROGRAMME_STATUS_LABELS, status)
-
-
-def recommendation_label(value: str) -> str:
-    return label_of(RECOMMENDATION_LABELS, value)
-
-
-def screening_label(value: str) -> str:
-    return label_of(SCREENING_LABELS, value)
+programme_status_label = Labels(
+    {
+        "upcoming": N_("Opens soon"),
+        "open": N_("Open for applications"),
+        "closed": N_("Closed for applications"),
+    }
+)
+recommendation_label = Labels(
+    {
+        "yes": N_("Support"),
+        "maybe": N_("Support with changes"),
+        "no": N_("Do not support"),
+    }
+)
+screening_label = Labels(
+    {
+        "eligible": N_("Eligible"),
+        "more_info": N_("More information needed"),
+        "ineligible": N_("Not eligible"),
+    }
+)
 
 
 def parse_status_filter(value: str | None) -> tuple[str, ...]:

@@ -3,6 +3,7 @@ review any application, from here or from the staff page."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from litestar import Controller, Response, get, post
@@ -42,11 +43,10 @@ async def save_review(user: Any, application_id: int, data: dict[str, Any]) -> N
 async def review_page(
     request: Req,
     application_id: int,
-    *,
-    errors: dict[str, str] | None = None,
-    form: dict[str, Any] | None = None,
-    status_code: int = 200,
+    data: dict[str, Any] | None = None,
+    refusal: HubError | None = None,
 ) -> Template:
+    """The review form; after a ``refusal``, again with what was typed and the errors (422)."""
     application = await services.get_application_for(request.user, application_id)
     if not (
         services.is_staff(request.user) or await services.is_assigned(request.user, application.id)
@@ -59,11 +59,12 @@ async def review_page(
         state=state_of(application),
         criteria=services.criteria_of(context["programme"]),
         recommendations=recommendations(),
-        errors=errors or {},
-        form=form if form is not None else my_review_form(reviews, request.user.id),
+        errors=form_errors(refusal) if refusal is not None else {},
+        form=form_values(data) if refusal is not None else my_review_form(reviews, request.user.id),
         allowed=allowed(application.status, REVIEWER),
         notice=_("Your review is saved.") if done else "",
     )
+    status_code = 200 if refusal is None else 422
     return page(request, "programmes/review.html", context, status_code=status_code)
 
 
@@ -98,18 +99,7 @@ class ReviewerController(Controller):
     async def save_review(
         self, request: Req, application_id: FromPath[int], data: FormBody
     ) -> Template | Response[Any]:
-        async def refused(exc: HubError) -> Template:
-            return await review_page(
-                request,
-                application_id,
-                errors=form_errors(exc),
-                form=form_values(data),
-                status_code=422,
-            )
-
-        return await form_flow(
-            request,
-            lambda: save_review(request.user, application_id, data),
-            done=f"/reviews/{application_id}?done=reviewed",
-            refused=refused,
-        )
+        attempt = partial(save_review, request.user, application_id, data)
+        done = f"/reviews/{application_id}?done=reviewed"
+        refused = partial(review_page, request, application_id, data)
+        return await form_flow(request, attempt, done=done, refused=refused)

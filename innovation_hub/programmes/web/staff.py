@@ -103,14 +103,13 @@ async def reviews_context(application_id: int, user_id: int) -> dict[str, Any]:
 async def staff_page(
     request: Req,
     application_id: int,
+    refusal: HubError | None = None,
     *,
     section: str = "",
     form: dict[str, Any] | None = None,
-    errors: dict[str, str] | None = None,
-    status_code: int = 200,
 ) -> Template:
-    """The application with every step staff may take; after a refused form, that
-    ``section`` shows its errors."""
+    """The application with every step staff may take; after a ``refusal`` of a form, that
+    ``section`` shows its errors (422; a conflict keeps its 409)."""
     application = await services.get_application_for(request.user, application_id)
     context = await shared_context(application, everything=True)
     programme = context["programme"]
@@ -127,7 +126,7 @@ async def staff_page(
         await reviews_context(application.id, request.user.id),
         state=state_of(application),
         notice=notice(STAFF_NOTICES, request),
-        errors={section: errors} if errors is not None else {},
+        errors={section: form_errors(refusal)} if refusal is not None else {},
         forms=forms_shown,
         # Staff may review any application, as an assigned reviewer does.
         allowed=allowed(application.status, {request.user.role, *REVIEWER}),
@@ -136,6 +135,9 @@ async def staff_page(
         recommendations=recommendations(),
         screening_results=choices(services.SCREENING_RESULTS, services.screening_label),
     )
+    status_code = 200 if refusal is None else refusal.status_code
+    if status_code == 400:
+        status_code = 422
     return page(request, "programmes/staff_detail.html", context, status_code=status_code)
 
 
@@ -148,23 +150,15 @@ async def staff_step(
     done: str,
 ) -> Page:
     """One step of the workflow from the staff page: done, or the page again with the
-    section's errors (a conflict keeps its 409)."""
-
-    async def refused(exc: HubError) -> Template:
-        return await staff_page(
-            request,
-            application_id,
-            section=section,
-            form=form_values(data),
-            errors=form_errors(exc),
-            status_code=422 if exc.status_code in (400, 422) else exc.status_code,
-        )
-
+    section's errors."""
+    form = form_values(data)
+    refused = partial(staff_page, request, application_id, section=section, form=form)
     path = f"/staff/applications/{application_id}?done={done}#{section}"
     return await form_flow(request, attempt, done=path, refused=refused)
 
 
 Act = Callable[[Any, int, dict[str, Any]], Awaitable[Any]]
+ItemAct = Callable[[Any, int, int], Awaitable[Any]]
 
 
 def step(path: str, section: str, done: str, act: Act) -> HTTPRouteHandler:
@@ -177,6 +171,21 @@ def step(path: str, section: str, done: str, act: Act) -> HTTPRouteHandler:
     ) -> Page:
         attempt = partial(act, request.user, application_id, data)
         return await staff_step(request, application_id, section, data, attempt, done)
+
+    return take_step
+
+
+def item_step(section: str, item: str, verb: str, done: str, act: ItemAct) -> HTTPRouteHandler:
+    """A button on one item of a section of the staff page (a reviewer, a milestone):
+    ``POST …/<section>/{<item>}/<verb>`` does ``act(user, application_id, item_id)``."""
+
+    @post(
+        f"/applications/{{application_id:int}}/{section}/{{{item}:int}}/{verb}",
+        name=f"programme_staff_{done}",
+    )
+    async def take_step(self: Any, request: Req, application_id: FromPath[int]) -> Page:
+        attempt = partial(act, request.user, application_id, request.path_params[item])
+        return await staff_step(request, application_id, section, {}, attempt, done)
 
     return take_step
 
@@ -298,19 +307,12 @@ class StaffController(Controller):
     staff_acceptance = step("acceptance", "acceptance", "accepted", accept)
     staff_close = step("close", "close", "closed", close)
 
-    @post("/applications/{application_id:int}/reviewers/{reviewer_id:int}/remove")
-    async def staff_unassign(
-        self, request: Req, application_id: FromPath[int], reviewer_id: FromPath[int]
-    ) -> Page:
-        attempt = partial(services.unassign_reviewer, request.user, application_id, reviewer_id)
-        return await staff_step(request, application_id, "reviewers", {}, attempt, "unassigned")
-
-    @post("/applications/{application_id:int}/milestones/{milestone_id:int}/confirm")
-    async def staff_confirm_milestone(
-        self, request: Req, application_id: FromPath[int], milestone_id: FromPath[int]
-    ) -> Page:
-        attempt = partial(services.confirm_milestone, request.user, application_id, milestone_id)
-        return await staff_step(request, application_id, "milestones", {}, attempt, "confirmed")
+    staff_unassign = item_step(
+        "reviewers", "reviewer_id", "remove", "unassigned", services.unassign_reviewer
+    )
+    staff_confirm_milestone = item_step(
+        "milestones", "milestone_id", "confirm", "confirmed", services.confirm_milestone
+    )
 
     @get("/programmes/new")
     async def new_call(self, request: Req) -> Template:

@@ -4,6 +4,7 @@ does from there (answer staff, report milestones and indicators, withdraw)."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Any
 
 from litestar import Controller, get, post
@@ -48,13 +49,13 @@ NOTICES = {
 async def status_page(
     request: Req,
     application: Application,
+    refusal: HubError | None = None,
     *,
     section: str = "",
     form: dict[str, Any] | None = None,
-    errors: dict[str, str] | None = None,
-    status_code: int = 200,
 ) -> Template:
-    """The status page; after a refused form, that ``section`` shows its errors."""
+    """The status page; after a ``refusal`` of a form, that ``section`` shows its errors
+    (422)."""
     context = await shared_context(application, everything=False)
     questions = [t["entry"].body for t in context["timeline"] if t["entry"].kind == "more_info"]
     context.update(
@@ -62,11 +63,12 @@ async def status_page(
         explanation=APPLICATIONS.explain(application.status),
         notice=notice(NOTICES, request),
         question=questions[-1] if questions else "",
-        errors={section: errors} if errors is not None else {},
+        errors={section: form_errors(refusal)} if refusal is not None else {},
         forms={section: form} if form is not None else {},
         allowed=allowed(application.status, OWNER),
         max_mb=MAX_MB,
     )
+    status_code = 200 if refusal is None else 422
     return page(request, "programmes/status.html", context, status_code=status_code)
 
 
@@ -79,17 +81,7 @@ async def status_flow(
     done: str,
 ) -> Page:
     """A form of the status page: the change, or the page again with the section's errors."""
-
-    async def refused(exc: HubError) -> Template:
-        return await status_page(
-            request,
-            application,
-            section=section,
-            form=form,
-            errors=form_errors(exc),
-            status_code=422,
-        )
-
+    refused = partial(status_page, request, application, section=section, form=form)
     path = f"/applications/{application.id}?done={done}"
     return await form_flow(request, attempt, done=path, refused=refused)
 
@@ -138,23 +130,16 @@ class ApplicantController(Controller):
     @get("/{application_id:int}/withdraw")
     async def withdraw_form(self, request: Req, application_id: FromPath[int]) -> Template:
         application = await owned(request, application_id)
-        return await withdraw_page(request, application, {}, {})
+        return await withdraw_page(request, application)
 
     @post("/{application_id:int}/withdraw")
     async def withdraw(self, request: Req, application_id: FromPath[int], data: FormBody) -> Page:
         application = await owned(request, application_id)
-
-        async def refused(exc: HubError) -> Template:
-            return await withdraw_page(
-                request, application, form_values(data), form_errors(exc), status_code=422
-            )
-
-        return await form_flow(
-            request,
-            lambda: services.withdraw(request.user, application.id, text(data.get("reason"))),
-            done=f"/applications/{application.id}?done=withdrawn",
-            refused=refused,
-        )
+        reason = text(data.get("reason"))
+        attempt = partial(services.withdraw, request.user, application.id, reason)
+        done = f"/applications/{application.id}?done=withdrawn"
+        refused = partial(withdraw_page, request, application, data)
+        return await form_flow(request, attempt, done=done, refused=refused)
 
     @post("/{application_id:int}/milestones/{milestone_id:int}/report")
     async def report_milestone(
@@ -205,11 +190,13 @@ class ApplicantController(Controller):
 async def withdraw_page(
     request: Req,
     application: Application,
-    form: dict[str, Any],
-    errors: dict[str, str],
-    *,
-    status_code: int = 200,
+    data: dict[str, Any] | None = None,
+    refusal: HubError | None = None,
 ) -> Template:
+    """The withdraw form; after a ``refusal``, again with what was typed and the errors (422)."""
     programme = await services.get_programme(application.programme)
+    errors = form_errors(refusal) if refusal is not None else {}
+    form = form_values(data)
     context = {"application": application, "programme": programme, "errors": errors, "form": form}
+    status_code = 200 if refusal is None else 422
     return page(request, "programmes/withdraw.html", context, status_code=status_code)
