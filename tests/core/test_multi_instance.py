@@ -302,7 +302,14 @@ def test_each_outbox_message_is_sent_once_when_two_processes_run_the_job(
     names = ("one", "two")
     workers = [
         subprocess.Popen(
-            [sys.executable, "-m", "tests.core.test_multi_instance", "drain-outbox", str(signals), name],
+            [
+                sys.executable,
+                "-m",
+                "tests.core.test_multi_instance",
+                "drain-outbox",
+                str(signals),
+                name,
+            ],
             cwd=PROJECT_DIR,
             env=cluster.env,
             stdout=subprocess.PIPE,
