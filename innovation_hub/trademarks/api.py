@@ -220,12 +220,8 @@ async def get_case(request: Req, case_id: PathId) -> CaseOut:
 async def record_event(
     request: Req, case_id: PathId, data: JSONBody[EventIn], settings: AppSettings
 ) -> CaseOut:
-    await services.record_event(
-        request.user,
-        case_id,
-        workflow.EventInput(**msgspec.structs.asdict(data)),
-        base_url=settings.base_url,
-    )
+    event = workflow.EventInput(**msgspec.structs.asdict(data))
+    await services.record_event(request.user, case_id, event, base_url=settings.base_url)
     return await case_detail(request.user, case_id)
 
 

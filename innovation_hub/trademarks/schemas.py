@@ -153,9 +153,7 @@ class StaffOut(msgspec.Struct, kw_only=True):
     name: str
 
 
-class CaseOut(msgspec.Struct, kw_only=True):
-    id: int
-    status: str
+class CaseOut(CaseCreated, kw_only=True):  # id and status first
     status_label: str
     mark_name: str
     mark_type: str

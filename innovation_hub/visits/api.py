@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
+from functools import partial
 from typing import Annotated, Any
 
 from litestar import Request, get, post
@@ -50,9 +51,14 @@ def _problems(**descriptions: str) -> dict[int, ResponseSpec]:
     }
 
 
+staff_get = partial(get, access=STAFF, tags=TAGS)
+member_get = partial(get, access=ANY_USER, tags=TAGS)
+staff_post = partial(post, access=STAFF, status_code=200, tags=TAGS)
+
+
 def _change(path: str, summary: str, *, access: frozenset[str] = STAFF) -> Any:
     """A POST that changes one visit and answers 200 with the visit."""
-    return post(path, access=access, status_code=200, tags=TAGS, summary=summary)
+    return staff_post(path, access=access, summary=summary)
 
 
 def _visit_fields(visit: Visit) -> dict[str, Any]:
@@ -136,10 +142,8 @@ async def create_visit(
     return to_struct(visit, VisitCreated)
 
 
-@get(
+@staff_get(
     "/visits",
-    access=STAFF,
-    tags=TAGS,
     summary="Staff: visits by status and day",
     description=(
         "`status` is one of requested, more_info, approved, declined, cancelled, completed, "
@@ -159,10 +163,8 @@ async def list_visits(
     return VisitList(items=[visit_out(v) for v in visits])
 
 
-@get(
+@member_get(
     "/visits/{visit_id:int}",
-    access=ANY_USER,
-    tags=TAGS,
     summary="One visit (staff, or the requester)",
     responses=_problems(s404="No such visit, or not the caller's"),
     description=(
@@ -175,11 +177,8 @@ async def get_visit(request: Req, visit_id: PathId) -> VisitDetail:
     return await visit_detail(await services.get_visit_for(request.user, visit_id))
 
 
-@post(
+@staff_post(
     "/visits/{visit_id:int}/decision",
-    access=STAFF,
-    status_code=200,
-    tags=TAGS,
     summary="Staff: approve (with start, end and room) or decline a visit",
     responses=_problems(
         s404="No such visit",

@@ -6,9 +6,11 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from functools import partial
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
+from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath
 from litestar.response import Template
 
@@ -19,11 +21,13 @@ from innovation_hub.core.clock import LOCAL_TZ, utcnow
 from innovation_hub.core.errors import FormInvalid, HubError, RuleBroken
 from innovation_hub.core.forms import parse_day, text
 from innovation_hub.core.i18n import gettext as _
+from innovation_hub.core.settings import Settings
 from innovation_hub.core.web import FormBody, form_errors, form_flow, form_values, page
 from innovation_hub.core.workflow import StateView
 from innovation_hub.spaces import services as spaces
 from innovation_hub.visits import forms, services
 from innovation_hub.visits.provided import AppSettings, Rules
+from innovation_hub.visits.services import VisitRules
 from innovation_hub.visits.tables import Visit
 from innovation_hub.visits.web.views import (
     STAFF_NOTICES,
@@ -229,6 +233,49 @@ async def _decide(
     )
 
 
+@dataclass(frozen=True)
+class RuledDecisions:
+    """The two decisions the visit rules check, with what they need from the running app."""
+
+    rules: VisitRules
+    settings: Settings
+
+    @staticmethod
+    def of(settings: AppSettings, visit_rules: Rules) -> RuledDecisions:
+        return RuledDecisions(visit_rules, settings)
+
+    async def approve(self, staff: User, visit_id: int, data: dict[str, Any]) -> None:
+        await services.approve(
+            staff,
+            visit_id,
+            forms.approval(data),
+            rules=self.rules,
+            base_url=self.settings.base_url,
+            centre_name=self.settings.centre_name,
+        )
+
+    async def ask_more_info(self, staff: User, visit_id: int, data: dict[str, Any]) -> None:
+        await services.ask_more_info(
+            staff,
+            visit_id,
+            message=text(data.get("message")),
+            proposed_date=forms.proposed_day(data),
+            rules=self.rules,
+            base_url=self.settings.base_url,
+        )
+
+
+Ruled = NamedDependency[RuledDecisions]  # the handlers' ``ruled`` parameter
+Ruling = Callable[[User, int, dict[str, Any]], Awaitable[None]]
+
+
+async def _ruled(
+    request: Req, visit_id: int, data: dict[str, Any], ruling: Ruling, form_name: str, done: str
+) -> Response[Any] | Template:
+    attempt = partial(ruling, request.user, visit_id, data)
+    return await _decide(request, visit_id, form_name, data, attempt, done)
+
+
 async def _confirm_page(request: Req, visit: Visit, *, kind: str, message: str) -> Template:
     """The second step of a decline or a cancellation: the teacher reads the reason."""
     context = cancel_context(
@@ -253,6 +300,7 @@ def _confirmed(data: dict[str, Any]) -> bool:
 class StaffVisitPages(Controller):
     path = "/staff/visits"
     opt = {"access": STAFF}
+    dependencies = {"ruled": Provide(RuledDecisions.of, sync_to_thread=False)}
 
     @get("/", name="staff_visits")
     async def queue(self, request: Req) -> Template:
@@ -285,45 +333,15 @@ class StaffVisitPages(Controller):
 
     @post("/{visit_id:int}/approve")
     async def staff_approve(
-        self,
-        request: Req,
-        visit_id: FromPath[int],
-        data: FormBody,
-        settings: AppSettings,
-        visit_rules: Rules,
+        self, request: Req, visit_id: FromPath[int], data: FormBody, ruled: Ruled
     ) -> Response[Any] | Template:
-        async def attempt() -> None:
-            await services.approve(
-                request.user,
-                visit_id,
-                forms.approval(data),
-                rules=visit_rules,
-                base_url=settings.base_url,
-                centre_name=settings.centre_name,
-            )
-
-        return await _decide(request, visit_id, "approve", data, attempt, "approved")
+        return await _ruled(request, visit_id, data, ruled.approve, "approve", "approved")
 
     @post("/{visit_id:int}/more-info")
     async def staff_more_info(
-        self,
-        request: Req,
-        visit_id: FromPath[int],
-        data: FormBody,
-        settings: AppSettings,
-        visit_rules: Rules,
+        self, request: Req, visit_id: FromPath[int], data: FormBody, ruled: Ruled
     ) -> Response[Any] | Template:
-        async def attempt() -> None:
-            await services.ask_more_info(
-                request.user,
-                visit_id,
-                message=text(data.get("message")),
-                proposed_date=forms.proposed_day(data),
-                rules=visit_rules,
-                base_url=settings.base_url,
-            )
-
-        return await _decide(request, visit_id, "more_info", data, attempt, "more_info")
+        return await _ruled(request, visit_id, data, ruled.ask_more_info, "more_info", "more_info")
 
     @post("/{visit_id:int}/decline")
     async def staff_decline(
