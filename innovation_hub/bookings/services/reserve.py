@@ -7,6 +7,7 @@ becomes ``Conflict(code="slot_taken")``.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from innovation_hub.accounts.tables import User
 from innovation_hub.bookings.services.events import audit_booking
@@ -121,9 +122,10 @@ async def member_booking(
     status, hold = initial_status(resource, user, price, now, policy)
     if status == "pending_payment":
         await _check_unpaid_holds(user, now, policy)
-    return Booking(
-        resource=resource.id,
-        user=user.id,
+    return _new_booking(
+        resource,
+        user,
+        now,
         kind="booking",
         status=status,
         start_at=start,
@@ -134,9 +136,19 @@ async def member_booking(
         price_vnd=price,
         hold_expires_at=hold,
         series=series,
-        created_by=user.id,
+    )
+
+
+def _new_booking(resource: Resource, author: User, now: datetime, **values: Any) -> Booking:
+    """An unsaved booking of ``resource`` made by ``author`` for themselves, created ``now``;
+    ``values`` give the rest of its columns."""
+    return Booking(
+        resource=resource.id,
+        user=author.id,
+        created_by=author.id,
         created_at=now,
         updated_at=now,
+        **values,
     )
 
 
@@ -208,9 +220,10 @@ async def create_block(
     now = clock.utcnow()
     with overlaps_refused():
         async with transaction():
-            booking = Booking(
-                resource=resource.id,
-                user=staff.id,
+            booking = _new_booking(
+                resource,
+                staff,
+                now,
                 kind=kind,
                 is_public=public,
                 status="confirmed",
@@ -220,9 +233,6 @@ async def create_block(
                 purpose=reason.strip(),
                 attendees=attendees,
                 price_vnd=0,
-                created_by=staff.id,
-                created_at=now,
-                updated_at=now,
             )
             await insert_checked(booking)
             await audit_booking(staff.id, "booking.blocked", booking.id, {"reason": reason})
