@@ -123,9 +123,9 @@ async def member_booking(
     if status == "pending_payment":
         await _check_unpaid_holds(user, now, policy)
     return _new_booking(
-        resource,
         user,
         now,
+        resource=resource.id,
         kind="booking",
         status=status,
         start_at=start,
@@ -139,17 +139,10 @@ async def member_booking(
     )
 
 
-def _new_booking(resource: Resource, author: User, now: datetime, **values: Any) -> Booking:
-    """An unsaved booking of ``resource`` made by ``author`` for themselves, created ``now``;
-    ``values`` give the rest of its columns."""
-    return Booking(
-        resource=resource.id,
-        user=author.id,
-        created_by=author.id,
-        created_at=now,
-        updated_at=now,
-        **values,
-    )
+def _new_booking(author: User, now: datetime, **values: Any) -> Booking:
+    """An unsaved booking made by ``author`` for themselves, created ``now``; ``values`` give
+    the rest of its columns."""
+    return Booking(user=author.id, created_by=author.id, created_at=now, updated_at=now, **values)
 
 
 async def insert_checked(booking: Booking) -> None:
@@ -221,9 +214,9 @@ async def create_block(
     with overlaps_refused():
         async with transaction():
             booking = _new_booking(
-                resource,
                 staff,
                 now,
+                resource=resource.id,
                 kind=kind,
                 is_public=public,
                 status="confirmed",
