@@ -6,6 +6,12 @@ from piccolo.table import Table
 from innovation_hub.accounts.tables import User
 from innovation_hub.spaces.tables import Resource
 
+
+def _written_now() -> Timestamptz:
+    """A timestamp column that defaults to the time the row is written."""
+    return Timestamptz(default=TimestamptzNow())
+
+
 # Statuses that hold time on a resource; the database refuses overlaps among them.
 ACTIVE_STATUSES = ("pending_approval", "pending_payment", "confirmed", "checked_in")
 
@@ -16,7 +22,7 @@ class BookingSeries(Table, tablename="booking_series"):
     resource = ForeignKey(references=Resource, on_delete=OnDelete.restrict, null=False)
     frequency = Varchar(length=10)  # daily | weekly
     occurrences = Integer(default=0)
-    created_at = Timestamptz(default=TimestamptzNow())
+    created_at = _written_now()
 
 
 class Booking(Table, tablename="booking"):
@@ -42,8 +48,8 @@ class Booking(Table, tablename="booking"):
     status_reason = Text(default="")
     created_by = Integer(null=True, default=None)
     sequence = Integer(default=0)
-    created_at = Timestamptz(default=TimestamptzNow())
-    updated_at = Timestamptz(default=TimestamptzNow())
+    created_at = _written_now()
+    updated_at = _written_now()
 
 
 class WaitlistEntry(Table, tablename="waitlist_entry"):
@@ -57,4 +63,4 @@ class WaitlistEntry(Table, tablename="waitlist_entry"):
     )  # waiting|offered|booked|expired|left
     offer_expires_at = Timestamptz(null=True, default=None)
     booking = ForeignKey(references=Booking, on_delete=OnDelete.set_null, null=True)
-    created_at = Timestamptz(default=TimestamptzNow())
+    created_at = _written_now()

@@ -81,16 +81,16 @@ async def payment_state(
     )
     view = await services.payment_view(booking)
     payment = view.payment
-    state = {
-        "booking_id": booking.id,
-        "booking_status": booking.status,
-        "payment_status": payment.status if payment else None,
-        "amount_vnd": payment.amount_vnd if payment else booking.price_vnd,
-        "refunded_vnd": payment.refunded_vnd if payment else 0,
-        "refunds": view.refunds,
-        "message": payment.last_error if payment else "",
-    }
-    return to_struct(state, PaymentStateOut)
+    return to_struct(
+        view,  # its refunds
+        PaymentStateOut,
+        booking_id=booking.id,
+        booking_status=booking.status,
+        payment_status=payment.status if payment else None,
+        amount_vnd=payment.amount_vnd if payment else booking.price_vnd,
+        refunded_vnd=payment.refunded_vnd if payment else 0,
+        message=payment.last_error if payment else "",
+    )
 
 
 @_post(

@@ -6,6 +6,11 @@ from piccolo.table import Table
 from innovation_hub.bookings.tables import Booking
 
 
+def _written_now() -> Timestamptz:
+    """A timestamp column that defaults to the time the row is written."""
+    return Timestamptz(default=TimestamptzNow())
+
+
 class Payment(Table, tablename="payment"):
     """One attempt to take payment for a booking through a Stripe PaymentIntent.
 
@@ -25,8 +30,8 @@ class Payment(Table, tablename="payment"):
     status = Varchar(length=20, default="creating", index=True)
     refunded_vnd = BigInt(default=0)
     last_error = Text(default="")
-    created_at = Timestamptz(default=TimestamptzNow())
-    updated_at = Timestamptz(default=TimestamptzNow())
+    created_at = _written_now()
+    updated_at = _written_now()
 
 
 class Refund(Table, tablename="refund"):
@@ -39,7 +44,7 @@ class Refund(Table, tablename="refund"):
     status = Varchar(length=20, default="pending")  # pending | succeeded | failed
     last_error = Text(default="")
     created_by = Integer(null=True, default=None)
-    created_at = Timestamptz(default=TimestamptzNow())
+    created_at = _written_now()
 
 
 class StripeEvent(Table, tablename="stripe_event"):
@@ -48,4 +53,4 @@ class StripeEvent(Table, tablename="stripe_event"):
     id: Serial
     event_id = Varchar(length=100, unique=True)
     type = Varchar(length=100)
-    received_at = Timestamptz(default=TimestamptzNow())
+    received_at = _written_now()

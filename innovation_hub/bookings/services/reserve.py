@@ -7,6 +7,7 @@ becomes ``Conflict(code="slot_taken")``.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from innovation_hub.accounts.tables import User
 from innovation_hub.bookings.services.events import audit_booking
@@ -121,9 +122,10 @@ async def member_booking(
     status, hold = initial_status(resource, user, price, now, policy)
     if status == "pending_payment":
         await _check_unpaid_holds(user, now, policy)
-    return Booking(
+    return _new_booking(
+        user,
+        now,
         resource=resource.id,
-        user=user.id,
         kind="booking",
         status=status,
         start_at=start,
@@ -134,10 +136,13 @@ async def member_booking(
         price_vnd=price,
         hold_expires_at=hold,
         series=series,
-        created_by=user.id,
-        created_at=now,
-        updated_at=now,
     )
+
+
+def _new_booking(author: User, now: datetime, **values: Any) -> Booking:
+    """An unsaved booking made by ``author`` for themselves, created ``now``; ``values`` give
+    the rest of its columns."""
+    return Booking(user=author.id, created_by=author.id, created_at=now, updated_at=now, **values)
 
 
 async def insert_checked(booking: Booking) -> None:
@@ -208,9 +213,10 @@ async def create_block(
     now = clock.utcnow()
     with overlaps_refused():
         async with transaction():
-            booking = Booking(
+            booking = _new_booking(
+                staff,
+                now,
                 resource=resource.id,
-                user=staff.id,
                 kind=kind,
                 is_public=public,
                 status="confirmed",
@@ -220,9 +226,6 @@ async def create_block(
                 purpose=reason.strip(),
                 attendees=attendees,
                 price_vnd=0,
-                created_by=staff.id,
-                created_at=now,
-                updated_at=now,
             )
             await insert_checked(booking)
             await audit_booking(staff.id, "booking.blocked", booking.id, {"reason": reason})

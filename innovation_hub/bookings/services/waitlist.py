@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from piccolo.columns.combination import And
+
 from innovation_hub.accounts.tables import User
 from innovation_hub.bookings.services.queries import opening_context, overlapping_exists
 from innovation_hub.bookings.services.reserve import create_booking
@@ -172,18 +174,22 @@ async def expire_offers(*, policy: Policy, now: datetime | None = None) -> int:
     return len(expired)
 
 
+def _own_entry(user: User, entry_id: int) -> And:
+    """The member's own entry: another member's is as missing as one that never was."""
+    return (WaitlistEntry.id == entry_id) & (WaitlistEntry.user == user.id)
+
+
+def _no_such_entry() -> NotFound:
+    return NotFound(_("No such waitlist entry."), code="waitlist_not_found")
+
+
 async def accept_offer(
     user: User, entry_id: int, *, policy: Policy, now: datetime | None = None
 ) -> Booking:
     now = now or clock.utcnow()
-    entry = (
-        await WaitlistEntry.objects()
-        .where((WaitlistEntry.id == entry_id) & (WaitlistEntry.user == user.id))
-        .first()
-        .run()
-    )
+    entry = await WaitlistEntry.objects().where(_own_entry(user, entry_id)).first().run()
     if entry is None:
-        raise NotFound(_("No such waitlist entry."), code="waitlist_not_found")
+        raise _no_such_entry()
     async with transaction():
         # Claimed in the same transaction as the booking, so the job expiring offers cannot
         # pass it on to the next member while it is being accepted (nor after).
@@ -216,16 +222,12 @@ async def accept_offer(
 async def leave_waitlist(user: User, entry_id: int) -> None:
     left = (
         await WaitlistEntry.update({WaitlistEntry.status: "left"})
-        .where(
-            (WaitlistEntry.id == entry_id)
-            & (WaitlistEntry.user == user.id)
-            & WaitlistEntry.status.is_in(OPEN)
-        )
+        .where(_own_entry(user, entry_id) & WaitlistEntry.status.is_in(OPEN))
         .returning(WaitlistEntry.id)
         .run()
     )
     if not left:
-        raise NotFound(_("No such waitlist entry."), code="waitlist_not_found")
+        raise _no_such_entry()
 
 
 async def my_waitlist(user: User) -> list[WaitlistEntry]:

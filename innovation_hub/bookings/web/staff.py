@@ -13,7 +13,7 @@ from dataclasses import replace
 from functools import partial
 from typing import Any
 
-from litestar import Controller, Response, get, post
+from litestar import Response, get, post
 from litestar.params import FromPath
 from litestar.response import Template
 
@@ -32,8 +32,7 @@ from innovation_hub.bookings.web.board_view import (
     read_times,
     respond,
 )
-from innovation_hub.bookings.web.edge import BookingPolicy, Req
-from innovation_hub.core.auth import STAFF
+from innovation_hub.bookings.web.edge import BookingPolicy, Req, StaffPages
 from innovation_hub.core.errors import FormInvalid, HubError, NotFound
 from innovation_hub.core.forms import MAX_ID, Form, parse_day, parse_id, text
 from innovation_hub.core.i18n import gettext as _
@@ -99,9 +98,8 @@ def block_fields(data: dict[str, Any]) -> tuple[tuple[Any, Any], str]:
     return times, reason
 
 
-class Board(Controller):
+class Board(StaffPages):
     path = "/staff/board"
-    opt = {"access": STAFF}
 
     @get("/", name="staff_board")
     async def show(self, request: Req) -> Template:

@@ -15,9 +15,9 @@ from litestar.response import Template
 
 from innovation_hub.bookings import queries
 from innovation_hub.bookings.web.board_view import HELPERS
-from innovation_hub.bookings.web.edge import Req, space_in_form
+from innovation_hub.bookings.web.edge import Req, StaffPages, space_in_form
 from innovation_hub.core import uploads
-from innovation_hub.core.auth import MEMBER_ROLES, PUBLIC, STAFF
+from innovation_hub.core.auth import MEMBER_ROLES, PUBLIC
 from innovation_hub.core.clock import LOCAL_TZ, utcnow
 from innovation_hub.core.errors import HubError
 from innovation_hub.core.forms import (
@@ -209,9 +209,8 @@ def spaces_page(
     return page(request, "staff/spaces.html", context, fragment=fragment, status_code=status)
 
 
-class StaffSpaces(Controller):
+class StaffSpaces(StaffPages):
     path = "/staff/spaces"
-    opt = {"access": STAFF}
 
     @get("/", name="staff_spaces")
     async def show(self, request: Req) -> Template:
