@@ -16,7 +16,6 @@ from piccolo.table import Table
 
 from innovation_hub.core.database import now_column
 
-
 KINDS = ("desk", "hot_desk", "meeting_room", "event_hall", "lab")
 
 
