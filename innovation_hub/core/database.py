@@ -16,7 +16,8 @@ from typing import Any, Generic, TypeVar
 from urllib.parse import urlsplit
 
 import aiosqlite
-from piccolo.columns import BigInt, Varchar
+from piccolo.columns import BigInt, Timestamptz, Varchar
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.engine import engine_finder
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
@@ -320,6 +321,11 @@ async def lock_until_commit(name: str, key: int) -> None:
         await current.connection.execute(
             "SELECT pg_advisory_xact_lock(hashtext($1), $2)", name, key
         )
+
+
+def now_column() -> Timestamptz:
+    """A timestamp column that defaults to the time the row is written."""
+    return Timestamptz(default=TimestamptzNow())
 
 
 class DataVersion(Table, tablename="data_version"):

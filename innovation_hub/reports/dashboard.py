@@ -43,11 +43,7 @@ async def dashboard(staff_id: int, now: datetime | None = None) -> Dashboard:
     end = start + timedelta(days=1)
     todays = (
         await Booking.select(
-            Booking.id,
-            Booking.start_at,
-            Booking.end_at,
-            Booking.status,
-            Booking.kind,
+            *(Booking.id, Booking.start_at, Booking.end_at, Booking.status, Booking.kind),
             Booking.resource.name.as_alias("resource_name"),
             Booking.user.name.as_alias("member_name"),
         )

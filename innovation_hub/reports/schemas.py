@@ -2,17 +2,8 @@
 
 from __future__ import annotations
 
-import msgspec
+from innovation_hub.reports.services import Figures
 
 
-class SummaryOut(msgspec.Struct, kw_only=True):
+class SummaryOut(Figures, kw_only=True, frozen=True):
     """The figures of a period, as ``services.summary`` counts them."""
-
-    bookings: int
-    booked_hours: float
-    unique_members: int
-    visits: int
-    visit_students: int
-    trademark_organisations_guided: int
-    enterprises_supported: int
-    support_approved_vnd: int

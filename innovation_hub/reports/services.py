@@ -6,6 +6,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
+import msgspec
+
 from innovation_hub.bookings.tables import Booking
 from innovation_hub.core.clock import LOCAL_TZ
 from innovation_hub.core.database import is_sqlite
@@ -39,10 +41,9 @@ class ResourceUse:
         return self.booked_hours / self.open_hours if self.open_hours else 0.0
 
 
-@dataclass(frozen=True)
-class Summary:
-    first: date
-    last: date
+class Figures(msgspec.Struct, kw_only=True, frozen=True):
+    """The figures of a period that the API answers (``schemas.SummaryOut``)."""
+
     bookings: int
     booked_hours: float
     unique_members: int
@@ -51,14 +52,21 @@ class Summary:
     trademark_organisations_guided: int
     enterprises_supported: int
     support_approved_vnd: int
+
+
+class Summary(Figures, kw_only=True, frozen=True):
+    """Everything the report shows of a period: the figures, and more for the page."""
+
+    first: date
+    last: date
     support_settled_vnd: int = 0
     programme_applications: int = 0
     trademark_cases_opened: int = 0
     marks_granted: int = 0
-    resources: list[ResourceUse] = field(default_factory=list)
+    resources: list[ResourceUse] = msgspec.field(default_factory=list)
     # heat[weekday][hour] = bookings starting then (local time, weekday 0 = Monday)
-    heat: list[list[int]] = field(default_factory=list)
-    members_by_role: dict[str, int] = field(default_factory=dict)
+    heat: list[list[int]] = msgspec.field(default_factory=list)
+    members_by_role: dict[str, int] = msgspec.field(default_factory=dict)
 
 
 def bounds(first: date, last: date) -> tuple[datetime, datetime]:

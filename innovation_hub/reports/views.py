@@ -8,6 +8,7 @@ from typing import Any
 
 from innovation_hub.core.auth import role_label
 from innovation_hub.core.exports import xlsx_bytes
+from innovation_hub.core.i18n import N_, Labels
 from innovation_hub.core.i18n import gettext as _
 from innovation_hub.reports import services
 
@@ -41,26 +42,32 @@ def weekday_labels() -> list[str]:
     return [_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")]
 
 
+# The rows of the figures table, in order: the Summary field and its label.
+figure_label = Labels(
+    {
+        "bookings": N_("Bookings"),
+        "booked_hours": N_("Booked hours"),
+        "unique_members": N_("Unique members"),
+        "visits": N_("Research visits"),
+        "visit_students": N_("Students on visits"),
+        "trademark_cases_opened": N_("Trademark cases opened"),
+        "trademark_organisations_guided": N_("Organisations guided on trademarks"),
+        "marks_granted": N_("Marks granted"),
+        "programme_applications": N_("Programme applications submitted"),
+        "enterprises_supported": N_("Enterprises supported"),
+        "support_approved_vnd": N_("Support approved (VND)"),
+        "support_settled_vnd": N_("Support settled (VND)"),
+    }
+)
+
+
 def tables(s: services.Summary) -> dict[str, Table]:
     """Every table of the report: the page's text tables, the CSV files and the XLSX sheets."""
     return {
         "figures": (
             _("Figures"),
             [_("Figure"), _("Value")],
-            [
-                [_("Bookings"), s.bookings],
-                [_("Booked hours"), s.booked_hours],
-                [_("Unique members"), s.unique_members],
-                [_("Research visits"), s.visits],
-                [_("Students on visits"), s.visit_students],
-                [_("Trademark cases opened"), s.trademark_cases_opened],
-                [_("Organisations guided on trademarks"), s.trademark_organisations_guided],
-                [_("Marks granted"), s.marks_granted],
-                [_("Programme applications submitted"), s.programme_applications],
-                [_("Enterprises supported"), s.enterprises_supported],
-                [_("Support approved (VND)"), s.support_approved_vnd],
-                [_("Support settled (VND)"), s.support_settled_vnd],
-            ],
+            [[figure_label(name), getattr(s, name)] for name in figure_label.codes],
         ),
         "resources": (
             _("Use per resource"),

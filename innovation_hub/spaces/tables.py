@@ -12,10 +12,16 @@ from piccolo.columns import (
     Varchar,
 )
 from piccolo.columns.base import OnDelete
-from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
+from innovation_hub.core.database import now_column
+
 KINDS = ("desk", "hot_desk", "meeting_room", "event_hall", "lab")
+
+
+def _part_of(table: type[Table], *, null: bool = False) -> ForeignKey:
+    """The row this one belongs to, and is deleted with."""
+    return ForeignKey(references=table, on_delete=OnDelete.cascade, null=null, index=True)
 
 
 class Location(Table, tablename="location"):
@@ -23,14 +29,14 @@ class Location(Table, tablename="location"):
     name = Varchar(length=200)
     address = Varchar(length=300, default="")
     is_default = Boolean(default=False)
-    created_at = Timestamptz(default=TimestamptzNow())
+    created_at = now_column()
 
 
 class OpeningHours(Table, tablename="opening_hours"):
     """One open interval of a location on a weekday (0 Monday … 6 Sunday), local time."""
 
     id: Serial
-    location = ForeignKey(references=Location, on_delete=OnDelete.cascade, null=False, index=True)
+    location = _part_of(Location)
     weekday = SmallInt()
     opens = Time()
     closes = Time()
@@ -59,18 +65,18 @@ class Resource(Table, tablename="resource"):
     allowed_roles = JSON(default='["student", "startup", "enterprise", "staff", "admin"]')
     # {"student": 20}: hours a week that role books free of charge on this kind of resource
     free_weekly_hours = JSON(default="{}")
-    created_at = Timestamptz(default=TimestamptzNow())
-    updated_at = Timestamptz(default=TimestamptzNow())
+    created_at = now_column()
+    updated_at = now_column()
 
 
 class Closure(Table, tablename="closure"):
     """A staff-entered closure of a whole location, or of one resource."""
 
     id: Serial
-    location = ForeignKey(references=Location, on_delete=OnDelete.cascade, null=True, index=True)
-    resource = ForeignKey(references=Resource, on_delete=OnDelete.cascade, null=True, index=True)
+    location = _part_of(Location, null=True)
+    resource = _part_of(Resource, null=True)
     starts_at = Timestamptz()
     ends_at = Timestamptz()
     reason = Varchar(length=300, default="")
     created_by = Integer(null=True, default=None)
-    created_at = Timestamptz(default=TimestamptzNow())
+    created_at = now_column()
