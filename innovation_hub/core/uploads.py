@@ -8,6 +8,7 @@ import secrets
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 from innovation_hub.core.errors import RuleBroken
@@ -23,6 +24,10 @@ class StoredFile:
     name: str  # the random file name under the area's folder
     content_type: str
     size: int
+
+    def columns(self) -> dict[str, Any]:
+        """The columns every table of uploads keeps: ``Row(**stored.columns(), …)``."""
+        return {"stored_name": self.name, "content_type": self.content_type, "size": self.size}
 
 
 def sniff(data: bytes, allowed: dict[str, bytes]) -> str | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
@@ -72,6 +73,22 @@ def safe_next(value: object, default: str = "/") -> str:
 def form_errors(exc: HubError) -> dict[str, str]:
     """The errors to show beside the fields; a refusal that names no field goes on top."""
     return dict(exc.field_errors) or {"_form": exc.detail}
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A refused form to show again: the errors beside the fields, what was typed, the
+    status to answer with."""
+
+    errors: dict[str, str]
+    form: dict[str, Any]
+    status: int
+
+    @classmethod
+    def of(cls, exc: HubError, data: Mapping[str, Any] | None, general: str = "_form") -> Refusal:
+        """``general`` is where a refusal that names no field is shown."""
+        errors = dict(exc.field_errors) or {general: exc.detail}
+        return cls(errors, form_values(data), exc.status_code)
 
 
 def form_values(data: Mapping[str, Any] | None) -> dict[str, Any]:

@@ -58,9 +58,7 @@ async def add_document(
             milestone_id=milestone_id,
             kind=kind,
             filename=name,
-            stored_name=stored.name,
-            content_type=stored.content_type,
-            size=stored.size,
+            **stored.columns(),
             uploaded_by=user.id,
             created_at=utcnow(),
         )

@@ -59,10 +59,8 @@ async def _save_file(
         trademark_case=case_id,
         purpose=purpose,
         item_code=code,
-        stored_name=stored.name,
         original_name=_safe_name(filename, stored),
-        content_type=stored.content_type,
-        size=stored.size,
+        **stored.columns(),
         uploaded_by=actor.id,
         uploaded_at=now,
     )

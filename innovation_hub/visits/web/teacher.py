@@ -15,7 +15,7 @@ from innovation_hub.core.clock import utcnow
 from innovation_hub.core.errors import HubError, NotFound
 from innovation_hub.core.forms import text
 from innovation_hub.core.i18n import gettext as _
-from innovation_hub.core.web import FormBody, form_flow, page
+from innovation_hub.core.web import FormBody, Refusal, form_flow, page
 from innovation_hub.visits import forms, services
 from innovation_hub.visits.provided import AppSettings, Rules
 from innovation_hub.visits.tables import Visit
@@ -61,10 +61,8 @@ async def _teacher_page(
     token: str,
     visit: Visit,
     *,
-    errors: dict[str, str] | None = None,
-    form: dict[str, Any] | None = None,
+    again: Refusal | None = None,
     notice: str = "",
-    status: int = 200,
 ) -> Template:
     proposal = await services.latest_proposal(visit.id) if visit.status == "more_info" else None
     context = {
@@ -80,11 +78,11 @@ async def _teacher_page(
         "can_reply": VISITS.can("reply", visit.status),
         "can_feedback": visit.status == "completed",
         "has_ics": visit.start_at is not None and visit.status == "approved",
-        "errors": errors or {},
-        "form": form or {},
+        "errors": again.errors if again else {},
+        "form": again.form if again else {},
         "notice": notice,
     }
-    return page(request, "visits/status.html", context, status_code=status)
+    return page(request, "visits/status.html", context, status_code=again.status if again else 200)
 
 
 async def _cancel_page(
@@ -109,10 +107,7 @@ def _refused_on_page(
 
     async def refused(exc: HubError) -> Template:
         visit = await services.visit_for_token(token)
-        errors = exc.field_errors or {general: exc.detail}
-        return await _teacher_page(
-            request, token, visit, errors=errors, form=data, status=exc.status_code
-        )
+        return await _teacher_page(request, token, visit, again=Refusal.of(exc, data, general))
 
     return refused
 
