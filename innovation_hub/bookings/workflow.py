@@ -27,8 +27,9 @@ BOOKINGS = Workflow(
         State("checked_in", N_("Checked in"), "☑"),
         State("cancelled", N_("Cancelled"), "✕", final=True),
         State("declined", N_("Declined"), "⊘", final=True),
-        State("expired", N_("Expired"), "◌", final=True),
-        State("no_show", N_("No-show"), "∅", final=True),
+        # The member's words say why (a calendar feed shows them).
+        State("expired", N_("Expired"), "◌", N_("Expired (not paid in time)"), final=True),
+        State("no_show", N_("No-show"), "∅", N_("Released (no check-in)"), final=True),
     ),
     transitions=(
         Transition(

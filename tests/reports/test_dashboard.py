@@ -8,6 +8,7 @@ import httpx
 
 from innovation_hub.bookings.services import Policy, create_booking
 from innovation_hub.bookings.tables import Booking
+from innovation_hub.bookings.workflow import BOOKINGS
 from innovation_hub.core.clock import LOCAL_TZ, utcnow
 from innovation_hub.core.mail import OutboxMessage
 from innovation_hub.spaces.services import create_resource
@@ -64,7 +65,8 @@ async def test_staff_home_lists_todays_bookings_pending_work_and_failed_emails(
     text = page.text
     assert "Lịch đặt chờ duyệt</a>" not in text  # numbers sit inside the links
     assert "Lịch đặt chờ duyệt: <strong>1</strong>" in text
-    assert "Bàn 07" in text and "Đặng Quốc Bảo" in text and "✓" in text
+    checked_in = BOOKINGS.view("checked_in")  # the board's and the member pages' words and icon
+    assert "Bàn 07" in text and "Đặng Quốc Bảo" in text and checked_in.icon in text
     assert "1 đã nhận chỗ / 1" in text
     assert "mai@banhtrang.vn" in text and "SMTP down" in text
     for link in ("/staff/board", "/staff/visits", "/staff/programmes"):
