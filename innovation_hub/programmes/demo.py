@@ -114,7 +114,9 @@ async def load_programmes_demo() -> int:
         recommendation="yes",
         comment="Nhu cầu rõ, đơn vị tư vấn có năng lực.",
     )
-    await services.decide(ngoc, done.id, outcome="approved", note="Chúc mừng doanh nghiệp.")
+    await services.decide(
+        ngoc, done.id, services.Decision("approved", note="Chúc mừng doanh nghiệp.")
+    )
     await services.add_milestone(
         ngoc, done.id, title="Được cấp chứng nhận HACCP", due_on=date(2025, 11, 30)
     )

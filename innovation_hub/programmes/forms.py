@@ -7,7 +7,6 @@ with its own checks (a tax code, a missing name) in one answer.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -117,15 +116,7 @@ def scores(data: Data, programme: Any) -> dict[str, int | None]:
     return result
 
 
-@dataclass(frozen=True)
-class Decision:
-    outcome: str
-    amount_vnd: int | None
-    conditions: str
-    note: str
-
-
-def decision(data: Data) -> Decision:
+def decision(data: Data) -> services.Decision:
     """An approval needs its amount; the services check the outcome itself."""
     form = Form(data)
     outcome = text(data.get("outcome"))
@@ -133,7 +124,7 @@ def decision(data: Data) -> Decision:
     if outcome == "approved":
         amount = form.vnd("amount_vnd", required=True, message=_("Enter the amount in đồng."))
     form.check()
-    return Decision(outcome, amount, text(data.get("conditions")), text(data.get("note")))
+    return services.Decision(outcome, amount, text(data.get("conditions")), text(data.get("note")))
 
 
 def settled_amount(data: Data) -> int | None:

@@ -74,7 +74,8 @@ async def decision(
     defaults to Σ min(cost × cost share, cap); more is 422 amount_above_cost_share or
     amount_above_cap, and more than the call's remaining budget 422 budget_exceeded (`limit` and
     `limit_vnd` name the limit). A letter goes to the enterprise."""
-    application = await services.decide(request.user, application_id, **asdict(data))
+    decision = services.Decision(**asdict(data))
+    application = await services.decide(request.user, application_id, decision)
     return await application_out(application, request.user)
 
 

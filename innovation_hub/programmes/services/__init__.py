@@ -36,7 +36,7 @@ from innovation_hub.programmes.services.checks import (
     Problems,
     tax_code_problem,
 )
-from innovation_hub.programmes.services.decisions import decide
+from innovation_hub.programmes.services.decisions import Decision, decide
 from innovation_hub.programmes.services.documents import (
     MAX_DOCUMENT_BYTES,
     MAX_DOCUMENTS,
@@ -129,6 +129,7 @@ __all__ = [
     "TRANSITIONS",
     "UNDER_CONSIDERATION",
     "ApplicationChanges",
+    "Decision",
     "Indicators",
     "ItemLimit",
     "Labelled",

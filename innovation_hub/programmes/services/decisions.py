@@ -3,6 +3,7 @@ or reject; a letter goes to the enterprise."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from innovation_hub.accounts.tables import User
@@ -19,20 +20,24 @@ from innovation_hub.programmes.tables import Application, Review
 from innovation_hub.programmes.workflow import APPLICATIONS
 
 
-async def decide(
-    staff: User,
-    application_id: int,
-    *,
-    outcome: str,
-    amount_vnd: int | None = None,
-    conditions: str = "",
-    note: str = "",
-) -> Application:
+@dataclass(frozen=True)
+class Decision:
+    """Staff's decision: "approved" (with no amount, the most the cost shares and caps
+    allow) or "rejected", with the conditions and a note for the enterprise."""
+
+    outcome: str
+    amount_vnd: int | None = None
+    conditions: str = ""
+    note: str = ""
+
+
+async def decide(staff: User, application_id: int, decision: Decision) -> Application:
     """Approve (with an amount within the cost shares, the caps and the call's remaining
     budget) or reject; a letter goes to the enterprise."""
+    outcome, amount_vnd = decision.outcome, decision.amount_vnd
     if outcome not in ("approved", "rejected"):
         raise FormInvalid({"outcome": _("Choose approve or reject.")}, code="invalid_outcome")
-    conditions, note = conditions.strip(), note.strip()
+    conditions, note = decision.conditions.strip(), decision.note.strip()
     if len(conditions) > 5000 or len(note) > 5000:
         raise FormInvalid(
             {"conditions": _("Use at most %(n)s characters.", n=5000)}, code="too_long"

@@ -5,7 +5,6 @@ new call."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import asdict
 from functools import partial
 from typing import Any
 
@@ -205,7 +204,7 @@ async def assign(user: Any, application_id: int, data: dict[str, Any]) -> None:
 
 
 async def decide(user: Any, application_id: int, data: dict[str, Any]) -> None:
-    await services.decide(user, application_id, **asdict(forms.decision(data)))
+    await services.decide(user, application_id, forms.decision(data))
 
 
 async def add_milestone(user: Any, application_id: int, data: dict[str, Any]) -> None:
