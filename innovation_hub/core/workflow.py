@@ -85,10 +85,12 @@ class Workflow:
     on_move: MoveHook | None = None
     _states: dict[str, State] = field(init=False, repr=False)
     _transitions: dict[str, Transition] = field(init=False, repr=False)
+    _columns: frozenset[str] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._states = {state.name: state for state in self.states}
         self._transitions = {t.action: t for t in self.transitions}
+        self._columns = frozenset(c._meta.name for c in self.table._meta.columns)
         for t in self.transitions:
             unknown = set(t.sources) | set(t.targets)
             unknown -= self._states.keys()
@@ -234,7 +236,7 @@ class Workflow:
         return to
 
     def _has(self, column: str) -> bool:
-        return any(c._meta.name == column for c in self.table._meta.columns)
+        return column in self._columns
 
     def _changes(self, target: str, now: datetime, values: Mapping[Any, Any]) -> dict[Any, Any]:
         table = self.table

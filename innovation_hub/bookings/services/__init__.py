@@ -60,7 +60,6 @@ from innovation_hub.bookings.services.waitlist import (
     my_waitlist,
     offer_waitlist,
 )
-from innovation_hub.core.clock import utcnow  # some tests still freeze the clock here
 
 __all__ = [
     "INT32_LIMIT",
@@ -109,5 +108,4 @@ __all__ = [
     "series_dates",
     "series_future",
     "slot_taken",
-    "utcnow",
 ]
