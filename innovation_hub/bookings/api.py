@@ -194,7 +194,9 @@ async def check_in(request: Req, booking_id: PathId, booking_policy: BookingPoli
 )
 async def approve(request: Req, booking_id: PathId, booking_policy: BookingPolicy) -> BookingOut:
     return booking_out(
-        await services.decide(request.user, booking_id, approve=True, policy=booking_policy)
+        await services.decide(
+            request.user, booking_id, services.Decision(approve=True), policy=booking_policy
+        )
     )
 
 
@@ -206,9 +208,8 @@ async def approve(request: Req, booking_id: PathId, booking_policy: BookingPolic
 async def decline(
     request: Req, booking_id: PathId, booking_policy: BookingPolicy, data: Reason = None
 ) -> BookingOut:
-    decided = await services.decide(
-        request.user, booking_id, approve=False, reason=_reason(data), policy=booking_policy
-    )
+    decision = services.Decision(approve=False, reason=_reason(data))
+    decided = await services.decide(request.user, booking_id, decision, policy=booking_policy)
     return booking_out(decided)
 
 

@@ -15,6 +15,7 @@ from innovation_hub.bookings.services.availability import (
 from innovation_hub.bookings.services.events import CancelListener, audit_booking, on_cancelled
 from innovation_hub.bookings.services.jobs import expire_holds, release_no_shows
 from innovation_hub.bookings.services.lifecycle import (
+    Decision,
     cancel_booking,
     check_in,
     confirm_paid,
@@ -70,6 +71,7 @@ __all__ = [
     "MEMBER_LOCK",
     "AvailabilityKey",
     "CancelListener",
+    "Decision",
     "Interval",
     "Occurrence",
     "Policy",

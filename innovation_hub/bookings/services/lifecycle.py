@@ -7,6 +7,7 @@ decisions, a check-in and the no-show job) exactly one moves it, with its audit 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -117,17 +118,19 @@ async def cancel_booking(
     return booking
 
 
+@dataclass(frozen=True)
+class Decision:
+    """Staff's answer to a booking waiting for approval; a decline tells the member why."""
+
+    approve: bool
+    reason: str = ""
+
+
 async def decide(
-    staff: User,
-    booking_id: int,
-    *,
-    approve: bool,
-    reason: str = "",
-    policy: Policy,
-    now: datetime | None = None,
+    staff: User, booking_id: int, decision: Decision, *, policy: Policy, now: datetime | None = None
 ) -> Booking:
     now = now or clock.utcnow()
-    reason = reason.strip()
+    approve, reason = decision.approve, decision.reason.strip()
     async with transaction():
         booking = await get_booking(staff, booking_id)
         if not approve:

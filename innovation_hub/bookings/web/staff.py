@@ -134,7 +134,11 @@ class Board(StaffPages):
         self, request: Req, booking_id: FromPath[int], data: FormBody, booking_policy: BookingPolicy
     ) -> Response[Any]:
         call = partial(
-            services.decide, request.user, booking_id, approve=True, policy=booking_policy
+            services.decide,
+            request.user,
+            booking_id,
+            services.Decision(approve=True),
+            policy=booking_policy,
         )
         return await act(request, data, "approve", call, booking_id=booking_id)
 
@@ -149,9 +153,8 @@ class Board(StaffPages):
             # member learns why.
             if not reason:
                 raise FormInvalid({"reason": _("Give the member a reason.")})
-            return await services.decide(
-                request.user, booking_id, approve=False, reason=reason, policy=booking_policy
-            )
+            decision = services.Decision(approve=False, reason=reason)
+            return await services.decide(request.user, booking_id, decision, policy=booking_policy)
 
         return await act(request, data, "decline", call, booking_id=booking_id)
 

@@ -32,17 +32,18 @@ async def add_message(
     now: datetime,
     proposed_date: date | None = None,
 ) -> None:
-    await VisitMessage.insert(
-        VisitMessage(
-            visit=visit.id,
-            author=author,
-            author_id=author_id,
-            kind=kind,
-            body=body,
-            proposed_date=proposed_date,
-            created_at=now,
-        )
-    ).run()
+    message = VisitMessage(
+        {
+            VisitMessage.visit: visit.id,
+            VisitMessage.author: author,
+            VisitMessage.author_id: author_id,
+            VisitMessage.kind: kind,
+            VisitMessage.body: body,
+            VisitMessage.proposed_date: proposed_date,
+            VisitMessage.created_at: now,
+        }
+    )
+    await VisitMessage.insert(message).run()
 
 
 async def reply(

@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
+from litestar.di import Provide
 from litestar.params import FromPath
 from litestar.response import Template
 
@@ -112,19 +113,27 @@ def _refused_on_page(
     return refused
 
 
+async def _visit_of(token: FromPath[str]) -> Visit:
+    return await services.visit_for_token(token)
+
+
 class TeacherPages(Controller):
+    """The link's token is the teacher's only key: each page finds its visit by it."""
+
     path = "/visits/status/{token:str}"
     opt = {"access": PUBLIC}
+    dependencies = {"visit": Provide(_visit_of)}
 
     @get("/")
-    async def teacher_page(self, request: Req, token: FromPath[str]) -> Template:
-        visit = await services.visit_for_token(token)
+    async def teacher_page(self, request: Req, token: FromPath[str], visit: Visit) -> Template:
         notice = done_notice(request, TEACHER_NOTICES)
         return await _teacher_page(request, token, visit, notice=notice)
 
     @get("/cancel")
-    async def teacher_cancel_form(self, request: Req, token: FromPath[str]) -> Template:
-        return await _cancel_page(request, token, await services.visit_for_token(token))
+    async def teacher_cancel_form(
+        self, request: Req, token: FromPath[str], visit: Visit
+    ) -> Template:
+        return await _cancel_page(request, token, visit)
 
     @post("/cancel")
     async def teacher_cancel(
@@ -170,8 +179,7 @@ class TeacherPages(Controller):
         return await form_flow(request, attempt, done=done, refused=refused)
 
     @get("/visit.ics")
-    async def teacher_ics(self, token: FromPath[str], settings: AppSettings) -> Response[bytes]:
-        visit = await services.visit_for_token(token)
+    async def teacher_ics(self, visit: Visit, settings: AppSettings) -> Response[bytes]:
         if visit.start_at is None:
             raise NotFound(_("This visit has no time yet."), code="visit_not_scheduled")
         body = await services.visit_ics(
