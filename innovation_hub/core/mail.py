@@ -17,7 +17,10 @@ import smtplib
 import ssl
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from email.header import Header
+from email.headerregistry import UnstructuredHeader
 from email.message import EmailMessage
+from email.policy import EmailPolicy
 from email.utils import make_msgid
 from pathlib import Path
 from typing import Any, Protocol
@@ -162,8 +165,32 @@ def transport_for(smtp_url: str | None, mail_dir: Path) -> Transport:
     return SmtpTransport(smtp_url) if smtp_url else FileTransport(mail_dir)
 
 
+class _WordKeepingPolicy(EmailPolicy):
+    """The default policy, except that non-ASCII free text (the subject) is folded by
+    ``email.header.Header``. Python's own folder (3.11) can end one encoded word before a
+    space and start the next after it; whitespace between encoded words is not text
+    (RFC 2047 §6.2), so mail clients showed "Trường THCS Hòa Thành" as "THCSHòa Thành".
+    ``Header`` keeps every space inside an encoded word."""
+
+    def _whole_words(self, name: str, value: Any) -> str | None:
+        if not isinstance(value, UnstructuredHeader) or str(value).isascii():
+            return None
+        words = Header(str(value), "utf-8", self.max_line_length or 78, header_name=name)
+        return f"{name}: {words.encode(linesep=self.linesep)}{self.linesep}"
+
+    def fold(self, name: str, value: Any) -> str:
+        return self._whole_words(name, value) or super().fold(name, value)
+
+    def fold_binary(self, name: str, value: Any) -> bytes:
+        folded = self._whole_words(name, value)
+        return folded.encode("ascii") if folded else super().fold_binary(name, value)
+
+
+MAIL_POLICY = _WordKeepingPolicy()
+
+
 def build_message(row: dict[str, Any], mail_from: str) -> EmailMessage:
-    message = EmailMessage()
+    message = EmailMessage(policy=MAIL_POLICY)
     message["From"] = mail_from
     message["To"] = row["to_address"]
     message["Subject"] = row["subject"]
