@@ -142,6 +142,19 @@ def _visit_settings(env: Mapping[str, str]) -> dict[str, Any]:
     }
 
 
+ZALO_OA_MESSAGE_URL = "https://openapi.zalo.me/v3.0/oa/message/cs"
+
+
+def _message_settings(env: Mapping[str, str]) -> dict[str, Any]:
+    """The centre's contact lines in every email's footer, and the Zalo Official Account."""
+    return {
+        "centre_address": env.get("HUB_CENTRE_ADDRESS") or "",
+        "centre_contact": env.get("HUB_CENTRE_CONTACT") or "",
+        "zalo_access_token": env.get("HUB_ZALO_ACCESS_TOKEN") or "",
+        "zalo_api_url": env.get("HUB_ZALO_API_URL") or ZALO_OA_MESSAGE_URL,
+    }
+
+
 @dataclass(frozen=True)
 class Settings:
     var_dir: Path
@@ -195,6 +208,11 @@ class Settings:
     visit_day_ends: time = time(17, 0)
     visit_max_alternates: int = 3
     visit_requests_per_hour: int = 20
+    # Email footer and other channels.
+    centre_address: str = ""
+    centre_contact: str = ""
+    zalo_access_token: str = ""
+    zalo_api_url: str = ZALO_OA_MESSAGE_URL
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -243,6 +261,7 @@ class Settings:
             refund_full_hours=_int(env, "HUB_REFUND_FULL_HOURS", 24),
             feed_cancelled_days=_int(env, "HUB_FEED_CANCELLED_DAYS", 30),
             **_visit_settings(env),
+            **_message_settings(env),
         )
 
     @property
@@ -252,6 +271,10 @@ class Settings:
     @property
     def secure_cookies(self) -> bool:
         return self.base_url.startswith("https://")
+
+    @property
+    def zalo_enabled(self) -> bool:
+        return bool(self.zalo_access_token)
 
     @property
     def mail_dir(self) -> Path:
