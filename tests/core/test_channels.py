@@ -1,0 +1,197 @@
+"""Zalo Official Account messages through the outbox, against a local fake of the OA API."""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from innovation_hub.core import channels, mail
+from innovation_hub.core.clock import utcnow
+from innovation_hub.core.mail import FileTransport, OutboxMessage
+from innovation_hub.core.settings import Settings
+from innovation_hub.core.templating import make_environment
+from tests.helpers import free_port
+
+TOKEN = "oa-access-token-for-tests"
+OK = (200, {"error": 0, "message": "Success", "data": {"message_id": "m1", "user_id": "u"}})
+
+
+@dataclass
+class FakeZalo:
+    """Records each request; answers from ``answers`` in turn, then with success."""
+
+    url: str
+    requests: list[dict[str, Any]] = field(default_factory=list)
+    answers: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+
+
+@pytest.fixture
+def fake_zalo() -> Iterator[FakeZalo]:
+    port = free_port()
+    fake = FakeZalo(url=f"http://127.0.0.1:{port}/v3.0/oa/message/cs")
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            length = int(self.headers.get("Content-Length", "0"))
+            fake.requests.append(
+                {
+                    "path": self.path,
+                    "access_token": self.headers.get("access_token"),
+                    "content_type": self.headers.get("Content-Type"),
+                    "json": json.loads(self.rfile.read(length)),
+                }
+            )
+            status, answer = fake.answers.pop(0) if fake.answers else OK
+            body = json.dumps(answer).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield fake
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def configure(tmp_path: Path, **env_vars: str) -> Settings:
+    env = dict(os.environ)
+    env.update(HUB_VAR_DIR=str(tmp_path / "var"), **env_vars)
+    if "HUB_ZALO_ACCESS_TOKEN" not in env_vars:
+        env.pop("HUB_ZALO_ACCESS_TOKEN", None)
+    settings = Settings.from_env(env)
+    mail.configure(make_environment(settings))
+    return settings
+
+
+@pytest.fixture
+def restore_outbox() -> Iterator[None]:
+    before = mail._environment
+    yield
+    mail._environment = before
+
+
+@pytest.fixture
+def zalo_on(fake_zalo: FakeZalo, tmp_path: Path, restore_outbox: None) -> Settings:
+    return configure(tmp_path, HUB_ZALO_ACCESS_TOKEN=TOKEN, HUB_ZALO_API_URL=fake_zalo.url)
+
+
+async def queue_offer(zalo_user_id: str | None = "8123456789012345678") -> None:
+    await mail.enqueue(
+        to="khoa@sv.vn",
+        template="reset_password",
+        context={"name": "Khoa", "link": "http://testserver/password/reset/abc", "hours": 2},
+        locale="vi",
+        zalo_user_id=zalo_user_id,
+    )
+
+
+async def send_zalo(settings: Settings) -> int:
+    (job,) = [job for job in mail.outbox_jobs({"settings": settings}) if job.name == "send-zalo"]
+    sent = await job.run()
+    assert isinstance(sent, int)
+    return sent
+
+
+async def test_zalo_message_is_delivered_beside_the_email(
+    zalo_on: Settings, fake_zalo: FakeZalo, tmp_path: Path
+) -> None:
+    await queue_offer()
+    rows = await OutboxMessage.select().order_by(OutboxMessage.id).run()
+    assert [row["channel"] for row in rows] == ["email", "zalo"]
+
+    assert await send_zalo(zalo_on) == 1
+    (request,) = fake_zalo.requests
+    assert request["path"] == "/v3.0/oa/message/cs"
+    assert request["access_token"] == TOKEN
+    assert request["content_type"] == "application/json"
+    assert request["json"]["recipient"] == {"user_id": "8123456789012345678"}
+    text = request["json"]["message"]["text"]
+    assert text.startswith("Đặt mật khẩu mới cho Trung tâm Khởi nghiệp")
+    assert "Có yêu cầu đặt lại mật khẩu cho tài khoản của bạn." in text
+    assert "http://testserver/password/reset/abc" in text
+    assert "Xin chào Khoa," not in text and "-- " not in text
+
+    # The email went to the email channel only, once.
+    assert await mail.deliver_due(FileTransport(tmp_path / "mail"), "hub@test.vn") == 1
+    assert len(list((tmp_path / "mail").glob("*.eml"))) == 1
+    assert await OutboxMessage.count().where(OutboxMessage.status == "sent") == 2
+
+
+async def test_zalo_server_error_is_retried(zalo_on: Settings, fake_zalo: FakeZalo) -> None:
+    fake_zalo.answers.append((503, {"error": -1, "message": "busy"}))
+    await queue_offer()
+    assert await send_zalo(zalo_on) == 0
+    row = await OutboxMessage.objects().where(OutboxMessage.channel == "zalo").first()
+    assert row is not None and row.status == "pending" and row.attempts == 1
+    assert "503" in row.last_error
+    assert await send_zalo(zalo_on) == 0  # not due yet
+    assert len(fake_zalo.requests) == 1
+
+    await OutboxMessage.update({OutboxMessage.next_attempt_at: utcnow()}).where(
+        OutboxMessage.id == row.id
+    )
+    assert await send_zalo(zalo_on) == 1
+    row = await OutboxMessage.objects().where(OutboxMessage.channel == "zalo").first()
+    assert row is not None and row.status == "sent" and row.attempts == 2
+    assert row.last_error == ""
+    assert len(fake_zalo.requests) == 2
+
+
+async def test_zalo_error_answer_is_recorded(zalo_on: Settings, fake_zalo: FakeZalo) -> None:
+    fake_zalo.answers.append((200, {"error": -213, "message": "User has not followed OA"}))
+    await queue_offer()
+    assert await send_zalo(zalo_on) == 0
+    row = await OutboxMessage.objects().where(OutboxMessage.channel == "zalo").first()
+    assert row is not None and row.status == "pending" and row.sent_at is None
+    assert "-213" in row.last_error and "User has not followed OA" in row.last_error
+
+
+async def test_nothing_goes_to_zalo_when_it_is_off(
+    fake_zalo: FakeZalo, tmp_path: Path, restore_outbox: None
+) -> None:
+    settings = configure(tmp_path, HUB_ZALO_API_URL=fake_zalo.url)
+    assert not settings.zalo_enabled
+    await queue_offer()
+    rows = await OutboxMessage.select(OutboxMessage.channel).run()
+    assert rows == [{"channel": "email"}]
+    assert [job.name for job in mail.outbox_jobs({"settings": settings})] == ["send-outbox"]
+    assert fake_zalo.requests == []
+
+
+async def test_no_zalo_message_for_a_member_without_a_zalo_id(
+    zalo_on: Settings, fake_zalo: FakeZalo
+) -> None:
+    await queue_offer(zalo_user_id=None)
+    assert await OutboxMessage.count().where(OutboxMessage.channel == "zalo") == 0
+    assert await send_zalo(zalo_on) == 0 and fake_zalo.requests == []
+
+
+def test_short_text_takes_the_key_line_and_the_link() -> None:
+    body = (
+        "Xin chào Lan,\n\nThời gian bạn chờ đã trống:\nBàn 3, 09:00–10:00.\n\n"
+        "http://hub.vn/b/1\n\nGhi chú khác."
+    )
+    text = channels.short_text("Đã có chỗ trống: Bàn 3", body)
+    assert text == (
+        "Đã có chỗ trống: Bàn 3\n\nThời gian bạn chờ đã trống: Bàn 3, 09:00–10:00.\n\n"
+        "http://hub.vn/b/1"
+    )
+    long_body = "Xin chào,\n\n" + "Rất dài. " * 400
+    assert len(channels.short_text("Tiêu đề", long_body)) == channels.ZALO_MAX_TEXT
