@@ -41,9 +41,7 @@ def short_text(subject: str, body: str) -> str:
     line is the first paragraph that is neither the greeting (it ends with a comma) nor a
     bare link."""
     paragraphs = [" ".join(p.split()) for p in body.split("\n\n") if p.strip()]
-    key_line = next(
-        (p for p in paragraphs if not p.endswith(",") and not _LINK.fullmatch(p)), ""
-    )
+    key_line = next((p for p in paragraphs if not p.endswith(",") and not _LINK.fullmatch(p)), "")
     link = _LINK.search(body)
     extra = [key_line, link.group(0) if link else ""]
     text = "\n\n".join([subject, *(part for part in extra if part and part not in subject)])
@@ -63,7 +61,10 @@ class ZaloChannel:
         self.timeout = timeout
 
     async def send(self, row: dict[str, Any]) -> None:
-        payload = {"recipient": {"user_id": row["to_address"]}, "message": {"text": row["body_text"]}}
+        payload = {
+            "recipient": {"user_id": row["to_address"]},
+            "message": {"text": row["body_text"]},
+        }
         async with httpx.AsyncClient(timeout=self.timeout) as client:
             response = await client.post(
                 self.api_url, json=payload, headers={"access_token": self.access_token}

@@ -324,7 +324,10 @@ async def _claim_next(channel: str) -> dict[str, Any] | None:
     claim has lapsed and another instance has taken it."""
     now = utcnow()
     oldest = (
-        OutboxMessage.select(OutboxMessage.id).where(_due(now, channel)).order_by(OutboxMessage.id).limit(1)
+        OutboxMessage.select(OutboxMessage.id)
+        .where(_due(now, channel))
+        .order_by(OutboxMessage.id)
+        .limit(1)
     )
     if not is_sqlite():
         oldest = oldest.lock_rows("UPDATE", skip_locked=True)

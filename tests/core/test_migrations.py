@@ -36,9 +36,7 @@ LOSSLESS_MIGRATIONS = {
 DERIVED_TABLES = {"migration", "data_version"}
 # Columns whose reverse migration drops them with what they hold (listed migrations lose
 # nothing else): the data checks leave them out.
-DROPPED_COLUMNS = {
-    (table, column) for table, column, _kind in hub_0012_channels.ADDED_COLUMNS
-}
+DROPPED_COLUMNS = {(table, column) for table, column, _kind in hub_0012_channels.ADDED_COLUMNS}
 
 SQLITE_SCHEMA = """
     SELECT type, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'"""
