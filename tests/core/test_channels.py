@@ -8,17 +8,22 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
+from innovation_hub.accounts.tables import User
+from innovation_hub.bookings import services as bookings
 from innovation_hub.core import channels, mail
-from innovation_hub.core.clock import utcnow
+from innovation_hub.core.clock import LOCAL_TZ, utcnow
 from innovation_hub.core.mail import FileTransport, OutboxMessage
 from innovation_hub.core.settings import Settings
 from innovation_hub.core.templating import make_environment
-from tests.helpers import free_port
+from innovation_hub.spaces.services import create_resource
+from tests.helpers import free_port, log_in, make_user, next_open_day, post_form
 
 TOKEN = "oa-access-token-for-tests"
 OK = (200, {"error": 0, "message": "Success", "data": {"message_id": "m1", "user_id": "u"}})
@@ -195,3 +200,77 @@ def test_short_text_takes_the_key_line_and_the_link() -> None:
     )
     long_body = "Xin chào,\n\n" + "Rất dài. " * 400
     assert len(channels.short_text("Tiêu đề", long_body)) == channels.ZALO_MAX_TEXT
+
+
+@pytest.fixture
+def settings(tmp_path: Path, fake_zalo: FakeZalo) -> Settings:
+    """The app of these tests has Zalo on, talking to the fake."""
+    env = dict(os.environ)
+    env.update(
+        HUB_VAR_DIR=str(tmp_path / "var"),
+        HUB_ZALO_ACCESS_TOKEN=TOKEN,
+        HUB_ZALO_API_URL=fake_zalo.url,
+    )
+    return Settings.from_env(env)
+
+
+async def test_member_adds_a_zalo_id_on_the_profile_and_gets_zalo_messages(
+    restore_outbox: None, client: httpx.AsyncClient, settings: Settings, fake_zalo: FakeZalo
+) -> None:
+    await make_user("student", email="khoa@sv.vn", name="Lê Minh Khoa")
+    await log_in(client, "khoa@sv.vn")
+    page = await client.get("/profile")
+    assert 'name="zalo_user_id"' in page.text and "Mã người dùng Zalo" in page.text
+
+    fields = {"name": "Lê Minh Khoa", "school": "ĐH Tây Ninh", "phone": "", "locale": "vi"}
+    wrong = await post_form(client, "/profile", {**fields, "zalo_user_id": "khoa.zalo"})
+    assert wrong.status_code == 422
+    assert "Mã người dùng Zalo là một dãy số" in wrong.text
+    member = await User.objects().where(User.email == "khoa@sv.vn").first()
+    assert member is not None and member.zalo_user_id is None
+
+    saved = await post_form(client, "/profile", {**fields, "zalo_user_id": " 8123 4567 "})
+    assert saved.status_code == 200 and 'value="81234567"' in saved.text
+    member = await User.objects().where(User.email == "khoa@sv.vn").first()
+    assert member is not None and member.zalo_user_id == "81234567"
+
+    async with other_client_of(client) as visitor:
+        await post_form(visitor, "/password/forgot", {"email": "khoa@sv.vn"})
+    rows = await OutboxMessage.select().order_by(OutboxMessage.id).run()
+    assert [(row["channel"], row["to_address"]) for row in rows] == [
+        ("email", "khoa@sv.vn"),
+        ("zalo", "81234567"),
+    ]
+    assert await send_zalo(settings) == 1
+    assert "/password/reset/" in fake_zalo.requests[0]["json"]["message"]["text"]
+
+    # Emptied, the id is gone: email only again.
+    await post_form(client, "/profile", {**fields, "zalo_user_id": ""})
+    member = await User.objects().where(User.email == "khoa@sv.vn").first()
+    assert member is not None and member.zalo_user_id is None
+
+
+def other_client_of(client: httpx.AsyncClient) -> httpx.AsyncClient:
+    return httpx.AsyncClient(transport=client._transport, base_url="http://testserver")
+
+
+async def test_waitlist_offer_also_goes_to_the_members_zalo(zalo_on: Settings) -> None:
+    desk = await create_resource({"name": "Bàn 07", "kind": "desk", "capacity": 1}, actor_id=None)
+    holder = await make_user("student")
+    waiting = await make_user("startup", zalo_user_id="5550001112223334445")
+    day = next_open_day()
+    start = datetime.combine(day, time(9), LOCAL_TZ)
+    end = start + timedelta(hours=1)
+    policy = bookings.Policy(
+        hold_minutes=15,
+        check_in_early_minutes=10,
+        no_show_grace_minutes=15,
+        waitlist_offer_minutes=30,
+        base_url="http://testserver",
+    )
+    booking = await bookings.create_booking(holder, desk.id, start, end, policy=policy)
+    await bookings.join_waitlist(waiting, desk.id, start, end)
+    await bookings.cancel_booking(holder, booking.id, policy=policy)
+    zalo = await OutboxMessage.objects().where(OutboxMessage.channel == "zalo").first()
+    assert zalo is not None and zalo.to_address == "5550001112223334445"
+    assert "Bàn 07" in zalo.body_text and "http://testserver/bookings/waitlist" in zalo.body_text

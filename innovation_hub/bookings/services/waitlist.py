@@ -154,6 +154,7 @@ async def _offer(
                     "minutes": policy.waitlist_offer_minutes,
                     "link": f"{policy.base_url}/bookings/waitlist",
                 },
+                zalo_user_id=member.zalo_user_id,
             )
         await audit.record(
             actor_id=None, action="waitlist.offered", record_type="waitlist", record_id=entry.id
