@@ -88,6 +88,8 @@ async def visit_detail(visit: Visit) -> VisitDetail:
 def _visit_locale(request: Req, data: VisitIn) -> str:
     """The language the requester reads: named in the request, else their page's or app's
     Accept-Language, else their account's; Vietnamese by default."""
+    if data.locale and not normalise_locale(data.locale):
+        raise FormInvalid({"locale": _("Choose one of the listed languages.")})
     user = request.scope.get("user")
     return (
         data.locale
