@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import threading
@@ -274,3 +275,24 @@ async def test_waitlist_offer_also_goes_to_the_members_zalo(zalo_on: Settings) -
     zalo = await OutboxMessage.objects().where(OutboxMessage.channel == "zalo").first()
     assert zalo is not None and zalo.to_address == "5550001112223334445"
     assert "Bàn 07" in zalo.body_text and "http://testserver/bookings/waitlist" in zalo.body_text
+
+
+async def test_racing_zalo_senders_send_each_message_exactly_once(
+    zalo_on: Settings, fake_zalo: FakeZalo, pooled_connections: None
+) -> None:
+    zalo = channels.ZaloChannel(TOKEN, fake_zalo.url)
+    for round_number in range(3):
+        fake_zalo.requests.clear()
+        ids = [f"9{round_number}{n:04d}" for n in range(20)]
+        for zalo_user_id in ids:
+            await queue_offer(zalo_user_id)
+        sent = await asyncio.gather(*(mail.deliver(zalo, batch_size=2) for _ in range(25)))
+        assert sum(sent) == 20
+        delivered = [r["json"]["recipient"]["user_id"] for r in fake_zalo.requests]
+        assert sorted(delivered) == sorted(ids)
+        assert (
+            await OutboxMessage.count().where(
+                (OutboxMessage.channel == "zalo") & (OutboxMessage.status != "sent")
+            )
+            == 0
+        )
