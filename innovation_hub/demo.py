@@ -62,6 +62,9 @@ DEMO_ACCOUNTS = [
         role="startup",
         organisation_name="Nông Nghiệp Số Tây Ninh (AgriTN)",
         phone="0903 123 456",
+        # Follows the centre's Zalo OA: with HUB_ZALO_ACCESS_TOKEN set, his emails also
+        # come as short Zalo messages.
+        zalo_user_id="2512790357924638194",
     ),
     _demo_account(
         email="linh.huynh@demo.hub.vn",
