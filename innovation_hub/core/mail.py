@@ -1,10 +1,13 @@
-"""Email through an outbox.
+"""Email (and other channels) through an outbox.
 
 ``enqueue`` writes the message in the caller's transaction, so a message exists exactly
-when the change that caused it was committed. ``deliver_due`` sends what is due through
-SMTP (``HUB_SMTP_URL``) or, without it, to ``.eml`` files under ``var/mail/``; failures
-are retried with exponential backoff. Several instances may run it at once: each message
-is claimed by a conditional update before it is sent.
+when the change that caused it was committed: a text and an HTML body, both ending with the
+centre's footer, and, for a member who gave their Zalo user id when Zalo is configured, a
+second row with a short Zalo message. ``deliver_due`` sends the emails that are due through
+SMTP (``HUB_SMTP_URL``) or, without it, to ``.eml`` files under ``var/mail/``; ``deliver``
+does the same for any ``channels.Channel``. Failures are retried with exponential backoff.
+Several instances may run them at once: each message is claimed by a conditional update
+before it is sent.
 """
 
 from __future__ import annotations
