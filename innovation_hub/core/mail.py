@@ -363,7 +363,8 @@ async def deliver(channel: channels.Channel, *, batch_size: int = 20) -> int:
         except Exception as exc:
             attempts = row["attempts"] + 1
             failed = attempts >= MAX_ATTEMPTS
-            logger.warning("outbox message %s attempt %s failed: %s", row["id"], attempts, exc)
+            error = f"{type(exc).__name__}: {exc}"
+            logger.warning("outbox message %s attempt %s failed: %s", row["id"], attempts, error)
             await (
                 OutboxMessage.update(
                     {
@@ -371,7 +372,7 @@ async def deliver(channel: channels.Channel, *, batch_size: int = 20) -> int:
                         OutboxMessage.status: "failed" if failed else "pending",
                         OutboxMessage.next_attempt_at: utcnow() + retry_delay(attempts),
                         OutboxMessage.claimed_until: None,
-                        OutboxMessage.last_error: f"{type(exc).__name__}: {exc}"[:2000],
+                        OutboxMessage.last_error: error[:2000],
                     }
                 )
                 .where(OutboxMessage.id == row["id"])

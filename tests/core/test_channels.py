@@ -66,7 +66,13 @@ def fake_zalo() -> Iterator[FakeZalo]:
         def log_message(self, format: str, *args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+    class Server(ThreadingHTTPServer):
+        # Racing senders connect at once: a longer queue than the default 5 (the real API
+        # does not refuse connections under load either).
+        request_queue_size = 128
+        daemon_threads = True
+
+    server = Server(("127.0.0.1", port), Handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
