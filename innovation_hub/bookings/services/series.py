@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from innovation_hub.accounts.tables import User
+from innovation_hub.bookings.services import notices
 from innovation_hub.bookings.services.lifecycle import cancel_booking
 from innovation_hub.bookings.services.queries import (
     opening_context,
@@ -210,6 +211,7 @@ async def create_series(
         if not booked:
             raise _series_refused(conflicts, all_dates=True)
         await _record_series(user, series, len(booked), len(conflicts))
+        await notices.series_booked(booked, policy)
     return SeriesResult(series, booked, sorted(conflicts, key=lambda o: o.start))
 
 
