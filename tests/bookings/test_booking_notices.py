@@ -40,8 +40,10 @@ def local(day: date, hour: int, minute: int = 0) -> datetime:
 
 
 async def mails(to: str = MEMBER) -> list[OutboxMessage]:
-    return await OutboxMessage.objects().where(OutboxMessage.to_address == to).order_by(
-        OutboxMessage.id
+    return (
+        await OutboxMessage.objects()
+        .where(OutboxMessage.to_address == to)
+        .order_by(OutboxMessage.id)
     )
 
 
@@ -150,9 +152,7 @@ async def test_approving_a_free_room_confirms_it(
 async def test_approving_a_paid_room_asks_to_pay_by_the_deadline(
     client: httpx.AsyncClient, member_token: str, staff_token: str
 ) -> None:
-    made = await pending_booking(
-        client, member_token, next_open_day(), price_per_hour_vnd=150_000
-    )
+    made = await pending_booking(client, member_token, next_open_day(), price_per_hour_vnd=150_000)
     response = await client.post(
         f"/api/v1/bookings/{made['id']}/approve", headers=bearer(staff_token)
     )
@@ -225,9 +225,18 @@ async def test_a_move_names_the_old_and_new_time_and_place(
     )
     assert moved.status_code == 200, moved.text
     message = await only_mail()
-    assert message.subject == f"Your booking has been moved: Phòng họp Sen 2, Cơ sở chính, {day:%d/%m/%Y} 13:00"
-    assert f"Old time and place: {day:%d/%m/%Y} 09:00–11:00, Phòng họp Sen, Cơ sở chính" in message.body_text
-    assert f"New time and place: {day:%d/%m/%Y} 13:00–14:00, Phòng họp Sen 2, Cơ sở chính" in message.body_text
+    assert (
+        message.subject
+        == f"Your booking has been moved: Phòng họp Sen 2, Cơ sở chính, {day:%d/%m/%Y} 13:00"
+    )
+    assert (
+        f"Old time and place: {day:%d/%m/%Y} 09:00–11:00, Phòng họp Sen, Cơ sở chính"
+        in message.body_text
+    )
+    assert (
+        f"New time and place: {day:%d/%m/%Y} 13:00–14:00, Phòng họp Sen 2, Cơ sở chính"
+        in message.body_text
+    )
     assert "Reason: Phòng Sen sửa điều hòa" in message.body_text
     calendar = base64.b64decode(attachments(message)[0]["data_b64"]).decode()
     assert "SEQUENCE:1" in calendar and f"{day:%Y%m%d}T130000" in calendar

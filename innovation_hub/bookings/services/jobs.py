@@ -15,7 +15,6 @@ from innovation_hub.bookings.workflow import BOOKINGS
 from innovation_hub.core import clock
 from innovation_hub.core.database import transaction
 
-
 Notice = Callable[[Booking, Policy], Awaitable[None]]
 
 

@@ -156,7 +156,9 @@ async def refund_paid_after_cancel(payment: Payment, client: StripeClient) -> st
 CANCELLED = "cancelled"  # the reason of a refund a cancellation gives
 
 
-def cancellation_refunder(config: PaymentsConfig) -> Callable[[Booking, User | None], Awaitable[int]]:
+def cancellation_refunder(
+    config: PaymentsConfig,
+) -> Callable[[Booking, User | None], Awaitable[int]]:
     """Records, inside the cancelling transaction, the refund a cancellation gives by the
     policy, and returns its amount (0 for none): the member's notice names it, and the
     refund exists exactly when the cancellation committed. ``cancellation_listener`` sends
@@ -178,7 +180,9 @@ def cancellation_refunder(config: PaymentsConfig) -> Callable[[Booking, User | N
     return refund_on_cancel
 
 
-def cancellation_listener(client: StripeClient) -> Callable[[Booking, User | None], Awaitable[None]]:
+def cancellation_listener(
+    client: StripeClient,
+) -> Callable[[Booking, User | None], Awaitable[None]]:
     """Sends the refunds a cancellation recorded, once it committed."""
 
     async def on_cancelled(booking: Booking, actor: User | None) -> None:
