@@ -23,7 +23,8 @@ from innovation_hub.core.settings import Settings
 from innovation_hub.payments.tables import Payment, Refund
 from innovation_hub.spaces.services import create_resource
 from innovation_hub.spaces.tables import Resource
-from tests.helpers import api_token, at, bearer, free_port, make_user, next_open_day
+from tests.bookings.test_board_web import act
+from tests.helpers import api_token, at, bearer, free_port, log_in, make_user, next_open_day
 
 POLICY = services.Policy(base_url="http://testserver")
 MEMBER = "bao@agritn.vn"
@@ -182,6 +183,27 @@ async def test_declining_tells_the_member_why(
     message = await only_mail()
     assert message.subject.startswith("Booking request declined: Phòng họp Sen")
     assert "Reason: Phòng đã có hội thảo" in message.body_text
+
+
+async def test_a_decline_on_the_staff_board_reaches_the_member_in_vietnamese(
+    client: httpx.AsyncClient, member_token: str
+) -> None:
+    day = next_open_day()
+    made = await pending_booking(client, member_token, day)
+    await make_user("staff", email="ngoc@hub.vn", name="Trần Bích Ngọc", locale="en")
+    await log_in(client, "ngoc@hub.vn")
+    path = f"/staff/board/bookings/{made['id']}/decline"
+    assert (await act(client, path, {}, day=day)).status_code == 422  # no reason, no email
+    assert await mails() == []
+    declined = await act(client, path, {"reason": "Phòng đang sửa điều hòa"}, day=day)
+    assert declined.status_code == 200
+    message = await only_mail()
+    assert message.subject == (
+        f"Yêu cầu đặt chỗ bị từ chối: Phòng họp Sen, Cơ sở chính, {day:%d/%m/%Y} 09:00"
+    )
+    assert "Rất tiếc, cán bộ trung tâm đã từ chối" in message.body_text
+    assert "Lý do: Phòng đang sửa điều hòa" in message.body_text
+    assert await mails("ngoc@hub.vn") == []
 
 
 async def test_a_decision_on_a_decided_booking_writes_no_message(
