@@ -11,9 +11,7 @@ ID = "2026-12-04T12:00:00:000000"
 VERSION = "1.38.0"
 DESCRIPTION = "staff digest claims"
 
-UNIQUE_INDEX = (
-    "CREATE UNIQUE INDEX staff_digest_once_a_day ON staff_digest (staff, local_date)"
-)
+UNIQUE_INDEX = "CREATE UNIQUE INDEX staff_digest_once_a_day ON staff_digest (staff, local_date)"
 
 
 class User(Table, tablename="hub_user"):

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from piccolo.columns import Date, ForeignKey, Integer, Serial, Timestamptz
-from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.columns.base import OnDelete
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 from innovation_hub.accounts.tables import User

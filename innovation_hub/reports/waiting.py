@@ -159,7 +159,7 @@ async def _visits() -> list[WaitingItem]:
 
 def _documents_to_check() -> Any:
     item = TrademarkDossierItem
-    return (item.state == CHECKLIST_TO_CHECK) & item.trademark_case.status.is_in(OPEN_CASES)
+    return (item.state == CHECKLIST_TO_CHECK) & item.trademark_case.status.is_in(list(OPEN_CASES))
 
 
 async def count_trademark_documents() -> int:
