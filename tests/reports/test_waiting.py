@@ -326,3 +326,15 @@ async def test_many_instances_at_once_send_each_digest_once(
         assert len(messages) == 2 * (day + 1)
         assert sorted(m.to_address for m in messages[-2:]) == ["ngoc@hub.vn", "phuc@hub.vn"]
     assert await StaffDigest.count() == 6
+
+
+def test_the_digest_hour_is_a_local_hour(settings: Settings) -> None:
+    import os
+
+    from innovation_hub.core.settings import SettingsError
+
+    assert settings.staff_digest_hour == 7
+    env = {**os.environ, "HUB_STAFF_DIGEST_HOUR": "18"}
+    assert Settings.from_env(env).staff_digest_hour == 18
+    with pytest.raises(SettingsError, match="HUB_STAFF_DIGEST_HOUR"):
+        Settings.from_env({**env, "HUB_STAFF_DIGEST_HOUR": "24"})
