@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
@@ -16,7 +17,7 @@ from innovation_hub.bookings.services import Decision, Policy, create_booking, d
 from innovation_hub.bookings.tables import Booking
 from innovation_hub.core.clock import LOCAL_TZ, utcnow
 from innovation_hub.core.mail import OutboxMessage
-from innovation_hub.core.settings import Settings
+from innovation_hub.core.settings import Settings, SettingsError
 from innovation_hub.programmes import services as programmes
 from innovation_hub.programmes.tables import Application
 from innovation_hub.reports.digest import send_due_digests
@@ -329,10 +330,6 @@ async def test_many_instances_at_once_send_each_digest_once(
 
 
 def test_the_digest_hour_is_a_local_hour(settings: Settings) -> None:
-    import os
-
-    from innovation_hub.core.settings import SettingsError
-
     assert settings.staff_digest_hour == 7
     env = {**os.environ, "HUB_STAFF_DIGEST_HOUR": "18"}
     assert Settings.from_env(env).staff_digest_hour == 18
