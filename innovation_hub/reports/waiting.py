@@ -222,7 +222,7 @@ async def _applications() -> list[WaitingItem]:
         WaitingItem(
             "applications",
             row["id"],
-            row["programme_name"],
+            _("Application to “%(call)s”", call=row["programme_name"]),
             row["enterprise_name"],
             row["submitted_at"] or row["created_at"],
             f"/staff/applications/{row['id']}#screening",

@@ -179,7 +179,7 @@ async def test_each_kind_is_listed_oldest_first_with_the_page_to_act_on(
         "“Muối Ớt Tây Ninh”",
         "Hợp tác xã Muối Ớt",
         "Công ty TNHH Bánh tráng Trảng Bàng",
-        "Hỗ trợ năng suất chất lượng 2026",
+        "Hồ sơ đăng ký “Hỗ trợ năng suất chất lượng 2026”",
     ):
         assert text in html, text
     assert far_day.strftime("%d/%m/%Y") in html  # a booking on any day, not only today
