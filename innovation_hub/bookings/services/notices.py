@@ -24,6 +24,8 @@ from innovation_hub.spaces.tables import Resource
 
 # The same UIDs as the member's calendar feed, so a calendar app that has both shows one event.
 UID_DOMAIN = "innovation-hub"
+# A calendar shows these as firm; the others (waiting for approval or payment) as tentative.
+HELD_FOR_SURE = ("confirmed", "checked_in")
 
 
 async def _member(booking: Booking) -> User | None:
@@ -74,7 +76,7 @@ def _event(booking: Booking, resource: str, place: str) -> FeedEvent:
         summary=resource + (f" – {booking.purpose}" if booking.purpose else ""),
         description=BOOKINGS.label(booking.status, member=True),
         location=place,
-        status="TENTATIVE" if booking.status != "confirmed" else "CONFIRMED",
+        status="CONFIRMED" if booking.status in HELD_FOR_SURE else "TENTATIVE",
         sequence=booking.sequence,
         created=booking.created_at,
         last_modified=booking.updated_at,
