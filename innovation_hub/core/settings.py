@@ -54,6 +54,13 @@ def _not_negative(env: Mapping[str, str], name: str, default: int) -> int:
     return _at_least(env, name, default, 0, "0 or more")
 
 
+def _hour(env: Mapping[str, str], name: str, default: int) -> int:
+    value = _int(env, name, default)
+    if not 0 <= value <= 23:
+        raise SettingsError(f"{name} must be an hour from 0 to 23, got {value}")
+    return value
+
+
 def _truth(raw: str) -> bool:
     if raw.lower() in {"1", "true", "yes", "on"}:
         return True
@@ -208,6 +215,7 @@ class Settings:
     visit_day_ends: time = time(17, 0)
     visit_max_alternates: int = 3
     visit_requests_per_hour: int = 20
+    staff_digest_hour: int = 7  # local hour from which each staff member's daily digest goes
     # Email footer and other channels.
     centre_address: str = ""
     centre_contact: str = ""
@@ -260,6 +268,7 @@ class Settings:
             stripe_js_url=env.get("HUB_STRIPE_JS_URL") or _stripe_js_url(stripe_api_base),
             refund_full_hours=_int(env, "HUB_REFUND_FULL_HOURS", 24),
             feed_cancelled_days=_int(env, "HUB_FEED_CANCELLED_DAYS", 30),
+            staff_digest_hour=_hour(env, "HUB_STAFF_DIGEST_HOUR", 7),
             **_visit_settings(env),
             **_message_settings(env),
         )

@@ -22,6 +22,7 @@ from piccolo_migrations import (
     hub_0009_data_version,
     hub_0010_refund_limit,
     hub_0012_channels,
+    hub_0013_staff_digest,
 )
 from tests.conftest import DATABASE_URL
 
@@ -33,6 +34,9 @@ LOSSLESS_MIGRATIONS = {
     hub_0010_refund_limit.ID,
     hub_0012_channels.ID,
 }
+# Migrations that only add a table of their own: their reverse loses that table's rows and
+# nothing else, so the test looks past them at the rest.
+OWN_TABLE_MIGRATIONS = {hub_0013_staff_digest.ID: "staff_digest"}
 DERIVED_TABLES = {"migration", "data_version"}
 # Columns whose reverse migration drops them with what they hold (listed migrations lose
 # nothing else): the data checks leave them out.
@@ -187,15 +191,19 @@ async def test_newest_migrations_reverse_and_reapply_keeping_every_row() -> None
     assert data_before["booking"][0] > 0 and data_before["hub_user"][0] > 0
     applied = await applied_migrations()
     lossless: list[str] = []
+    own_tables: set[str] = set()
     for migration_id in reversed(applied):
-        if migration_id not in LOSSLESS_MIGRATIONS:
+        if migration_id in OWN_TABLE_MIGRATIONS:
+            own_tables.add(OWN_TABLE_MIGRATIONS[migration_id])
+        elif migration_id not in LOSSLESS_MIGRATIONS:
             break
         lossless.insert(0, migration_id)
     assert lossless, f"say whether the newest migration {applied[-1]} reverses without loss"
+    kept_before = {t: v for t, v in data_before.items() if t not in own_tables}
     try:
         await back_to(lossless[0])
         assert await schema(DATABASE_URL) != schema_before
-        assert await data_digest(DATABASE_URL) == data_before
+        assert await data_digest(DATABASE_URL) == kept_before
     finally:
         await migrate_forwards()
     assert await applied_migrations() == applied
