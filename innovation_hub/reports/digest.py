@@ -54,6 +54,7 @@ async def _send(user: User, queue: Waiting, day: date, base_url: str) -> None:
             "link": f"{base_url}/staff/waiting",
         },
         locale=user.locale,
+        zalo_user_id=user.zalo_user_id,
     )
 
 

@@ -24,7 +24,15 @@ from innovation_hub.core.mail import FileTransport, OutboxMessage
 from innovation_hub.core.settings import Settings
 from innovation_hub.core.templating import make_environment
 from innovation_hub.spaces.services import create_resource
-from tests.helpers import free_port, log_in, make_user, next_open_day, post_form
+from tests.helpers import (
+    api_token,
+    bearer,
+    free_port,
+    log_in,
+    make_user,
+    next_open_day,
+    post_form,
+)
 
 TOKEN = "oa-access-token-for-tests"
 OK = (200, {"error": 0, "message": "Success", "data": {"message_id": "m1", "user_id": "u"}})
@@ -241,15 +249,30 @@ async def test_member_adds_a_zalo_id_on_the_profile_and_gets_zalo_messages(
     member = await User.objects().where(User.email == "khoa@sv.vn").first()
     assert member is not None and member.zalo_user_id == "81234567"
 
+    # A link that opens the account travels only to the verified address, never to a Zalo
+    # id the member typed in.
     async with other_client_of(client) as visitor:
         await post_form(visitor, "/password/forgot", {"email": "khoa@sv.vn"})
     rows = await OutboxMessage.select().order_by(OutboxMessage.id).run()
-    assert [(row["channel"], row["to_address"]) for row in rows] == [
-        ("email", "khoa@sv.vn"),
-        ("zalo", "81234567"),
-    ]
+    assert [(row["channel"], row["to_address"]) for row in rows] == [("email", "khoa@sv.vn")]
+
+    # A booking's notice goes to both.
+    desk = await create_resource({"name": "Bàn 09", "kind": "desk", "capacity": 1}, actor_id=None)
+    start = datetime.combine(next_open_day(), time(9), LOCAL_TZ)
+    booked = await client.post(
+        "/api/v1/bookings",
+        json={
+            "resource_id": desk.id,
+            "start": start.isoformat(),
+            "end": (start + timedelta(hours=1)).isoformat(),
+        },
+        headers=bearer(await api_token(client, "khoa@sv.vn")),
+    )
+    assert booked.status_code == 201, booked.text
     assert await send_zalo(settings) == 1
-    assert "/password/reset/" in fake_zalo.requests[0]["json"]["message"]["text"]
+    (request,) = fake_zalo.requests
+    assert request["json"]["recipient"]["user_id"] == "81234567"
+    assert "Bàn 09" in request["json"]["message"]["text"]
 
     # Emptied, the id is gone: email only again.
     await post_form(client, "/profile", {**fields, "zalo_user_id": ""})

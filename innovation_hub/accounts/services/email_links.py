@@ -41,16 +41,11 @@ async def _issue_email_token(user: User, purpose: str, hours: int) -> str:
 
 
 async def write_to(user: User, template: str, **context: object) -> None:
-    """Queues an email to the member, in their language, addressed by name (and a Zalo
-    message too, when they gave their Zalo id and the centre has Zalo)."""
+    """Queues an email to the member, in their language, addressed by name. Email only, never
+    Zalo: these carry links that prove the address or open the account, and the Zalo id is
+    typed in by the member, not verified."""
     context = {"name": user.name, **context}
-    await mail.enqueue(
-        to=user.email,
-        template=template,
-        context=context,
-        locale=user.locale,
-        zalo_user_id=user.zalo_user_id,
-    )
+    await mail.enqueue(to=user.email, template=template, context=context, locale=user.locale)
 
 
 async def send_verification(user: User, base_url: str, hours: int) -> None:

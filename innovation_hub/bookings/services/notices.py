@@ -127,6 +127,7 @@ async def _send(
             **context,
         },
         attachments=attachments,
+        zalo_user_id=member.zalo_user_id,
     )
 
 
@@ -241,6 +242,7 @@ async def series_booked(bookings: list[Booking], policy: Policy) -> None:
             "link": f"{policy.base_url}/bookings",
         },
         attachments=(attachment,),
+        zalo_user_id=member.zalo_user_id,
     )
 
 
