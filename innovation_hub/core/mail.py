@@ -284,11 +284,15 @@ def build_message(row: dict[str, Any], mail_from: str) -> EmailMessage:
         attachments = json.loads(attachments)
     for item in attachments:
         maintype, _, subtype = item["content_type"].partition("/")
+        # Our text attachments (calendar files) are UTF-8; without the charset a mail
+        # client reads Vietnamese letters as US-ASCII.
+        params = {"charset": "utf-8"} if maintype == "text" else None
         message.add_attachment(
             base64.b64decode(item["data_b64"]),
             maintype=maintype,
             subtype=subtype,
             filename=item["filename"],
+            params=params,
         )
     return message
 

@@ -100,7 +100,7 @@ async def test_email_has_a_plain_and_an_accessible_html_alternative(tmp_path: Pa
 
 
 async def test_vietnamese_html_lists_and_attachment_stays_attached(tmp_path: Path) -> None:
-    ics = b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n"
+    ics = "BEGIN:VCALENDAR\r\nLOCATION:Phòng họp 1\r\nEND:VCALENDAR\r\n".encode()
     await mail.enqueue(
         to="nam@startup.vn",
         template="trademark_consultation",
@@ -124,7 +124,10 @@ async def test_vietnamese_html_lists_and_attachment_stays_attached(tmp_path: Pat
     markup = html.get_content()
     assert '<html lang="vi">' in markup
     assert "<li>Địa điểm: Phòng họp 1</li>" in markup
-    assert [p.get_filename() for p in message.iter_attachments()] == ["tu-van.ics"]
+    (calendar,) = message.iter_attachments()
+    assert calendar.get_filename() == "tu-van.ics"
+    # Read back as a mail client would: the Vietnamese letters survive (UTF-8, said so).
+    assert "LOCATION:Phòng họp 1" in calendar.get_content()
 
 
 @pytest.fixture
