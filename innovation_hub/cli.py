@@ -102,6 +102,29 @@ def cmd_mail_send(_: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_jobs_run(args: argparse.Namespace) -> int:
+    """Every background job once (or ``--rounds`` times), as the server would run them: for a
+    cron line on an instance that serves no web traffic. Safe beside running servers, since
+    each job claims what it acts on."""
+    from innovation_hub.app import wiring
+    from innovation_hub.core.settings import get_settings
+
+    jobs = wiring(get_settings()).jobs
+    unknown = set(args.job) - {job.name for job in jobs}
+    if unknown:
+        print(f"no such job: {', '.join(sorted(unknown))}", file=sys.stderr)
+        return 2
+    chosen = [job for job in jobs if not args.job or job.name in args.job]
+
+    async def run_all() -> None:
+        for _ in range(args.rounds):
+            for job in chosen:
+                print(f"{job.name}: {await job.run()}")
+
+    asyncio.run(run_all())
+    return 0
+
+
 def cmd_payments_reconcile(_: argparse.Namespace) -> int:
     from innovation_hub.core.settings import get_settings
     from innovation_hub.payments.domain import payments_config, stripe_client
@@ -184,6 +207,12 @@ def _add_jobs(commands: Commands) -> None:
     mail = commands.add_parser("mail", help="the email outbox")
     mail_commands = mail.add_subparsers(dest="mail_command", required=True)
     mail_commands.add_parser("send", help="send due messages now").set_defaults(func=cmd_mail_send)
+    jobs = commands.add_parser("jobs", help="the background jobs")
+    jobs_commands = jobs.add_subparsers(dest="jobs_command", required=True)
+    run = jobs_commands.add_parser("run", help="run every job (or the named ones) now")
+    run.add_argument("job", nargs="*", help="job names (default: all)")
+    run.add_argument("--rounds", type=_positive_int, default=1, help="run them this many times")
+    run.set_defaults(func=cmd_jobs_run)
     payments = commands.add_parser("payments", help="paid bookings")
     payments_commands = payments.add_subparsers(dest="payments_command", required=True)
     payments_commands.add_parser(
