@@ -17,6 +17,8 @@ class User(Table, tablename="hub_user"):
     locale = Varchar(length=5, default="vi")
     is_active = Boolean(default=True)
     email_verified_at = Timestamptz(null=True, default=None)
+    # Reminders before bookings, visits, consultations and deadlines; never confirmations.
+    reminders_enabled = Boolean(default=True)
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())
 

@@ -51,6 +51,7 @@ class OutboxMessage(Table, tablename="outbox"):
     body_text = Text()
     # [{"filename", "content_type", "data_b64"}]
     attachments = JSON(default="[]")
+    headers = JSON(default="{}")  # extra header fields, e.g. {"List-Unsubscribe": "<…>"}
     status = Varchar(length=10, default="pending", index=True)
     attempts = Integer(default=0)
     next_attempt_at = Timestamptz(default=TimestamptzNow())
@@ -82,8 +83,10 @@ async def enqueue(
     context: dict[str, Any],
     locale: str,
     attachments: tuple[Attachment, ...] = (),
+    headers: dict[str, str] | None = None,
 ) -> None:
-    """Render ``templates/email/<template>.txt`` in ``locale`` and queue it."""
+    """Render ``templates/email/<template>.txt`` in ``locale`` and queue it, with any extra
+    ``headers`` (``List-Unsubscribe`` on reminders)."""
     global _environment
     if _environment is None:  # outside the web app: command line, jobs, tests
         _environment = make_environment(get_settings())
@@ -104,6 +107,7 @@ async def enqueue(
                 }
                 for a in attachments
             ],
+            headers=dict(headers or {}),
             next_attempt_at=utcnow(),
         )
     ).run()
@@ -169,6 +173,11 @@ def build_message(row: dict[str, Any], mail_from: str) -> EmailMessage:
     message["Subject"] = row["subject"]
     message["Message-ID"] = make_msgid(idstring=f"outbox-{row['id']}")
     message["X-Hub-Outbox-Id"] = str(row["id"])
+    extra_headers = row.get("headers") or {}
+    if isinstance(extra_headers, str):  # SQLite hands JSON back as text
+        extra_headers = json.loads(extra_headers)
+    for name, value in extra_headers.items():
+        message[name] = value
     message.set_content(row["body_text"])
     attachments = row["attachments"]
     if isinstance(attachments, str):  # SQLite hands JSON back as text

@@ -142,6 +142,19 @@ def _visit_settings(env: Mapping[str, str]) -> dict[str, Any]:
     }
 
 
+def _reminder_settings(env: Mapping[str, str]) -> dict[str, Any]:
+    """When reminders go out (bookings, consultations, visits, programme deadlines)."""
+    evening_hour = _int(env, "HUB_REMINDER_EVENING_HOUR", 19)
+    if not 12 <= evening_hour <= 23:
+        raise SettingsError(f"HUB_REMINDER_EVENING_HOUR must be from 12 to 23, got {evening_hour}")
+    return {
+        "reminder_minutes": _positive(env, "HUB_REMINDER_MINUTES", 60),
+        "reminder_evening_hour": evening_hour,
+        "visit_reminder_hours": _positive(env, "HUB_VISIT_REMINDER_HOURS", 24),
+        "programme_reminder_days": _positive(env, "HUB_PROGRAMME_REMINDER_DAYS", 7),
+    }
+
+
 @dataclass(frozen=True)
 class Settings:
     var_dir: Path
@@ -195,6 +208,11 @@ class Settings:
     visit_day_ends: time = time(17, 0)
     visit_max_alternates: int = 3
     visit_requests_per_hour: int = 20
+    # Reminders: minutes before a booking or consultation; the evening before a morning one.
+    reminder_minutes: int = 60
+    reminder_evening_hour: int = 19
+    visit_reminder_hours: int = 24
+    programme_reminder_days: int = 7
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -243,6 +261,7 @@ class Settings:
             refund_full_hours=_int(env, "HUB_REFUND_FULL_HOURS", 24),
             feed_cancelled_days=_int(env, "HUB_FEED_CANCELLED_DAYS", 30),
             **_visit_settings(env),
+            **_reminder_settings(env),
         )
 
     @property
