@@ -245,3 +245,32 @@ async def test_api_shows_and_sets_the_reminder_choice(client: httpx.AsyncClient)
     assert (await client.get("/api/v1/me", headers=headers)).json()["reminders_enabled"] is False
     bad = await client.put("/api/v1/me/reminders", json={"enabled": "sometimes"}, headers=headers)
     assert bad.status_code == 400
+
+
+async def test_demo_bookings_are_reminded_except_for_the_member_who_turned_them_off() -> None:
+    from innovation_hub.core.database import close_pool, open_pool
+    from innovation_hub.demo import load_demo
+
+    await open_pool()
+    try:
+        await load_demo()
+    finally:
+        await close_pool()
+    linh = await User.objects().where(User.email == "linh.huynh@demo.hub.vn").first()
+    assert linh is not None and not linh.reminders_enabled
+    await OutboxMessage.delete(force=True).run()
+    upcoming = sorted(
+        {
+            b.start_at.astimezone(LOCAL_TZ).date()
+            for b in await Booking.objects().where(Booking.kind == "booking").run()
+            if b.start_at.astimezone(LOCAL_TZ).date() > datetime.now(LOCAL_TZ).date()
+        }
+    )
+    for day in upcoming[:2]:
+        await remind(local(day - timedelta(days=1), 19, 5))  # the evening before
+        for hour in range(7, 17):
+            await remind(local(day, hour, 30))
+    to = sorted({m["to_address"] for m in await sent()})
+    assert "khoa.pham@demo.hub.vn" in to and "ha.vo@demo.hub.vn" in to
+    assert "bao.dang@demo.hub.vn" in to
+    assert "linh.huynh@demo.hub.vn" not in to  # her meeting on the second day gets none
