@@ -51,7 +51,9 @@ def _remindable(now: datetime, until: datetime) -> Any:
         (Booking.status == "confirmed")
         & (Booking.kind == "booking")
         & Booking.user.is_not_null()
-        & Booking.user.is_in(User.select(User.id).where(User.reminders_enabled.eq(True)))
+        & Booking.user.is_in(
+            User.select(User.id).where(User.reminders_enabled.eq(True) & User.is_active.eq(True))
+        )
         & (Booking.start_at > now)
         & (Booking.start_at <= until)
     )
@@ -104,7 +106,7 @@ async def _send(booking_id: int, evening: bool, policy: ReminderPolicy) -> bool:
     if booking is None:
         return False
     member = await User.objects().where(User.id == booking["user"]).first().run()
-    if member is None or not member.reminders_enabled:
+    if member is None or not member.is_active or not member.reminders_enabled:
         return False
     location = await Location.select(Location.name).where(Location.id == booking["location_id"])
     rules = policy.booking
