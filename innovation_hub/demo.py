@@ -10,6 +10,8 @@ from innovation_hub.accounts.tables import User
 from innovation_hub.bookings import services as bookings
 from innovation_hub.bookings.tables import Booking
 from innovation_hub.core.clock import LOCAL_TZ
+from innovation_hub.core.database import transaction
+from innovation_hub.core.settings import get_settings
 from innovation_hub.payments.tables import Payment
 from innovation_hub.programmes.demo import load_programmes_demo
 from innovation_hub.spaces import services as spaces
@@ -62,6 +64,9 @@ DEMO_ACCOUNTS = [
         role="startup",
         organisation_name="Nông Nghiệp Số Tây Ninh (AgriTN)",
         phone="0903 123 456",
+        # Follows the centre's Zalo OA: with HUB_ZALO_ACCESS_TOKEN set, his emails also
+        # come as short Zalo messages.
+        zalo_user_id="2512790357924638194",
     ),
     _demo_account(
         email="linh.huynh@demo.hub.vn",
@@ -186,7 +191,7 @@ def _at(day: date, hour: int, minute: int = 0) -> datetime:
 async def _demo_bookings(resources: dict[str, Resource]) -> int:
     """A realistic week: desks in use, rooms booked, a lab request waiting, a maintenance block."""
     users = {u.email: u for u in await User.objects().run()}
-    policy = bookings.Policy()
+    policy = bookings.Policy.from_settings(get_settings())  # the links in the members' emails
     today = datetime.now(LOCAL_TZ).date()
     upcoming = _open_days(5, today + timedelta(days=1))
     past = _open_days(3, today - timedelta(days=10))
@@ -258,8 +263,9 @@ async def _demo_bookings(resources: dict[str, Resource]) -> int:
             policy=policy,
         )
         made += 1
-    await _mark_demo_payments_paid()
+    await _mark_demo_payments_paid(policy)
     staff = users["ngoc.tran@demo.hub.vn"]
+    made += await _demo_staff_changes(staff, users, resources, upcoming, policy)
     await bookings.create_block(
         staff,
         resources["Phòng họp Mai"].id,
@@ -277,25 +283,62 @@ async def _demo_bookings(resources: dict[str, Resource]) -> int:
     return made + 1
 
 
-async def _mark_demo_payments_paid() -> None:
-    """Demo rooms were 'paid' already: a laptop has no Stripe to pay them through."""
+async def _demo_staff_changes(
+    staff: User,
+    users: dict[str, User],
+    resources: dict[str, Resource],
+    upcoming: list[date],
+    policy: bookings.Policy,
+) -> int:
+    """Staff decline a hall request and move a desk booking: the members' emails say so."""
+    request = await bookings.create_booking(
+        users["tam.nguyen@demo.hub.vn"],
+        resources["Hội trường Đổi mới"].id,
+        _at(upcoming[4], 8),
+        _at(upcoming[4], 11),
+        purpose="Hội nghị khách hàng",
+        attendees=80,
+        policy=policy,
+    )
+    await bookings.decide(
+        staff,
+        request.id,
+        bookings.Decision(approve=False, reason="Hội trường đã dành cho Ngày hội khởi nghiệp tỉnh"),
+        policy=policy,
+    )
+    desk = await Booking.objects().where(Booking.purpose == "Ôn thi học sinh giỏi tin học").first()
+    if desk is not None:
+        await bookings.move_booking(
+            staff,
+            desk.id,
+            start=desk.start_at,
+            end=desk.end_at,
+            resource_id=resources["Bàn làm việc 01"].id,
+            reason="Bàn làm việc 03 đang thay màn hình",
+            policy=policy,
+        )
+    return 1
+
+
+async def _mark_demo_payments_paid(policy: bookings.Policy) -> None:
+    """Demo rooms were 'paid' already: a laptop has no Stripe to pay them through. Each is
+    confirmed as a payment confirms it, so its member has the confirmation email too."""
     waiting = await Booking.objects().where(Booking.status == "pending_payment").run()
     for booking in waiting:
-        await Payment.insert(
-            Payment(
-                booking=booking.id,
-                attempt=1,
-                idempotency_key=f"demo-booking-{booking.id}",
-                intent_id=f"pi_demo_{booking.id:06d}",
-                amount_vnd=booking.price_vnd,
-                status="succeeded",
-            )
-        ).run()
-        await (
-            Booking.update({Booking.status: "confirmed", Booking.hold_expires_at: None})
-            .where(Booking.id == booking.id)
-            .run()
-        )
+        intent_id = f"pi_demo_{booking.id:06d}"
+        async with transaction():
+            await Payment.insert(
+                Payment(
+                    booking=booking.id,
+                    attempt=1,
+                    idempotency_key=f"demo-booking-{booking.id}",
+                    intent_id=intent_id,
+                    amount_vnd=booking.price_vnd,
+                    status="succeeded",
+                )
+            ).run()
+            detail = {"intent": intent_id, "amount_vnd": booking.price_vnd}
+            await bookings.confirm_paid(booking.id, detail=detail, policy=policy)
 
 
 async def load_demo() -> list[str]:

@@ -11,6 +11,8 @@ from innovation_hub.core.i18n import LOCALES
 from innovation_hub.core.taxcode import normalise_tax_code
 
 PROFILE_FIELDS = ("name", "organisation_name", "school", "phone", "tax_code", "locale")
+# The Zalo user id, on the profile page in a block of its own.
+ZALO_FIELD = "zalo_user_id"
 
 
 def password(data: Mapping[str, Any], name: str = "password") -> str:
@@ -37,4 +39,5 @@ def new_account(data: Mapping[str, Any], locale: str) -> NewAccount:
 def profile_changes(data: Mapping[str, Any]) -> ProfileChanges:
     values = {key: text(data.get(key)) for key in PROFILE_FIELDS}
     values["tax_code"] = normalise_tax_code(values["tax_code"])
-    return ProfileChanges(**values)
+    zalo_user_id = "".join(text(data.get(ZALO_FIELD)).split())
+    return ProfileChanges(**values, zalo_user_id=zalo_user_id)

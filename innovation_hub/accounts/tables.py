@@ -15,6 +15,8 @@ class User(Table, tablename="hub_user"):
     tax_code = Varchar(length=14, default="")
     phone = Varchar(length=30, default="")
     locale = Varchar(length=5, default="vi")
+    # Set by the member on their profile: where Zalo messages go (HUB_ZALO_*).
+    zalo_user_id = Varchar(length=64, null=True, default=None)
     is_active = Boolean(default=True)
     email_verified_at = Timestamptz(null=True, default=None)
     # Reminders before bookings, visits, consultations and deadlines; never confirmations.

@@ -10,14 +10,7 @@ from innovation_hub.core.settings import Settings
 
 
 def booking_policy(settings: Settings) -> services.Policy:
-    return services.Policy(
-        hold_minutes=settings.payment_hold_minutes,
-        max_unpaid_holds=settings.max_unpaid_holds,
-        check_in_early_minutes=settings.check_in_early_minutes,
-        no_show_grace_minutes=settings.no_show_grace_minutes,
-        waitlist_offer_minutes=settings.waitlist_offer_minutes,
-        base_url=settings.base_url,
-    )
+    return services.Policy.from_settings(settings)
 
 
 def reminder_policy(values: Values) -> services.ReminderPolicy:

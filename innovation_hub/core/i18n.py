@@ -11,6 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from babel.core import negotiate_locale
 from babel.dates import format_date as babel_format_date
 from babel.dates import format_datetime as babel_format_datetime
 from babel.numbers import format_currency, format_decimal
@@ -38,6 +39,27 @@ def current_locale() -> str:
 
 def normalise_locale(value: str | None) -> str | None:
     return value if value in LOCALES else None
+
+
+def accepted_locale(accept_language: str | None) -> str | None:
+    """The first of ``LOCALES`` an ``Accept-Language`` header asks for, heaviest ``q``
+    first (``en-US,en;q=0.9`` is English, ``fr, vi;q=0.5`` Vietnamese); None when it names
+    none of them or is missing."""
+    weighted: list[tuple[float, int, str]] = []
+    for position, part in enumerate((accept_language or "").split(",")):
+        tag, _semicolon, params = part.strip().partition(";")
+        weight = 1.0
+        for param in params.split(";"):
+            name, _equals, value = param.strip().partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    weight = float(value)
+                except ValueError:
+                    weight = 0.0
+        if tag.strip() and tag.strip() != "*" and weight > 0:
+            weighted.append((-weight, position, tag.strip().lower()))
+    preferred = [tag for _weight, _position, tag in sorted(weighted)]
+    return normalise_locale(negotiate_locale(preferred, list(LOCALES), sep="-"))
 
 
 @contextmanager

@@ -54,6 +54,13 @@ def _not_negative(env: Mapping[str, str], name: str, default: int) -> int:
     return _at_least(env, name, default, 0, "0 or more")
 
 
+def _hour(env: Mapping[str, str], name: str, default: int) -> int:
+    value = _int(env, name, default)
+    if not 0 <= value <= 23:
+        raise SettingsError(f"{name} must be an hour from 0 to 23, got {value}")
+    return value
+
+
 def _truth(raw: str) -> bool:
     if raw.lower() in {"1", "true", "yes", "on"}:
         return True
@@ -155,6 +162,19 @@ def _reminder_settings(env: Mapping[str, str]) -> dict[str, Any]:
     }
 
 
+ZALO_OA_MESSAGE_URL = "https://openapi.zalo.me/v3.0/oa/message/cs"
+
+
+def _message_settings(env: Mapping[str, str]) -> dict[str, Any]:
+    """The centre's contact lines in every email's footer, and the Zalo Official Account."""
+    return {
+        "centre_address": env.get("HUB_CENTRE_ADDRESS") or "",
+        "centre_contact": env.get("HUB_CENTRE_CONTACT") or "",
+        "zalo_access_token": env.get("HUB_ZALO_ACCESS_TOKEN") or "",
+        "zalo_api_url": env.get("HUB_ZALO_API_URL") or ZALO_OA_MESSAGE_URL,
+    }
+
+
 @dataclass(frozen=True)
 class Settings:
     var_dir: Path
@@ -208,6 +228,12 @@ class Settings:
     visit_day_ends: time = time(17, 0)
     visit_max_alternates: int = 3
     visit_requests_per_hour: int = 20
+    staff_digest_hour: int = 7  # local hour from which each staff member's daily digest goes
+    # Email footer and other channels.
+    centre_address: str = ""
+    centre_contact: str = ""
+    zalo_access_token: str = ""
+    zalo_api_url: str = ZALO_OA_MESSAGE_URL
     # Reminders: minutes before a booking or consultation; the evening before a morning one.
     reminder_minutes: int = 60
     reminder_evening_hour: int = 19
@@ -260,8 +286,10 @@ class Settings:
             stripe_js_url=env.get("HUB_STRIPE_JS_URL") or _stripe_js_url(stripe_api_base),
             refund_full_hours=_int(env, "HUB_REFUND_FULL_HOURS", 24),
             feed_cancelled_days=_int(env, "HUB_FEED_CANCELLED_DAYS", 30),
+            staff_digest_hour=_hour(env, "HUB_STAFF_DIGEST_HOUR", 7),
             **_visit_settings(env),
             **_reminder_settings(env),
+            **_message_settings(env),
         )
 
     @property
@@ -271,6 +299,10 @@ class Settings:
     @property
     def secure_cookies(self) -> bool:
         return self.base_url.startswith("https://")
+
+    @property
+    def zalo_enabled(self) -> bool:
+        return bool(self.zalo_access_token)
 
     @property
     def mail_dir(self) -> Path:

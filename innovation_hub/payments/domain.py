@@ -36,8 +36,12 @@ def provides(values: Values) -> Values:
 
 
 def setup(values: Values) -> None:
-    refund = services.cancellation_listener(values["stripe_client"], values["payments_config"])
-    bookings.on_cancelled("payments-refund", refund)
+    bookings.on_cancelling(
+        "payments-refund", services.cancellation_refunder(values["payments_config"])
+    )
+    bookings.on_cancelled(
+        "payments-refund", services.cancellation_listener(values["stripe_client"])
+    )
 
 
 def jobs(values: Values) -> list[Job]:

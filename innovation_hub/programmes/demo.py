@@ -176,5 +176,14 @@ async def load_programmes_demo() -> int:
     await services.submit_application(hung, reviewing.id)
     await services.screen(ngoc, reviewing.id, "eligible", "Hồ sơ đủ điều kiện.")
     await services.assign_reviewer(ngoc, reviewing.id, reviewer_id=phuc.id)
-    await _apply(tam, current, support_items=[{"type": "lean", "cost_vnd": 80_000_000}])
+    # Sent this morning: waits for staff to screen it (the staff queue shows it).
+    waiting = await _apply(
+        tam,
+        current,
+        contact_name=tam.name,
+        main_products="Bánh tráng phơi sương, bánh tráng muối ớt",
+        plan="Áp dụng Lean cho dây chuyền tráng và đóng gói, giảm hao hụt bột gạo.",
+        support_items=[{"type": "lean", "cost_vnd": 80_000_000}],
+    )
+    await services.submit_application(tam, waiting.id)
     return 5  # two calls, three applications

@@ -12,8 +12,8 @@ from innovation_hub.core.auth import STAFF
 from innovation_hub.core.errors import BadRequest, describe_problems
 from innovation_hub.core.i18n import gettext as _
 from innovation_hub.core.rows import to_struct
-from innovation_hub.reports import services
-from innovation_hub.reports.schemas import SummaryOut
+from innovation_hub.reports import services, waiting
+from innovation_hub.reports.schemas import SummaryOut, WaitingItemOut, WaitingOut
 
 # Read by hand below for the 400 bad_date answer, but described as what it is.
 DATE = {"format": "date"}
@@ -55,4 +55,21 @@ async def report_summary(
     return to_struct(await services.summary(first, last), SummaryOut)
 
 
-API_ROUTES = describe_problems([report_summary])
+@get(
+    "/staff/waiting",
+    access=STAFF,
+    summary="Everything waiting for staff, the longest waiting first",
+    description="Bookings waiting for approval (any day), visit requests to answer, trademark "
+    "documents to check and programme applications to screen; `url` is the staff page where "
+    "each is handled.",
+)
+async def staff_waiting() -> WaitingOut:
+    queue = await waiting.waiting()
+    return WaitingOut(
+        counts=queue.counts,
+        total=queue.total,
+        items=[to_struct(item, WaitingItemOut) for item in queue.oldest],
+    )
+
+
+API_ROUTES = describe_problems([report_summary, staff_waiting])

@@ -12,6 +12,12 @@ from innovation_hub.bookings.tables import ACTIVE_STATUSES, Booking, WaitlistEnt
 from innovation_hub.core.clock import LOCAL_TZ, utcnow
 from innovation_hub.core.mail import OutboxMessage
 from innovation_hub.programmes.tables import Application
+from innovation_hub.reports.waiting import (
+    APPLICATIONS_TO_SCREEN,
+    BOOKINGS_TO_APPROVE,
+    VISITS_TO_ANSWER,
+    count_trademark_documents,
+)
 from innovation_hub.trademarks.services import deadlines_for_staff
 from innovation_hub.visits.tables import Visit
 
@@ -25,10 +31,21 @@ class Dashboard:
     bookings_pending: int = 0
     visits_pending: int = 0
     applications_pending: int = 0
+    documents_to_check: int = 0
     deadlines: list[dict[str, Any]] = field(default_factory=list)
     offers_open: int = 0
     waiting: int = 0
     outbox_failed: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def waiting_total(self) -> int:
+        """What the "waiting for you" queue lists."""
+        return (
+            self.bookings_pending
+            + self.visits_pending
+            + self.applications_pending
+            + self.documents_to_check
+        )
 
 
 async def _count(table: Any, where: Any) -> int:
@@ -58,11 +75,12 @@ async def dashboard(staff_id: int, now: datetime | None = None) -> Dashboard:
     return Dashboard(
         today=todays,
         checked_in=sum(1 for row in todays if row["status"] == "checked_in"),
-        bookings_pending=await _count(Booking, Booking.status == "pending_approval"),
-        visits_pending=await _count(Visit, Visit.status == "requested"),
+        bookings_pending=await _count(Booking, Booking.status.is_in(list(BOOKINGS_TO_APPROVE))),
+        visits_pending=await _count(Visit, Visit.status.is_in(list(VISITS_TO_ANSWER))),
         applications_pending=await _count(
-            Application, Application.status.is_in(["submitted", "screening"])
+            Application, Application.status.is_in(list(APPLICATIONS_TO_SCREEN))
         ),
+        documents_to_check=await count_trademark_documents(),
         deadlines=await deadlines_for_staff(staff_id, today, today + timedelta(days=DEADLINE_DAYS)),
         offers_open=await _count(WaitlistEntry, WaitlistEntry.status == "offered"),
         waiting=await _count(WaitlistEntry, WaitlistEntry.status == "waiting"),

@@ -18,7 +18,7 @@ from innovation_hub.core.exports import csv_bytes
 from innovation_hub.core.forms import parse_day
 from innovation_hub.core.i18n import gettext as _
 from innovation_hub.core.web import page
-from innovation_hub.reports import dashboard, services, svg
+from innovation_hub.reports import dashboard, services, svg, waiting
 from innovation_hub.reports.views import preset_labels, presets, tables, weekday_labels, workbook
 
 Req = Request[Any, Any, Any]
@@ -87,6 +87,12 @@ class StaffPages(Controller):
         """The staff home: today's work and what waits for someone, each linking to its page."""
         board = await dashboard.dashboard(request.user.id)
         return page(request, "staff/home.html", {"board": board})
+
+    @get("/waiting", name="staff_waiting", access=STAFF)
+    async def waiting_page(self, request: Req) -> Template:
+        """Everything waiting for staff, by kind, oldest first, each row linking to where
+        it is handled."""
+        return page(request, "reports/waiting.html", {"queue": await waiting.waiting()})
 
     @get("/reports", name="reports", access=STAFF)
     async def report_page(self, request: Req) -> Template:

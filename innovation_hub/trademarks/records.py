@@ -21,6 +21,8 @@ from innovation_hub.trademarks.workflow import TRADEMARKS, PastEvent
 
 RECORD_TYPE = TRADEMARKS.name
 CHECKLIST_STATES = ("missing", "draft", "ready")
+# A document is there (uploaded or drafted) that staff have not yet confirmed as ready.
+CHECKLIST_TO_CHECK = "draft"
 ORGANISATION_KINDS = ("startup", "enterprise", "cooperative", "household_business", "other")
 CASE_ROLES = ("startup", "enterprise", "staff", "admin")
 

@@ -15,7 +15,7 @@ from msgspec import structs
 
 from innovation_hub.core.auth import ANY_USER, PUBLIC, STAFF
 from innovation_hub.core.errors import FormInvalid, describe_problems, problem_spec
-from innovation_hub.core.i18n import current_locale
+from innovation_hub.core.i18n import DEFAULT_LOCALE, accepted_locale, normalise_locale
 from innovation_hub.core.i18n import gettext as _
 from innovation_hub.core.openapi import PathId, query_one_of
 from innovation_hub.core.rows import to_struct
@@ -85,7 +85,21 @@ async def visit_detail(visit: Visit) -> VisitDetail:
     return to_struct(visit, VisitDetail, **_visit_fields(visit), messages=messages)
 
 
-def _new_visit(data: VisitIn) -> services.NewVisit:
+def _visit_locale(request: Req, data: VisitIn) -> str:
+    """The language the requester reads: named in the request, else their page's or app's
+    Accept-Language, else their account's; Vietnamese by default."""
+    if data.locale and not normalise_locale(data.locale):
+        raise FormInvalid({"locale": _("Choose one of the listed languages.")})
+    user = request.scope.get("user")
+    return (
+        data.locale
+        or accepted_locale(request.headers.get("accept-language"))
+        or normalise_locale(getattr(user, "locale", None))
+        or DEFAULT_LOCALE
+    )
+
+
+def _new_visit(data: VisitIn, locale: str) -> services.NewVisit:
     return services.NewVisit(
         school_name=data.school_name.strip(),
         contact_name=data.contact_name.strip(),
@@ -103,7 +117,7 @@ def _new_visit(data: VisitIn) -> services.NewVisit:
         mentors_equipment=data.mentors_equipment.strip(),
         preferred_time=data.preferred_time.strip() or "any",
         notes=data.notes.strip(),
-        locale=current_locale(),
+        locale=locale,
     )
 
 
@@ -133,7 +147,7 @@ async def create_visit(
 ) -> VisitCreated:
     await visit_request_limiter.check(client_ip(request))
     visit, _token = await services.submit_request(
-        _new_visit(data),
+        _new_visit(data, _visit_locale(request, data)),
         rules=visit_rules,
         base_url=settings.base_url,
         user=request.scope.get("user"),

@@ -5,6 +5,7 @@ from typing import Annotated, Literal, get_args
 
 import msgspec
 
+from innovation_hub.core.i18n import LOCALES
 from innovation_hub.core.openapi import NOT_BLANK, Id, Int, one_of, rule
 from innovation_hub.visits.services import (
     ATTENDANCE_OUTCOMES,
@@ -61,6 +62,9 @@ class VisitIn(msgspec.Struct, kw_only=True):
     mentors_equipment: Annotated[str, _text("mentors_equipment", required=False)] = ""
     # Empty is "any".
     preferred_time: Annotated[str, one_of(["", *TIMES_OF_DAY])] = "any"
+    # The language of the visit's emails. Empty: the request's Accept-Language, else the
+    # account's language, else Vietnamese.
+    locale: Annotated[str, one_of(["", *LOCALES])] = ""
 
 
 class VisitCreated(msgspec.Struct, kw_only=True):

@@ -349,6 +349,8 @@ TABLE: dict[tuple[str, str], Rule] = {
     ("GET", "/staff/reports"): Rule(STAFF),
     ("GET", "/staff/reports/{file:str}"): Rule(STAFF),
     ("GET", "/api/v1/reports/summary"): Rule(STAFF),
+    ("GET", "/staff/waiting"): Rule(STAFF),
+    ("GET", "/api/v1/staff/waiting"): Rule(STAFF),
 }
 
 

@@ -24,6 +24,7 @@ import uvicorn
 from innovation_hub.bookings.tables import Booking
 from innovation_hub.core.audit import AuditEntry
 from innovation_hub.core.clock import LOCAL_TZ, utcnow
+from innovation_hub.core.mail import OutboxMessage
 from innovation_hub.core.settings import Settings
 from innovation_hub.core.stripe import StripeClient, sign
 from innovation_hub.payments.tables import Payment, Refund, StripeEvent
@@ -247,6 +248,14 @@ async def test_cancelling_early_refunds_in_full(live: Live) -> None:
     booking, token = await paid_room_booking(live)
     await pay(live, intent_of(booking), "pm_card_visa")
     await wait_for_status(booking["id"], "confirmed")
+    # Stripe's webhook confirmed it, and the member's confirmation was written with it, once.
+    subjects = await OutboxMessage.select(OutboxMessage.subject).where(
+        OutboxMessage.to_address == "bao@agritn.vn"
+    )
+    assert [s["subject"].split(":")[0] for s in subjects] == [
+        "Hãy thanh toán để xác nhận lượt đặt chỗ",
+        "Đã xác nhận lượt đặt chỗ",
+    ]
     cancelled = await live.http.post(
         f"/api/v1/bookings/{booking['id']}/cancel", headers=bearer(token)
     )

@@ -41,9 +41,16 @@ async def _issue_email_token(user: User, purpose: str, hours: int) -> str:
 
 
 async def write_to(user: User, template: str, **context: object) -> None:
-    """Queues an email to the member, in their language, addressed by name."""
+    """Queues an email to the member, in their language, addressed by name (and a Zalo
+    message too, when they gave their Zalo id and the centre has Zalo)."""
     context = {"name": user.name, **context}
-    await mail.enqueue(to=user.email, template=template, context=context, locale=user.locale)
+    await mail.enqueue(
+        to=user.email,
+        template=template,
+        context=context,
+        locale=user.locale,
+        zalo_user_id=user.zalo_user_id,
+    )
 
 
 async def send_verification(user: User, base_url: str, hours: int) -> None:

@@ -95,7 +95,10 @@ async def update_profile(user: User, changes: ProfileChanges) -> User:
     if errors:
         raise FormInvalid(errors)
     async with transaction():
-        for key, value in asdict(changes).items():
+        values = asdict(changes)
+        if (zalo_user_id := values.pop("zalo_user_id")) is not None:
+            user.zalo_user_id = zalo_user_id or None
+        for key, value in values.items():
             setattr(user, key, value)
         user.updated_at = utcnow()
         await user.save()

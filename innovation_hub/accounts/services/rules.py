@@ -51,6 +51,9 @@ class ProfileChanges:
     phone: str = ""
     tax_code: str = ""
     locale: str = ""  # empty keeps the member's language
+    # Where Zalo messages go (digits, as the centre's Zalo OA gives it): None keeps it,
+    # empty removes it.
+    zalo_user_id: str | None = None
 
 
 @dataclass(kw_only=True)
@@ -61,6 +64,10 @@ class NewAccount(ProfileChanges):
     password: str
     role: str
     locale: str = "vi"
+
+
+def _looks_like_zalo_id(value: str) -> bool:
+    return value.isascii() and value.isdigit() and len(value) <= 32
 
 
 def _required_profile(role: str) -> set[str]:
@@ -116,6 +123,8 @@ def profile_errors(role: str, changes: ProfileChanges) -> dict[str, str]:
     _length_errors(vars(changes), errors)
     if changes.locale not in LOCALES:
         errors["locale"] = _("Choose one of the listed languages.")
+    if changes.zalo_user_id and not _looks_like_zalo_id(changes.zalo_user_id):
+        errors["zalo_user_id"] = _("A Zalo user id is a number of up to %(n)s digits.", n=32)
     if role == "student" and not changes.school:
         errors["school"] = _("Enter your school or university.")
     if role in {"startup", "enterprise"} and not changes.organisation_name:

@@ -28,7 +28,9 @@ def _profile_page(
 
 
 def _profile_values(user: User) -> dict[str, Any]:
-    return {key: getattr(user, key) for key in forms.PROFILE_FIELDS}
+    values = {key: getattr(user, key) for key in forms.PROFILE_FIELDS}
+    values[forms.ZALO_FIELD] = user.zalo_user_id or ""
+    return values
 
 
 class MemberPages(Controller):

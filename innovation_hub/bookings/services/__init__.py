@@ -13,7 +13,13 @@ from innovation_hub.bookings.services.availability import (
     ResourceAvailability,
     availability,
 )
-from innovation_hub.bookings.services.events import CancelListener, audit_booking, on_cancelled
+from innovation_hub.bookings.services.events import (
+    CancelListener,
+    RefundListener,
+    audit_booking,
+    on_cancelled,
+    on_cancelling,
+)
 from innovation_hub.bookings.services.jobs import expire_holds, release_no_shows
 from innovation_hub.bookings.services.lifecycle import (
     Decision,
@@ -81,6 +87,7 @@ __all__ = [
     "Interval",
     "Occurrence",
     "Policy",
+    "RefundListener",
     "ReminderPolicy",
     "ResourceAvailability",
     "SeriesResult",
@@ -111,6 +118,7 @@ __all__ = [
     "my_waitlist",
     "offer_waitlist",
     "on_cancelled",
+    "on_cancelling",
     "preview_series",
     "price_for",
     "release",

@@ -1,8 +1,9 @@
-"""What other domains hear about bookings: listeners called after a cancellation, and the
-audit entries of a booking's steps.
+"""What other domains hear about bookings: listeners called while and after a booking is
+cancelled, and the audit entries of a booking's steps.
 
-Payments refunds by policy. Keyed by name so that building the app twice does not
-register a listener twice.
+Payments refunds by policy: it records the refund inside the cancelling transaction (so the
+member's notice can name the amount) and sends it once that committed. Keyed by name so that
+building the app twice does not register a listener twice.
 """
 
 from __future__ import annotations
@@ -20,6 +21,10 @@ logger = logging.getLogger("innovation_hub.bookings")
 # Called after a booking is cancelled and committed.
 CancelListener = Callable[[Booking, User | None], Awaitable[None]]
 _cancel_listeners: dict[str, CancelListener] = {}
+# Called inside the cancelling transaction, once the booking is cancelled: the VND it gives
+# back to the member.
+RefundListener = Callable[[Booking, User | None], Awaitable[int]]
+_refund_listeners: dict[str, RefundListener] = {}
 
 
 async def audit_booking(
@@ -37,6 +42,16 @@ async def audit_booking(
 
 def on_cancelled(name: str, listener: CancelListener) -> None:
     _cancel_listeners[name] = listener
+
+
+def on_cancelling(name: str, listener: RefundListener) -> None:
+    _refund_listeners[name] = listener
+
+
+async def refund_on_cancel(booking: Booking, actor: User | None) -> int:
+    """What the cancellation gives back, in VND, written in the caller's transaction: a
+    listener's failure fails the cancellation, so a refund is never half-recorded."""
+    return sum([await listener(booking, actor) for listener in _refund_listeners.values()])
 
 
 async def notify_cancelled(booking: Booking, actor: User | None) -> None:

@@ -12,7 +12,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from innovation_hub.accounts.tables import User
-from innovation_hub.bookings.services.events import audit_booking, notify_cancelled
+from innovation_hub.bookings.services import notices
+from innovation_hub.bookings.services.events import (
+    audit_booking,
+    notify_cancelled,
+    refund_on_cancel,
+)
 from innovation_hub.bookings.services.queries import get_booking, overlapping_exists
 from innovation_hub.bookings.services.rules import (
     Policy,
@@ -31,6 +36,7 @@ from innovation_hub.core import clock
 from innovation_hub.core.database import transaction
 from innovation_hub.core.errors import RuleBroken
 from innovation_hub.core.i18n import gettext as _
+from innovation_hub.core.settings import get_settings
 from innovation_hub.core.timestamps import require_aware
 from innovation_hub.spaces import services as spaces
 from innovation_hub.spaces.tables import Resource
@@ -113,6 +119,11 @@ async def cancel_booking(
             if current.status == "cancelled":
                 return current
             raise _not_cancellable()
+        refunded = await refund_on_cancel(booking, actor)
+        if is_staff(actor) and booking.user != actor.id:
+            await notices.cancelled_by_staff(
+                booking, reason=reason, refunded_vnd=refunded, policy=policy
+            )
     await notify_cancelled(booking, actor)
     await offer_waitlist(policy=policy, now=now)
     return booking
@@ -156,6 +167,7 @@ async def decide(
         )
         if not decided:  # another member of staff decided (or the member cancelled) first
             raise _not_pending()
+        await notices.decided(booking, policy)
     if not approve:
         await offer_waitlist(policy=policy, now=now)
     return booking
@@ -185,7 +197,8 @@ async def move_booking(
             occupied_until = end + timedelta(minutes=resource.buffer_minutes)
             if await overlapping_exists(resource.id, start, occupied_until, excluding=booking.id):
                 raise slot_taken()
-            old = {"start": booking.start_at.isoformat(), "resource": booking.resource}
+            old_start, old_end, old_resource = booking.start_at, booking.end_at, booking.resource
+            old = {"start": old_start.isoformat(), "resource": old_resource}
             changes = {
                 Booking.resource: resource.id,
                 Booking.start_at: start,
@@ -197,6 +210,13 @@ async def move_booking(
             await _write_move(booking, changes)
             detail = {"from": old, "reason": reason}
             await audit_booking(staff.id, "booking.moved", booking.id, detail)
+            await notices.moved(
+                booking,
+                old_start=old_start,
+                old_end=old_end,
+                old_resource=old_resource,
+                policy=policy,
+            )
     await offer_waitlist(policy=policy, now=now)
     return booking
 
@@ -244,16 +264,21 @@ async def check_in(
 
 
 async def confirm_paid(
-    booking_id: int, *, detail: dict[str, Any], now: datetime | None = None
+    booking_id: int,
+    *,
+    detail: dict[str, Any],
+    now: datetime | None = None,
+    policy: Policy | None = None,
 ) -> bool:
     """Confirms the booking a successful payment is for (a late payment revives an expired
     hold); False when it no longer waits for one (cancelled, declined, already confirmed).
-    Joins the caller's transaction. When the slot of an expired hold was taken meanwhile,
-    the database refuses the overlap: see ``is_overlap_violation``."""
+    Joins the caller's transaction, and so does the member's confirmation (the policy of
+    the settings unless given). When the slot of an expired hold was taken meanwhile, the
+    database refuses the overlap: see ``is_overlap_violation``."""
     booking = await Booking.objects().where(Booking.id == booking_id).first().run()
     if booking is None or not BOOKINGS.can("pay", booking.status):
         return False
-    return await BOOKINGS.move(
+    confirmed = await BOOKINGS.move(
         booking,
         "pay",
         actor_id=None,
@@ -261,3 +286,6 @@ async def confirm_paid(
         detail=detail,
         now=now or clock.utcnow(),
     )
+    if confirmed:
+        await notices.paid(booking, policy or Policy.from_settings(get_settings()))
+    return confirmed

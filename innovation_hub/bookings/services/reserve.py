@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from innovation_hub.accounts.tables import User
+from innovation_hub.bookings.services import notices
 from innovation_hub.bookings.services.events import audit_booking
 from innovation_hub.bookings.services.queries import opening_context, overlapping_exists
 from innovation_hub.bookings.services.rules import (
@@ -189,6 +190,7 @@ async def create_booking(
             await booking.save()
             detail = {"status": booking.status, "price_vnd": booking.price_vnd}
             await audit_booking(user.id, "booking.created", booking.id, detail)
+            await notices.booked(booking, policy)
     return booking
 
 

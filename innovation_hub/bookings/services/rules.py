@@ -19,6 +19,7 @@ from innovation_hub.core.auth import STAFF
 from innovation_hub.core.clock import LOCAL_TZ
 from innovation_hub.core.errors import Conflict, RuleBroken
 from innovation_hub.core.i18n import gettext as _
+from innovation_hub.core.settings import Settings
 from innovation_hub.spaces import services as spaces
 from innovation_hub.spaces.tables import Resource
 
@@ -44,6 +45,17 @@ class Policy:
     # Bookings waiting for payment (hold not expired) one member may have at once.
     max_unpaid_holds: int = 2
     base_url: str = ""
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Policy:
+        return cls(
+            hold_minutes=settings.payment_hold_minutes,
+            max_unpaid_holds=settings.max_unpaid_holds,
+            check_in_early_minutes=settings.check_in_early_minutes,
+            no_show_grace_minutes=settings.no_show_grace_minutes,
+            waitlist_offer_minutes=settings.waitlist_offer_minutes,
+            base_url=settings.base_url,
+        )
 
 
 def is_staff(user: User) -> bool:

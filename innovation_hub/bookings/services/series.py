@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from innovation_hub.accounts.tables import User
+from innovation_hub.bookings.services import notices
 from innovation_hub.bookings.services.lifecycle import cancel_booking
 from innovation_hub.bookings.services.queries import (
     opening_context,
@@ -209,7 +210,7 @@ async def create_series(
             raise _series_refused(conflicts, all_dates=not booked)
         if not booked:
             raise _series_refused(conflicts, all_dates=True)
-        await _record_series(user, series, len(booked), len(conflicts))
+        await _record_series(user, series, booked, len(conflicts), policy)
     return SeriesResult(series, booked, sorted(conflicts, key=lambda o: o.start))
 
 
@@ -255,16 +256,20 @@ async def _book_occurrence(
     return booking
 
 
-async def _record_series(user: User, series: BookingSeries, booked: int, skipped: int) -> None:
-    series.occurrences = booked
+async def _record_series(
+    user: User, series: BookingSeries, booked: list[Booking], skipped: int, policy: Policy
+) -> None:
+    """The series' count and audit entry, and the member's one email for all its dates."""
+    series.occurrences = len(booked)
     await series.save([BookingSeries.occurrences])
     await audit.record(
         actor_id=user.id,
         action="booking_series.created",
         record_type="booking_series",
         record_id=series.id,
-        detail={"booked": booked, "skipped": skipped},
+        detail={"booked": len(booked), "skipped": skipped},
     )
+    await notices.series_booked(booked, policy)
 
 
 async def cancel_series(

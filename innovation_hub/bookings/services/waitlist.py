@@ -8,11 +8,12 @@ from datetime import datetime, timedelta
 from piccolo.columns.combination import And
 
 from innovation_hub.accounts.tables import User
+from innovation_hub.bookings.services import notices
 from innovation_hub.bookings.services.queries import opening_context, overlapping_exists
 from innovation_hub.bookings.services.reserve import create_booking
 from innovation_hub.bookings.services.rules import Policy, check_rules
 from innovation_hub.bookings.tables import ACTIVE_STATUSES, Booking, WaitlistEntry
-from innovation_hub.core import audit, clock, mail
+from innovation_hub.core import audit, clock
 from innovation_hub.core.database import transaction
 from innovation_hub.core.errors import Conflict, NotFound, RuleBroken
 from innovation_hub.core.i18n import gettext as _
@@ -140,21 +141,7 @@ async def _offer(
         )
         if not claimed:
             return False
-        member = await User.objects().where(User.id == entry.user).first().run()
-        if member is not None:
-            await mail.enqueue(
-                to=member.email,
-                template="waitlist_offer",
-                locale=member.locale,
-                context={
-                    "name": member.name,
-                    "resource": resource.name,
-                    "start": entry.start_at,
-                    "end": entry.end_at,
-                    "minutes": policy.waitlist_offer_minutes,
-                    "link": f"{policy.base_url}/bookings/waitlist",
-                },
-            )
+        await notices.waitlist_offered(entry, resource, policy)
         await audit.record(
             actor_id=None, action="waitlist.offered", record_type="waitlist", record_id=entry.id
         )

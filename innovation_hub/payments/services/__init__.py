@@ -22,6 +22,7 @@ from innovation_hub.payments.services.intents import (
 from innovation_hub.payments.services.reconcile import reconcile
 from innovation_hub.payments.services.refunds import (
     cancellation_listener,
+    cancellation_refunder,
     refund,
     refund_due,
     staff_refund,
@@ -33,6 +34,7 @@ __all__ = [
     "PaymentView",
     "PaymentsConfig",
     "cancellation_listener",
+    "cancellation_refunder",
     "check_on_return",
     "handle_event",
     "payment_view",

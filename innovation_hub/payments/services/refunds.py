@@ -45,13 +45,8 @@ async def refund(
     reason: str,
 ) -> Refund | None:
     """Refunds a booking's successful payment (all of what remains, or ``amount_vnd``)."""
-    payment = (
-        await Payment.objects()
-        .where((Payment.booking == booking.id) & (Payment.status == "succeeded"))
-        .first()
-        .run()
-    )
-    if payment is None or not payment.intent_id:
+    payment = await _paid(booking)
+    if payment is None:
         return None
     remaining = payment.amount_vnd - payment.refunded_vnd
     amount = remaining if amount_vnd is None else amount_vnd
@@ -60,6 +55,17 @@ async def refund(
     refund_row = await _record_refund(payment, amount, actor, reason)
     await send_refund(refund_row, payment.intent_id, booking.id, client)
     return refund_row
+
+
+async def _paid(booking: Booking) -> Payment | None:
+    """The booking's successful payment, if it was made through Stripe."""
+    payment = (
+        await Payment.objects()
+        .where((Payment.booking == booking.id) & (Payment.status == "succeeded"))
+        .first()
+        .run()
+    )
+    return payment if payment is not None and payment.intent_id else None
 
 
 async def _record_refund(payment: Payment, amount: int, actor: User | None, reason: str) -> Refund:
@@ -147,14 +153,51 @@ async def refund_paid_after_cancel(payment: Payment, client: StripeClient) -> st
     return "refunded_cancelled"
 
 
+CANCELLED = "cancelled"  # the reason of a refund a cancellation gives
+
+
+def cancellation_refunder(
+    config: PaymentsConfig,
+) -> Callable[[Booking, User | None], Awaitable[int]]:
+    """Records, inside the cancelling transaction, the refund a cancellation gives by the
+    policy, and returns its amount (0 for none): the member's notice names it, and the
+    refund exists exactly when the cancellation committed. ``cancellation_listener`` sends
+    it to Stripe after the commit; reconciliation sends any that did not get there."""
+
+    async def refund_on_cancel(booking: Booking, actor: User | None) -> int:
+        payment = await _paid(booking)
+        if payment is None or not refund_due(booking, actor, config, utcnow()):
+            return 0
+        remaining = payment.amount_vnd - payment.refunded_vnd
+        if remaining <= 0:  # staff refunded it in full already
+            return 0
+        try:
+            made = await _record_refund(payment, remaining, actor, CANCELLED)
+        except HubError:  # a racing refund took what was left
+            return 0
+        return made.amount_vnd
+
+    return refund_on_cancel
+
+
 def cancellation_listener(
-    client: StripeClient, config: PaymentsConfig
+    client: StripeClient,
 ) -> Callable[[Booking, User | None], Awaitable[None]]:
-    """Refunds a paid booking when it is cancelled, by the policy."""
+    """Sends the refunds a cancellation recorded, once it committed."""
 
     async def on_cancelled(booking: Booking, actor: User | None) -> None:
-        if refund_due(booking, actor, config, utcnow()):
-            await refund(booking, actor, client=client, reason="cancelled")
+        pending = (
+            await Refund.objects(Refund.payment)
+            .where(
+                (Refund.payment.booking == booking.id)  # type: ignore[union-attr]
+                & (Refund.reason == CANCELLED)
+                & (Refund.status == "pending")
+                & Refund.stripe_refund_id.is_null()
+            )
+            .run()
+        )
+        for refund_row in pending:
+            await send_refund(refund_row, refund_row.payment.intent_id, booking.id, client)
 
     return on_cancelled
 

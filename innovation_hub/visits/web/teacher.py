@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
-from litestar.di import Provide
+from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath
 from litestar.response import Template
 
@@ -113,6 +113,10 @@ def _refused_on_page(
     return refused
 
 
+# Handlers below receive the visit the link's token opens, as ``visit``.
+TokenVisit = NamedDependency[Visit]
+
+
 async def _visit_of(token: FromPath[str]) -> Visit:
     return await services.visit_for_token(token)
 
@@ -125,13 +129,13 @@ class TeacherPages(Controller):
     dependencies = {"visit": Provide(_visit_of)}
 
     @get("/")
-    async def teacher_page(self, request: Req, token: FromPath[str], visit: Visit) -> Template:
+    async def teacher_page(self, request: Req, token: FromPath[str], visit: TokenVisit) -> Template:
         notice = done_notice(request, TEACHER_NOTICES)
         return await _teacher_page(request, token, visit, notice=notice)
 
     @get("/cancel")
     async def teacher_cancel_form(
-        self, request: Req, token: FromPath[str], visit: Visit
+        self, request: Req, token: FromPath[str], visit: TokenVisit
     ) -> Template:
         return await _cancel_page(request, token, visit)
 
@@ -179,7 +183,7 @@ class TeacherPages(Controller):
         return await form_flow(request, attempt, done=done, refused=refused)
 
     @get("/visit.ics")
-    async def teacher_ics(self, visit: Visit, settings: AppSettings) -> Response[bytes]:
+    async def teacher_ics(self, visit: TokenVisit, settings: AppSettings) -> Response[bytes]:
         if visit.start_at is None:
             raise NotFound(_("This visit has no time yet."), code="visit_not_scheduled")
         body = await services.visit_ics(
