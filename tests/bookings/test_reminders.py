@@ -274,3 +274,29 @@ async def test_demo_bookings_are_reminded_except_for_the_member_who_turned_them_
     assert "khoa.pham@demo.hub.vn" in to and "ha.vo@demo.hub.vn" in to
     assert "bao.dang@demo.hub.vn" in to
     assert "linh.huynh@demo.hub.vn" not in to  # her meeting on the second day gets none
+
+
+async def test_with_zalo_on_a_member_with_a_zalo_id_is_reminded_there_too(
+    tmp_path: Any,
+) -> None:
+    import os
+
+    from innovation_hub.core import channels, mail
+    from innovation_hub.core.settings import Settings
+    from innovation_hub.core.templating import make_environment
+
+    env = {**os.environ, "HUB_VAR_DIR": str(tmp_path), "HUB_ZALO_ACCESS_TOKEN": "zalo-test-token"}
+    before = mail._environment
+    mail.configure(make_environment(Settings.from_env(env)))
+    try:
+        day = next_open_day()
+        bao = await make_user("startup", email="bao@agritn.vn", zalo_user_id="8123456789012345678")
+        await book(bao, await desk(), day, 14, 15)
+        assert await remind(local(day, 13, 30)) == 1
+        assert await remind(local(day, 13, 40)) == 0
+    finally:
+        mail._environment = before
+    email, zalo = await sent()
+    assert email["to_address"] == "bao@agritn.vn"
+    assert zalo["channel"] == channels.ZALO and zalo["to_address"] == "8123456789012345678"
+    assert zalo["subject"] == email["subject"]

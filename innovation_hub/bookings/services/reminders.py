@@ -128,6 +128,7 @@ async def _send(booking_id: int, evening: bool, policy: ReminderPolicy) -> bool:
             "unsubscribe": policy.links.unsubscribe_url(member.id),
         },
         headers=policy.links.headers(member.id),
+        zalo_user_id=member.zalo_user_id,
     )
     return True
 

@@ -59,6 +59,7 @@ async def _queue(
             **context,
         },
         headers=rules.links.headers(owner.id),
+        zalo_user_id=owner.zalo_user_id,
     )
 
 

@@ -220,6 +220,7 @@ async def _remind_consultation(
                 "unsubscribe": rules.links.unsubscribe_url(owner.id),
             },
             headers=rules.links.headers(owner.id),
+            zalo_user_id=owner.zalo_user_id,
         )
     return True
 
