@@ -73,7 +73,7 @@ async def test_one_reminder_an_hour_before_in_the_members_language() -> None:
     assert message["subject"] == f"Reminder: Bàn 01 at {day:%d/%m/%Y} 14:00"
     body = message["body_text"]
     assert "Hello Người dùng student," in body
-    assert f"{day:%d/%m/%Y} 14:00–{day:%d/%m/%Y} 16:00" in body
+    assert f"When: {day:%d/%m/%Y} 14:00–16:00" in body
     assert "Check in from 10 minutes before the start" in body
     assert "http://testserver/bookings" in body
     row = await Booking.objects().where(Booking.id == booking.id).first()

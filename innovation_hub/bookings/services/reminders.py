@@ -120,7 +120,7 @@ async def _send(booking_id: int, evening: bool, policy: ReminderPolicy) -> bool:
             "resource": booking["resource_name"],
             "location": location[0]["name"] if location else "",
             "start": booking["start_at"],
-            "end": booking["end_at"],
+            "end_time": booking["end_at"].astimezone(clock.LOCAL_TZ).strftime("%H:%M"),
             "purpose": booking["purpose"],
             "check_in_early_minutes": rules.check_in_early_minutes,
             "no_show_grace_minutes": rules.no_show_grace_minutes,
