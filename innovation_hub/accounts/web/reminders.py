@@ -11,11 +11,18 @@ from litestar.response import Template
 
 from innovation_hub.accounts import services
 from innovation_hub.core.auth import ANY_USER, PUBLIC
+from innovation_hub.core.errors import NotFound
 from innovation_hub.core.settings import Settings
 from innovation_hub.core.web import FormBody, go_to, is_htmx, page
 
 Req = Request[Any, Any, Any]
 LINK = services.UNSUBSCRIBE_PATH + "/{token:str}"
+
+
+def _link_refused(request: Req, refusal: NotFound) -> Template:
+    """A 404 page that says why: the link was altered, or its account is gone."""
+    context = {"refused": refusal.detail}
+    return page(request, "accounts/reminders_off.html", context, status_code=404)
 
 
 class ReminderPages(Controller):
@@ -37,8 +44,11 @@ class ReminderPages(Controller):
         self, request: Req, token: str, settings: NamedDependency[Settings]
     ) -> Template:
         """Opening the link changes nothing (mail scanners open links): it asks first."""
-        account = await services.account_for_unsubscribe(token, settings.secret_key)
-        context = {"token": token, "account": account, "done": not account.reminders_enabled}
+        try:
+            account = await services.account_for_unsubscribe(token, settings.secret_key)
+        except NotFound as exc:
+            return _link_refused(request, exc)
+        context = {"account": account, "done": not account.reminders_enabled}
         return page(request, "accounts/reminders_off.html", context)
 
     # Mail programs POST here with no session and no form token (RFC 8058 one-click).
@@ -46,6 +56,8 @@ class ReminderPages(Controller):
     async def turn_off(
         self, request: Req, token: str, settings: NamedDependency[Settings]
     ) -> Template:
-        account = await services.turn_off_by_link(token, settings.secret_key)
-        context = {"token": token, "account": account, "done": True}
-        return page(request, "accounts/reminders_off.html", context)
+        try:
+            account = await services.turn_off_by_link(token, settings.secret_key)
+        except NotFound as exc:
+            return _link_refused(request, exc)
+        return page(request, "accounts/reminders_off.html", {"account": account, "done": True})
