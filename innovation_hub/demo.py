@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from innovation_hub.accounts.services import NewAccount, create_account
+from innovation_hub.accounts.services import NewAccount, create_account, set_reminders
 from innovation_hub.accounts.tables import User
 from innovation_hub.bookings import services as bookings
 from innovation_hub.bookings.tables import Booking
@@ -167,6 +167,11 @@ DEMO_RESOURCES: list[dict[str, Any]] = [
         "amenities": ["Máy in 3D", "Bộ kit Arduino", "Máy hàn"],
     },
 ]
+
+
+# Members who turned reminders off: their bookings get none (confirmations still go out).
+# The others' bookings of the next open day are reminded (the morning ones the evening before).
+REMINDERS_OFF = ("linh.huynh@demo.hub.vn",)
 
 
 def _open_days(count: int, start: date) -> list[date]:
@@ -342,7 +347,9 @@ async def load_demo() -> list[str]:
     for account in DEMO_ACCOUNTS:
         if await User.exists().where(User.email == account.email).run():
             continue
-        await create_account(account, actor_id=None)
+        user = await create_account(account, actor_id=None)
+        if account.email in REMINDERS_OFF:
+            await set_reminders(user, False, actor_id=user.id)
         created.append(account.email)
     location = await spaces.default_location()
     if not location.address:

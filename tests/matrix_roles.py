@@ -59,6 +59,7 @@ PATH_VALUES = {
     "/visits/status/": {"token": "visit_token"},
     "/verify-email/": {"token": "no_token"},
     "/password/reset/": {"token": "no_token"},
+    "/reminders/off/": {"token": "no_token"},
     "/staff/reports/{file:str}": {"file": "report_file"},
     "/static/{file_path:path}": {"file_path": "static_file"},
     "/schema/{path:str}": {"path": "schema_path"},

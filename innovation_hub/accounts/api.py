@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Request, get, post
+from litestar import Request, get, post, put
 from litestar.di import NamedDependency
 from litestar.params import JSONBody
 from litestar.status_codes import HTTP_201_CREATED
 
 from innovation_hub.accounts import services
-from innovation_hub.accounts.schemas import MeOut, TokenOut, TokenRequest
+from innovation_hub.accounts.schemas import MeOut, RemindersIn, TokenOut, TokenRequest
 from innovation_hub.accounts.tables import User
 from innovation_hub.core.auth import ANY_USER, PUBLIC
 from innovation_hub.core.errors import FormInvalid, HubError, describe_problems, problem_spec
@@ -62,4 +62,15 @@ async def me(request: Request[User, Any, Any]) -> MeOut:
     return to_struct(user, MeOut, email_verified=user.email_verified_at is not None)
 
 
-ROUTES = describe_problems([create_token, me])
+@put(
+    "/me/reminders",
+    access=ANY_USER,
+    tags=["accounts"],
+    summary="Turn the caller's reminders on or off (confirmations are always sent)",
+)
+async def set_reminders(request: Request[User, Any, Any], data: JSONBody[RemindersIn]) -> MeOut:
+    user = await services.set_reminders(request.user, data.enabled, actor_id=request.user.id)
+    return to_struct(user, MeOut, email_verified=user.email_verified_at is not None)
+
+
+ROUTES = describe_problems([create_token, me, set_reminders])

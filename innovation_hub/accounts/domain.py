@@ -29,7 +29,11 @@ def provides(values: Values) -> Values:
         per_account=RateLimiter(store, limit=hourly[0], window_seconds=3600),
         per_ip=RateLimiter(store, limit=hourly[1], window_seconds=3600),
     )
-    return {"login_limiter": login_limiter, "mail_limiter": mail_limiter}
+    return {
+        "login_limiter": login_limiter,
+        "mail_limiter": mail_limiter,
+        "reminder_links": services.ReminderLinks(settings.base_url, settings.secret_key),
+    }
 
 
 DOMAIN = Domain("accounts", web=web.ROUTES, api=api.ROUTES, provides=provides)

@@ -25,3 +25,8 @@ class MeOut(msgspec.Struct):
     organisation_name: str
     locale: str
     email_verified: bool
+    reminders_enabled: bool
+
+
+class RemindersIn(msgspec.Struct):
+    enabled: bool

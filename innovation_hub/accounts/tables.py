@@ -19,6 +19,8 @@ class User(Table, tablename="hub_user"):
     zalo_user_id = Varchar(length=64, null=True, default=None)
     is_active = Boolean(default=True)
     email_verified_at = Timestamptz(null=True, default=None)
+    # Reminders before bookings, visits, consultations and deadlines; never confirmations.
+    reminders_enabled = Boolean(default=True)
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())
 

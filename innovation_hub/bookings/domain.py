@@ -13,8 +13,22 @@ def booking_policy(settings: Settings) -> services.Policy:
     return services.Policy.from_settings(settings)
 
 
+def reminder_policy(values: Values) -> services.ReminderPolicy:
+    settings = values["settings"]
+    return services.ReminderPolicy(
+        minutes_before=settings.reminder_minutes,
+        evening_hour=settings.reminder_evening_hour,
+        links=values["reminder_links"],
+        booking=values["booking_policy"],
+    )
+
+
 def provides(values: Values) -> Values:
-    return {"booking_policy": booking_policy(values["settings"])}
+    policy = booking_policy(values["settings"])
+    return {
+        "booking_policy": policy,
+        "booking_reminders": reminder_policy({**values, "booking_policy": policy}),
+    }
 
 
 def jobs(values: Values) -> list[Job]:
@@ -32,11 +46,15 @@ def jobs(values: Values) -> list[Job]:
     async def offer_waitlist() -> int:
         return await services.offer_waitlist(policy=policy)
 
+    async def send_reminders() -> int:
+        return await services.send_booking_reminders(policy=values["booking_reminders"])
+
     return [
         Job("expire-payment-holds", 30, expire_holds),
         Job("release-no-shows", 60, release_no_shows),
         Job("expire-waitlist-offers", 60, expire_offers),
         Job("offer-waitlist", 60, offer_waitlist),
+        Job("booking-reminders", 60, send_reminders),
     ]
 
 

@@ -44,6 +44,9 @@ class Booking(Table, tablename="booking"):
     hold_expires_at = Timestamptz(null=True, default=None)
     series = ForeignKey(references=BookingSeries, on_delete=OnDelete.set_null, null=True)
     checked_in_at = Timestamptz(null=True, default=None)
+    # When each reminder went out (bookings.services.reminders claims them, once each).
+    reminded_at = Timestamptz(null=True, default=None)
+    evening_reminded_at = Timestamptz(null=True, default=None)
     cancelled_at = Timestamptz(null=True, default=None)
     status_reason = Text(default="")
     created_by = Integer(null=True, default=None)

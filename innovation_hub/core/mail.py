@@ -63,6 +63,7 @@ class OutboxMessage(Table, tablename="outbox"):
     channel = Varchar(length=10, default=channels.EMAIL)
     # [{"filename", "content_type", "data_b64"}]
     attachments = JSON(default="[]")
+    headers = JSON(default="{}")  # extra header fields, e.g. {"List-Unsubscribe": "<…>"}
     status = Varchar(length=10, default="pending", index=True)
     attempts = Integer(default=0)
     next_attempt_at = Timestamptz(default=TimestamptzNow())
@@ -144,10 +145,12 @@ async def enqueue(
     locale: str,
     attachments: tuple[Attachment, ...] = (),
     zalo_user_id: str | None = None,
+    headers: dict[str, str] | None = None,
 ) -> None:
     """Render ``templates/email/<template>.txt`` in ``locale`` and queue it: plain text and
-    HTML with the centre's footer. With ``zalo_user_id`` and Zalo configured, a short Zalo
-    message is queued too."""
+    HTML with the centre's footer, with any extra ``headers`` (``List-Unsubscribe`` on
+    reminders). With ``zalo_user_id`` and Zalo configured, a short Zalo message is queued
+    too."""
     environment = _environment_now()
     settings: Settings = environment.globals["settings"]  # type: ignore[assignment]
     footer = footer_lines(settings)
@@ -176,6 +179,7 @@ async def enqueue(
                 }
                 for a in attachments
             ],
+            headers=dict(headers or {}),
             next_attempt_at=utcnow(),
         )
     ]
@@ -276,6 +280,11 @@ def build_message(row: dict[str, Any], mail_from: str) -> EmailMessage:
     message["Subject"] = row["subject"]
     message["Message-ID"] = make_msgid(idstring=f"outbox-{row['id']}")
     message["X-Hub-Outbox-Id"] = str(row["id"])
+    extra_headers = row.get("headers") or {}
+    if isinstance(extra_headers, str):  # SQLite hands JSON back as text
+        extra_headers = json.loads(extra_headers)
+    for name, value in extra_headers.items():
+        message[name] = value
     message.set_content(row["body_text"])
     if row.get("body_html"):
         message.add_alternative(row["body_html"], subtype="html")

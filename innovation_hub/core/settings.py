@@ -149,6 +149,19 @@ def _visit_settings(env: Mapping[str, str]) -> dict[str, Any]:
     }
 
 
+def _reminder_settings(env: Mapping[str, str]) -> dict[str, Any]:
+    """When reminders go out (bookings, consultations, visits, programme deadlines)."""
+    evening_hour = _int(env, "HUB_REMINDER_EVENING_HOUR", 19)
+    if not 12 <= evening_hour <= 23:
+        raise SettingsError(f"HUB_REMINDER_EVENING_HOUR must be from 12 to 23, got {evening_hour}")
+    return {
+        "reminder_minutes": _positive(env, "HUB_REMINDER_MINUTES", 60),
+        "reminder_evening_hour": evening_hour,
+        "visit_reminder_hours": _positive(env, "HUB_VISIT_REMINDER_HOURS", 24),
+        "programme_reminder_days": _positive(env, "HUB_PROGRAMME_REMINDER_DAYS", 7),
+    }
+
+
 ZALO_OA_MESSAGE_URL = "https://openapi.zalo.me/v3.0/oa/message/cs"
 
 
@@ -221,6 +234,11 @@ class Settings:
     centre_contact: str = ""
     zalo_access_token: str = ""
     zalo_api_url: str = ZALO_OA_MESSAGE_URL
+    # Reminders: minutes before a booking or consultation; the evening before a morning one.
+    reminder_minutes: int = 60
+    reminder_evening_hour: int = 19
+    visit_reminder_hours: int = 24
+    programme_reminder_days: int = 7
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -270,6 +288,7 @@ class Settings:
             feed_cancelled_days=_int(env, "HUB_FEED_CANCELLED_DAYS", 30),
             staff_digest_hour=_hour(env, "HUB_STAFF_DIGEST_HOUR", 7),
             **_visit_settings(env),
+            **_reminder_settings(env),
             **_message_settings(env),
         )
 

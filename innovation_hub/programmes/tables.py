@@ -108,6 +108,8 @@ class Application(Table, tablename="programme_application"):
     accepted_at = Timestamptz(null=True, default=None, index=True)
     accepted_by = Integer(null=True, default=None)
     closed_at = Timestamptz(null=True, default=None)
+    # The reminder that the call closes while this application is still a draft, sent once.
+    deadline_reminded_at = Timestamptz(null=True, default=None)
     created_at = _now()
     updated_at = _now()
 
@@ -183,6 +185,7 @@ class Milestone(Table, tablename="programme_milestone"):
     reported_at = Timestamptz(null=True, default=None)
     confirmed_at = Timestamptz(null=True, default=None)
     confirmed_by = Integer(null=True, default=None)
+    reminded_at = Timestamptz(null=True, default=None)  # the report-due reminder, sent once
     created_at = _now()
 
 

@@ -8,7 +8,7 @@ from innovation_hub.trademarks import api, jobs, web
 
 
 def background(values: Values) -> list[Job]:
-    return jobs.jobs(values["settings"])
+    return jobs.jobs(values["settings"], values["reminder_links"])
 
 
 DOMAIN = Domain("trademarks", web=web.WEB_ROUTES, api=api.API_ROUTES, jobs=background)

@@ -118,6 +118,7 @@ class TrademarkConsultation(Table, tablename="trademark_consultation"):
     booking = ForeignKey(references=Booking, on_delete=OnDelete.set_null, null=True, index=True)
     staff = ForeignKey(references=User, on_delete=OnDelete.set_null, null=True)
     topic = Varchar(length=300, default="")
+    reminded_at = Timestamptz(null=True, default=None)  # the owner's reminder, sent once
     created_by = Integer(null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())
 

@@ -51,6 +51,7 @@ class Visit(Table, tablename="visit"):
     decided_by = Integer(null=True, default=None)
     decided_at = Timestamptz(null=True, default=None)
     cancelled_at = Timestamptz(null=True, default=None)
+    reminded_at = Timestamptz(null=True, default=None)  # the day-before reminder, sent once
     attended_students = Integer(null=True, default=None)
     attended_supervisors = Integer(null=True, default=None)
     feedback_rating = SmallInt(null=True, default=None)

@@ -21,6 +21,7 @@ from piccolo_migrations import (
     hub_0008_booking_indexes,
     hub_0009_data_version,
     hub_0010_refund_limit,
+    hub_0011_reminders,
     hub_0012_channels,
     hub_0013_staff_digest,
 )
@@ -34,6 +35,9 @@ LOSSLESS_MIGRATIONS = {
     hub_0010_refund_limit.ID,
     hub_0012_channels.ID,
 }
+# Migrations whose reverse drops only the columns they added: every row stays, and what those
+# columns held is lost (when reminders went out, the reminder choice, outbox headers).
+COLUMN_ADDING_MIGRATIONS = {hub_0011_reminders.ID}
 # Migrations that only add a table of their own: their reverse loses that table's rows and
 # nothing else, so the test looks past them at the rest.
 OWN_TABLE_MIGRATIONS = {hub_0013_staff_digest.ID: "staff_digest"}
@@ -190,25 +194,31 @@ async def test_newest_migrations_reverse_and_reapply_keeping_every_row() -> None
     data_before = await data_digest(DATABASE_URL)
     assert data_before["booking"][0] > 0 and data_before["hub_user"][0] > 0
     applied = await applied_migrations()
-    lossless: list[str] = []
+    reversible: list[str] = []
     own_tables: set[str] = set()
     for migration_id in reversed(applied):
         if migration_id in OWN_TABLE_MIGRATIONS:
             own_tables.add(OWN_TABLE_MIGRATIONS[migration_id])
-        elif migration_id not in LOSSLESS_MIGRATIONS:
+        elif migration_id not in LOSSLESS_MIGRATIONS | COLUMN_ADDING_MIGRATIONS:
             break
-        lossless.insert(0, migration_id)
-    assert lossless, f"say whether the newest migration {applied[-1]} reverses without loss"
-    kept_before = {t: v for t, v in data_before.items() if t not in own_tables}
+        reversible.insert(0, migration_id)
+    assert reversible, f"say whether the newest migration {applied[-1]} reverses without loss"
+    # Past a migration that drops its columns, only the rows are the same, not their values.
+    whole = not COLUMN_ADDING_MIGRATIONS.intersection(reversible)
+
+    def kept(digest: dict[str, tuple[int, str]]) -> Any:
+        rows = {t: v for t, v in digest.items() if t not in own_tables}
+        return rows if whole else {table: count for table, (count, _sum) in rows.items()}
+
     try:
-        await back_to(lossless[0])
+        await back_to(reversible[0])
         assert await schema(DATABASE_URL) != schema_before
-        assert await data_digest(DATABASE_URL) == kept_before
+        assert kept(await data_digest(DATABASE_URL)) == kept(data_before)
     finally:
         await migrate_forwards()
     assert await applied_migrations() == applied
     assert await schema(DATABASE_URL) == schema_before
-    assert await data_digest(DATABASE_URL) == data_before
+    assert kept(await data_digest(DATABASE_URL)) == kept(data_before)
 
 
 @pytest.mark.slow

@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
-from innovation_hub.accounts.services import issue_api_token
+from innovation_hub.accounts.services import ReminderLinks, issue_api_token
 from innovation_hub.core import audit
 from innovation_hub.core.clock import LOCAL_TZ
 from innovation_hub.core.errors import Conflict, RuleBroken
@@ -720,8 +720,10 @@ async def test_reminders_are_sent_once_even_by_two_instances(
 async def test_the_reminder_job_and_the_guided_count(
     client: httpx.AsyncClient, people: dict[str, str], settings: Settings
 ) -> None:
-    [job] = jobs(settings)
+    job, consultations = jobs(settings, ReminderLinks(settings.base_url, settings.secret_key))
     assert job.name == "trademark-deadline-reminders"
+    assert consultations.name == "trademark-consultation-reminders"
+    assert await consultations.run() == 0
     assert await job.run() == 0
     today = services.today_local()
     await open_case(client, people["startup"])

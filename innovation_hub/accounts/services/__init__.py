@@ -24,6 +24,13 @@ from innovation_hub.accounts.services.members import (
     set_locale,
     update_profile,
 )
+from innovation_hub.accounts.services.reminders import (
+    UNSUBSCRIBE_PATH,
+    ReminderLinks,
+    account_for_unsubscribe,
+    set_reminders,
+    turn_off_by_link,
+)
 from innovation_hub.accounts.services.rules import (
     MAX_PASSWORD_LENGTH,
     RESET_PASSWORD,
@@ -40,12 +47,15 @@ __all__ = [
     "MAX_PASSWORD_LENGTH",
     "RESET_PASSWORD",
     "RESET_TOKEN_HOURS",
+    "UNSUBSCRIBE_PATH",
     "VERIFY_EMAIL",
     "LoginAttempt",
     "LoginLimiter",
     "MailLimiter",
     "NewAccount",
     "ProfileChanges",
+    "ReminderLinks",
+    "account_for_unsubscribe",
     "authenticate",
     "check_reset_token",
     "create_account",
@@ -59,6 +69,8 @@ __all__ = [
     "reset_password",
     "session_stamp",
     "set_locale",
+    "set_reminders",
+    "turn_off_by_link",
     "update_profile",
     "user_for_session",
     "user_for_token",

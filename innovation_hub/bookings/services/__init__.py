@@ -2,9 +2,10 @@
 
 By use case: ``rules`` (pure checks and the policy), ``queries`` (reading bookings),
 ``reserve`` (a member's booking, a staff block), ``lifecycle`` (cancel, decide, move, check
-in, pay, release), ``series``, ``availability``, ``waitlist``, ``jobs`` and ``events`` (the
-listeners told of a cancellation). Callers use ``bookings.services.<name>``. Times are aware
-datetimes; rules about days and hours are read in local time (Asia/Ho_Chi_Minh).
+in, pay, release), ``series``, ``availability``, ``waitlist``, ``jobs``, ``reminders`` and
+``events`` (the listeners told of a cancellation). Callers use ``bookings.services.<name>``.
+Times are aware datetimes; rules about days and hours are read in local time
+(Asia/Ho_Chi_Minh).
 """
 
 from innovation_hub.bookings.services.availability import (
@@ -30,6 +31,11 @@ from innovation_hub.bookings.services.lifecycle import (
     release,
 )
 from innovation_hub.bookings.services.queries import get_booking, list_bookings, series_future
+from innovation_hub.bookings.services.reminders import (
+    ReminderPolicy,
+    evening_before,
+    send_booking_reminders,
+)
 from innovation_hub.bookings.services.reserve import (
     MEMBER_LOCK,
     create_block,
@@ -82,6 +88,7 @@ __all__ = [
     "Occurrence",
     "Policy",
     "RefundListener",
+    "ReminderPolicy",
     "ResourceAvailability",
     "SeriesResult",
     "accept_offer",
@@ -98,6 +105,7 @@ __all__ = [
     "create_booking",
     "create_series",
     "decide",
+    "evening_before",
     "expire_holds",
     "expire_offers",
     "get_booking",
@@ -115,6 +123,7 @@ __all__ = [
     "price_for",
     "release",
     "release_no_shows",
+    "send_booking_reminders",
     "series_dates",
     "series_future",
     "slot_taken",

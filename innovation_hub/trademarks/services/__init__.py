@@ -64,7 +64,11 @@ from innovation_hub.trademarks.services.documents import (
     store_image,
 )
 from innovation_hub.trademarks.services.events import record_event
-from innovation_hub.trademarks.services.reminders import send_due_reminders
+from innovation_hub.trademarks.services.reminders import (
+    ConsultationReminders,
+    send_consultation_reminders,
+    send_due_reminders,
+)
 
 __all__ = [
     "CASE_ROLES",
@@ -81,6 +85,7 @@ __all__ = [
     "CaseView",
     "ChecklistRow",
     "ClassEntry",
+    "ConsultationReminders",
     "ConsultationView",
     "DeadlineView",
     "FileView",
@@ -110,6 +115,7 @@ __all__ = [
     "read_file",
     "record_event",
     "reminder_after",
+    "send_consultation_reminders",
     "send_due_reminders",
     "set_checklist_state",
     "set_image",
