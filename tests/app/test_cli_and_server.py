@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -14,37 +13,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import POSTGRES_ADMIN_URL, _postgres_admin, _postgres_url
+from tests.app.conftest import hub
+from tests.conftest import _postgres_admin
 from tests.helpers import free_port
 
 pytestmark = pytest.mark.slow
-
-
-def hub(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "innovation_hub.cli", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-
-
-@pytest.fixture
-async def own_database(tmp_path: Path) -> Iterator[dict[str, str]]:  # type: ignore[misc]
-    """An environment pointing at a database of this test's own, on the suite's engine."""
-    env = {**os.environ, "HUB_VAR_DIR": str(tmp_path / "var"), "HUB_RUN_JOBS": "false"}
-    if POSTGRES_ADMIN_URL:
-        name = f"hub_cli_{os.getpid()}"
-        await _postgres_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await _postgres_admin(f'CREATE DATABASE "{name}"')
-        env["HUB_DATABASE_URL"] = _postgres_url(name)
-        yield env
-        await _postgres_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    else:
-        env["HUB_DATABASE_URL"] = f"sqlite:///{tmp_path / 'db' / 'hub.sqlite3'}"
-        yield env
 
 
 async def test_users_create_and_duplicate_email(own_database: dict[str, str]) -> None:
