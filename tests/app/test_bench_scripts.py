@@ -93,4 +93,5 @@ def test_fuzz_api_fuzzes_a_role_and_reports_it() -> None:
     assert len(rows) == 1, output
     engine, role, operations, _requests, passed, failed, failures, errors, _s = rows[0]
     assert (engine, role, failed, failures, errors) == ("sqlite", "student", "0", "0", "0")
-    assert int(passed.replace(",", "")) > 0 and operations.endswith(" of 74"), output
+    covered, _, total = operations.partition(" of ")
+    assert int(passed.replace(",", "")) > 0 and covered == total and int(total) > 70, output
