@@ -1,0 +1,183 @@
+"""Keyboard only: a member reaches a free slot in a few Tabs, moves through the grid with the
+arrow keys and books; staff approve on the board and focus stays on the outcome, not <body>."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+
+from tests.e2e.support import (
+    Hub,
+    check_accessibility,
+    has_visible_focus,
+    log_in,
+    screenshot,
+    tab_to,
+    use_english,
+)
+from tests.helpers import next_open_day
+
+pytestmark = pytest.mark.slow
+
+LAB = "Phòng Lab IoT"  # demo lab: free, staff approve each booking
+MEMBER = "ha.vo@demo.hub.vn"  # a demo student whose account is in English
+STAFF = "ngoc.tran@demo.hub.vn"
+PURPOSE = "Đo thử mạch cảm biến bằng bàn phím"
+# Skip link, header, language switch, the filters and the day links come first.
+MAX_TABS_TO_A_SLOT = 20
+
+FOCUSED_SLOT = """() => {
+    const a = document.activeElement;
+    const cell = a.closest("td.slot");
+    if (!cell) return null;
+    return {state: cell.dataset.state, start: cell.dataset.start,
+            row: a.closest("tr").dataset.resource, tabIndex: a.tabIndex,
+            grid: Array.from(document.querySelectorAll("table.availability"))
+                .indexOf(a.closest("table"))};
+}"""
+
+
+def tabs_until(page: Page, selector: str, limit: int = 120) -> int:
+    for presses in range(1, limit + 1):
+        page.keyboard.press("Tab")
+        if page.evaluate("s => document.activeElement?.matches(s) ?? false", selector):
+            return presses
+    raise AssertionError(f"{selector} not reached in {limit} Tabs")
+
+
+def focused(page: Page) -> dict[str, Any] | None:
+    slot: dict[str, Any] | None = page.evaluate(FOCUSED_SLOT)
+    return slot
+
+
+def tab_stops_per_grid(page: Page) -> list[int]:
+    """For each location's grid (its scroll region included), how many Tab stops it has."""
+    counts: list[int] = page.evaluate(
+        """() => Array.from(document.querySelectorAll(".grid-scroll")).map(region =>
+            [region, ...region.querySelectorAll("a, button")]
+                .filter(e => e.tabIndex >= 0 && (e !== region || e.hasAttribute("tabindex")))
+                .length)"""
+    )
+    return counts
+
+
+def walk_the_grid(page: Page, day: date) -> None:
+    page.goto(f"/spaces?date={day.isoformat()}")
+    stops = tab_stops_per_grid(page)
+    assert stops and all(count == 1 for count in stops), f"each grid should be one stop: {stops}"
+    presses = tabs_until(page, "td.slot a, td.slot button")
+    print(f"{presses} Tabs from the top of /spaces to the first free slot")
+    assert presses <= MAX_TABS_TO_A_SLOT, f"{presses} Tabs from the top to the first slot"
+    first = focused(page)
+    assert first and first["state"] == "free", first
+    assert first["start"] == page.eval_on_selector("td.slot-free", "td => td.dataset.start")
+    assert has_visible_focus(page), "the focused slot shows no focus indicator"
+
+    page.keyboard.press("ArrowRight")
+    right = focused(page)
+    assert right and right["row"] == first["row"] and right["start"] > first["start"], right
+    page.keyboard.press("ArrowLeft")
+    assert focused(page) == {**first, "tabIndex": 0}
+    page.keyboard.press("ArrowDown")
+    below = focused(page)
+    assert below and below["row"] != first["row"], "ArrowDown stayed in the row"
+    page.keyboard.press("ArrowUp")
+    assert focused(page) and focused(page)["row"] == first["row"]  # type: ignore[index]
+    page.keyboard.press("End")
+    end = focused(page)
+    assert end and end["row"] == first["row"] and end["start"] > right["start"]
+    page.keyboard.press("Home")
+    home = focused(page)
+    assert home and home["row"] == first["row"] and home["start"] <= first["start"]
+
+    # Tab leaves the grid in one press (to the next location's grid, if any); Shift+Tab
+    # comes back to the slot last focused.
+    page.keyboard.press("Tab")
+    after = focused(page)
+    assert after is None or after["grid"] != home["grid"], "Tab should leave the grid"
+    page.keyboard.press("Shift+Tab")
+    assert focused(page) == home
+    assert all(count == 1 for count in tab_stops_per_grid(page))
+
+
+def test_a_member_books_the_lab_by_keyboard_in_few_tabs(
+    page: Page, context: BrowserContext, hub: Hub
+) -> None:
+    log_in(page, MEMBER)
+    use_english(page)
+    day = next_open_day(9)
+    walk_the_grid(page, day)
+    check_accessibility(page, "spaces, grid focused")
+    screenshot(page, "spaces-grid-focus")
+
+    # The lab's row, by keyboard: down the rows until the focused slot is in the lab's row.
+    lab_row = page.eval_on_selector(
+        f"tr:has(th:has-text('{LAB}'))", "tr => tr.dataset.resource"
+    )
+    page.keyboard.press("Control+Home")
+    for _ in range(30):
+        slot = focused(page)
+        if slot and slot["row"] == lab_row and slot["state"] == "free":
+            break
+        page.keyboard.press("ArrowDown" if slot and slot["row"] != lab_row else "ArrowRight")
+    else:
+        raise AssertionError("no free slot of the lab reached by arrow keys")
+    with page.expect_navigation(url="**/bookings/new?**"):
+        page.keyboard.press("Enter")
+    expect(page.locator("#f-resource_id option:checked")).to_contain_text(LAB)
+    tab_to(page, "#f-attendees")
+    page.keyboard.type("2")
+    tab_to(page, "#f-purpose")
+    page.keyboard.type(PURPOSE)
+    tab_to(page, "#booking-form .form-actions button[type=submit]")
+    with page.expect_navigation(url="**/bookings?booked=*"):
+        page.keyboard.press("Enter")
+    card = page.locator(".booking-card", has_text=LAB).filter(has_text=PURPOSE)
+    expect(card.locator(".status-badge")).to_contain_text("approval")
+
+    # Staff approve on the board by keyboard: after the swap focus is on the outcome.
+    page.context.clear_cookies()
+    log_in(page, STAFF)
+    use_english(page)
+    page.goto(f"/staff/board?date={day.isoformat()}")
+    entry = page.locator("li.entry", has_text=PURPOSE)
+    entry.get_by_role("button", name="Approve").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("li.entry", has_text=PURPOSE).locator(".st")).to_contain_text("Confirmed")
+    notice = page.locator(".board-row .notice[role=status]")
+    expect(notice).to_be_focused()
+    expect(notice).to_contain_text("approved")
+    assert page.evaluate("document.activeElement !== document.body")
+    check_accessibility(page, "board after approve")
+    screenshot(page, "board-approved-focus")
+
+    # A block without a reason: focus goes to the field to fix, not to the top of the page.
+    row = page.locator(".board-row", has=page.locator("h3", has_text=LAB))
+    row.locator(".block-form summary").focus()
+    page.keyboard.press("Enter")
+    row.locator("input[name=start]").fill("16:00")
+    row.locator("input[name=end]").fill("17:00")
+    row.get_by_role("button", name="Block the space").focus()
+    page.keyboard.press("Enter")
+    reason = page.locator(".board-row", has=page.locator("h3", has_text=LAB)).locator(
+        "input[name=reason]"
+    )
+    expect(reason).to_have_attribute("aria-invalid", "true")
+    expect(reason).to_be_focused()
+
+
+def test_the_grid_stays_plain_links_without_javascript(browser: Browser, hub: Hub) -> None:
+    context = browser.new_context(base_url=hub.base_url, java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(f"/spaces?date={next_open_day(9).isoformat()}")
+        links = page.locator("td.slot-free a.slot-link")
+        assert links.count() > 1
+        assert page.locator("table.availability [tabindex]").count() == 0
+        assert page.locator(".grid-keys-hint[hidden]").count() >= 1
+        assert links.first.get_attribute("href", timeout=1000)
+    finally:
+        context.close()
