@@ -54,6 +54,24 @@ def press_to_option(page: Page, select: str, label_part: str) -> None:
     assert label_part in page.eval_on_selector(select, "s => s.selectedOptions[0].textContent")
 
 
+def arrow_to_row(page: Page, space: str) -> None:
+    """ArrowDown from the focused slot to the row of ``space``, then ArrowRight to a free slot."""
+    in_row = "name => document.activeElement.closest('tr')?.textContent.includes(name) ?? false"
+    for _ in range(30):
+        if page.evaluate(in_row, space):
+            break
+        page.keyboard.press("ArrowDown")
+    else:
+        raise AssertionError(f"the arrow keys did not reach the row of {space}")
+    page.keyboard.press("Home")
+    for _ in range(60):
+        if page.evaluate("document.activeElement.matches('td.slot-free a')"):
+            assert page.evaluate(in_row, space)
+            return
+        page.keyboard.press("ArrowRight")
+    raise AssertionError(f"no free slot of {space} reached with ArrowRight")
+
+
 def type_date(page: Page, day: date) -> None:
     # Chromium shows date fields in its own UI language here, en-US: month, day, year.
     page.keyboard.type(day.strftime("%m%d%Y"))
@@ -135,8 +153,10 @@ def test_student_registers_books_a_desk_by_keyboard_and_checks_in(
         tab_to(page, "a[rel=next]")
         with page.expect_navigation():
             page.keyboard.press("Enter")
-    tab_to(page, "a.slot-link", limit=120)
+    # The grid is one Tab stop (the first free slot); the arrow keys walk down to the desk.
+    tab_to(page, "a.slot-link", limit=20)
     assert has_visible_focus(page), "the focused slot link shows no focus indicator"
+    arrow_to_row(page, STUDY_DESK)
     with page.expect_navigation(url="**/bookings/new?**"):
         page.keyboard.press("Enter")
     check_accessibility(page, "booking form")
