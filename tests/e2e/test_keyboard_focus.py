@@ -14,6 +14,7 @@ from tests.e2e.support import (
     check_accessibility,
     has_visible_focus,
     log_in,
+    phone_screenshot,
     screenshot,
     tab_to,
     use_english,
@@ -202,3 +203,24 @@ def test_the_grid_stays_plain_links_without_javascript(browser: Browser, hub: Hu
         expect(page.locator(".grid-keys-hint").first).to_be_hidden()
     finally:
         context.close()
+
+
+def test_the_report_tables_scroll_by_keyboard(
+    page: Page, context: BrowserContext, hub: Hub
+) -> None:
+    log_in(page, STAFF)
+    use_english(page)
+    page.goto("/staff/reports?preset=this_half")
+    check_accessibility(page, "reports")
+    screenshot(page, "reports")
+    phone_screenshot(context, hub.url("/staff/reports?preset=this_half"), "reports")
+    # Each wide table's scroll box is a Tab stop named by the table's caption, so the
+    # arrow keys can scroll it; the hours table is one of them.
+    hours = page.get_by_role("group", name="Bookings by weekday and starting hour")
+    expect(hours).to_have_attribute("tabindex", "0")
+    tab_to(page, ".report-table-wrap:has(#table-hours-caption)", limit=120)
+    assert has_visible_focus(page), "the focused table region shows no focus indicator"
+    if hours.evaluate("region => region.scrollWidth > region.clientWidth"):
+        page.keyboard.press("ArrowRight")
+        page.keyboard.press("ArrowRight")
+        page.wait_for_function("() => document.activeElement.scrollLeft > 0", timeout=5000)
