@@ -5,7 +5,8 @@
 (function () {
   "use strict";
   const MARKED = ["[data-focus]", "[autofocus]", "[aria-invalid='true']"];
-  const MESSAGES = "[role='alert'], [role='status'], .notice";
+  // An error outranks a standing status line (a form may always show one, e.g. a limit).
+  const MESSAGES = ["[role='alert']", "[role='status'], .notice"];
   // What was focused when each request left, and what its swap put on the page.
   const requests = new WeakMap();
 
@@ -29,7 +30,7 @@
       const hit = find(regions, selector);
       if (hit) return hit;
     }
-    const message = find(regions, MESSAGES);
+    const message = find(regions, MESSAGES[0]) || find(regions, MESSAGES[1]);
     if (message) {
       // A message is not focusable by itself: make it reachable by script only.
       if (!message.hasAttribute("tabindex")) message.setAttribute("tabindex", "-1");

@@ -224,3 +224,17 @@ def test_the_report_tables_scroll_by_keyboard(
         page.keyboard.press("ArrowRight")
         page.keyboard.press("ArrowRight")
         page.wait_for_function("() => document.activeElement.scrollLeft > 0", timeout=5000)
+
+
+def test_saving_the_profile_keeps_focus_on_its_message(page: Page) -> None:
+    log_in(page, MEMBER)
+    use_english(page)
+    page.goto("/profile")
+    form = page.locator("form[action='/profile']")
+    form.get_by_role("button", name="Save changes").focus()
+    page.keyboard.press("Enter")
+    saved = page.locator("form[action='/profile'] .notice[role=status]")
+    expect(saved).to_contain_text("Your changes were saved")
+    # The form was swapped out under the focused button: focus goes to the message, not <body>.
+    expect(saved).to_be_focused()
+    check_accessibility(page, "profile saved")
