@@ -122,6 +122,7 @@ def test_a_member_books_the_lab_by_keyboard_in_few_tabs(
     walk_the_grid(page, day)
     check_accessibility(page, "spaces, grid focused")
     screenshot(page, "spaces-grid-focus")
+    phone_screenshot(context, hub.url(f"/spaces?date={day.isoformat()}"), "spaces-grid-keys")
 
     # The lab's row, by keyboard: down the rows until the focused slot is in the lab's row.
     lab_row = page.eval_on_selector(f"tr:has(th:has-text('{LAB}'))", "tr => tr.dataset.resource")
