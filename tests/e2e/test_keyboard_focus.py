@@ -146,6 +146,8 @@ def test_a_member_books_the_lab_by_keyboard_in_few_tabs(
         page.keyboard.press("Enter")
     card = page.locator(".booking-card", has_text=LAB).filter(has_text=PURPOSE)
     expect(card.locator(".status-badge")).to_contain_text("approval")
+    # After the action the page opens on its outcome, not at the top of the page.
+    expect(page.locator(".notice[role=status]")).to_be_focused()
 
     # Staff approve on the board by keyboard: after the swap focus is on the outcome.
     page.context.clear_cookies()
