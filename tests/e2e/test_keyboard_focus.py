@@ -241,3 +241,21 @@ def test_saving_the_profile_keeps_focus_on_its_message(page: Page) -> None:
     # The form was swapped out under the focused button: focus goes to the message, not <body>.
     expect(saved).to_be_focused()
     check_accessibility(page, "profile saved")
+
+
+def test_a_visit_request_with_errors_keeps_focus_on_the_first_field_to_fix(page: Page) -> None:
+    page.goto("/visits")
+    use_english(page)
+    page.locator("#visit-form button[type=submit]").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#visit-form .form-summary[role=alert]")).to_be_visible()
+    # The form was swapped out under the button: focus goes to the first field marked invalid.
+    page.wait_for_function(
+        """() => {
+            const a = document.activeElement;
+            return !!a.closest("#visit-form") && a.getAttribute("aria-invalid") === "true"
+                && a === document.querySelector("#visit-form [aria-invalid=true]");
+        }""",
+        timeout=5000,
+    )
+    check_accessibility(page, "visit request, errors")
