@@ -63,9 +63,7 @@ def phone(browser: Browser, hub: Hub) -> Iterator[BrowserContext]:
 def assert_fits(page: Page) -> None:
     """No sideways scrolling: the page is no wider than the window, nor than the phone (a phone
     browser widens its window to fit content that is too wide)."""
-    widths = page.evaluate(
-        "() => [document.scrollingElement.scrollWidth, window.innerWidth]"
-    )
+    widths = page.evaluate("() => [document.scrollingElement.scrollWidth, window.innerWidth]")
     scroll_width, inner_width = widths
     assert scroll_width <= inner_width <= PHONE["width"], (
         f"{page.url} is {scroll_width} px wide in a {inner_width} px window"
