@@ -1,8 +1,17 @@
-// Folds marked .wide-open (the header menu, the spaces filters) are always open on screens wider
-// than a phone, through ::details-content in hub.css. Browsers without that selector get them
-// opened here on wide screens; on a phone they start folded unless the page opened them.
+// Folds marked .wide-open (the header menu, the spaces filters) are <details> that screens wider
+// than a phone always show, through ::details-content in hub.css; without JS they still open and
+// close. Here: Escape closes the open header menu and puts focus back on its button, and browsers
+// without ::details-content get the folds opened on wide screens.
 (function () {
   "use strict";
+  const menu = document.querySelector(".site-menu");
+  if (menu) {
+    menu.addEventListener("keydown", function (event) {
+      if (event.key !== "Escape" || !menu.open) return;
+      menu.open = false;
+      menu.querySelector("summary").focus();
+    });
+  }
   if (CSS.supports("selector(::details-content)")) return;
   const wide = window.matchMedia("(min-width: 40.0625rem)");
   const folds = Array.from(document.querySelectorAll("details.wide-open"));

@@ -23,6 +23,7 @@ MEMBER_EMAIL = "bao.dang@demo.hub.vn"  # a startup: books rooms, has bookings an
 STAFF_EMAIL = "ngoc.tran@demo.hub.vn"
 HEADER_MAX_PX = 72
 
+PUBLIC_PAGES = ["/", "/spaces", "/login", "/register", "/password/forgot", "/visits", "/trademarks"]
 MEMBER_PAGES = [
     "/",
     "/spaces",
@@ -83,6 +84,10 @@ def assert_compact_header(page: Page) -> None:
 
 def test_member_pages_fit_a_phone(phone: BrowserContext) -> None:
     page = phone.new_page()
+    for path in PUBLIC_PAGES:
+        page.goto(path)
+        assert_fits(page)
+        assert_compact_header(page)
     log_in(page, MEMBER_EMAIL)
     for path in MEMBER_PAGES:
         page.goto(path)
@@ -145,6 +150,13 @@ def test_the_menu_opens_by_tap_and_keyboard(phone: BrowserContext) -> None:
     screenshot(page, "phone-menu")
     page.keyboard.press("Enter")
     expect(page.locator("#site-nav a[href='/profile']")).to_be_hidden()
+    # Escape closes it from inside and gives the focus back to its button.
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.closest('#site-nav') !== null")
+    page.keyboard.press("Escape")
+    expect(page.locator("#site-nav a[href='/profile']")).to_be_hidden()
+    assert page.evaluate("document.activeElement.matches('.site-menu > summary')")
 
 
 def test_staff_pages_fit_a_phone(phone: BrowserContext) -> None:
