@@ -69,6 +69,8 @@ async def test_the_day_list_offers_the_grids_free_times_as_buttons(
     day = next_open_day()
     await book(me, desk, day, 9, 10)
     await book(other, desk, day, 14, 15)
+    busy = await add_space("Phòng họp Mai", kind="meeting_room", capacity=8, max_minutes=600)
+    await book(await make_user("startup", email="bao@agritn.vn"), busy, day, 8, 17)
     await log_in(client, "khoa@hs.vn")
 
     page = (await client.get("/spaces", params={"date": day.isoformat()})).text
@@ -81,7 +83,9 @@ async def test_the_day_list_offers_the_grids_free_times_as_buttons(
     assert "09:00" not in shown and "14:00" not in shown  # mine and someone else's
     assert "Your booking: 09:00–10:00" in item
     assert "book Bàn 01, 10:00–10:30" in item  # what a screen reader hears on a button
-    # A space this member may not book says why instead of listing times.
+    # A space booked all day says so; one this member may not book says why.
+    busy = day_list_item(page, "Phòng họp Mai")
+    assert "No free times on this day" in busy and "free-time" not in busy
     room = day_list_item(page, "Phòng họp Sen")
     assert "Not open to your account type" in room and "free-time" not in room
 
