@@ -82,6 +82,10 @@ async def test_the_day_list_offers_the_grids_free_times_as_buttons(
     assert "08:00" in shown and "10:00" in shown
     assert "09:00" not in shown and "14:00" not in shown  # mine and someone else's
     assert "Your booking: 09:00–10:00" in item
+    # Each space folds behind its name and number of free times; the first one starts open.
+    assert f"{len(buttons)} free times" in item
+    assert '<details class="day-list-fold" open>' in item
+    assert page.count('<details class="day-list-fold" open>') == 1
     assert "book Bàn 01, 10:00–10:30" in item  # what a screen reader hears on a button
     # A space booked all day says so; one this member may not book says why.
     busy = day_list_item(page, "Phòng họp Mai")
