@@ -42,7 +42,7 @@ install: $(VENV)/.installed messages
 install-dev: $(VENV)/.installed-dev messages
 
 run: install
-	$(BIN)/innovation-hub demo
+	HUB_BASE_URL="$${HUB_BASE_URL:-http://$(HOST):$(PORT)}" $(BIN)/innovation-hub demo
 	$(BIN)/innovation-hub serve --host $(HOST) --port $(PORT)
 
 # Node packages (ical.js for feed checks, axe-core for accessibility) from package.json.

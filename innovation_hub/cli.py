@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 from pathlib import Path
 
@@ -26,8 +27,10 @@ def cmd_migrate(_: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from innovation_hub.core.settings import get_settings
+    from innovation_hub.core.settings import get_settings, served_base_url
 
+    if not os.environ.get("HUB_BASE_URL"):  # read by this process and inherited by workers
+        os.environ["HUB_BASE_URL"] = served_base_url(args.host, args.port)
     if args.workers > 1 and get_settings().is_sqlite:
         print(
             "error: --workers above 1 needs PostgreSQL (set HUB_DATABASE_URL=postgresql://…); "
