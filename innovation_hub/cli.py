@@ -16,7 +16,11 @@ Commands = argparse._SubParsersAction  # what add_subparsers() gives
 def _migrate() -> None:
     from innovation_hub.core.database import migrate_forwards
 
-    asyncio.run(migrate_forwards())
+    ran = asyncio.run(migrate_forwards())
+    if ran:
+        print(f"database migrated: {ran} migration{'s' if ran != 1 else ''} applied")
+    else:
+        print("database up to date: no migrations to apply")
 
 
 def cmd_migrate(_: argparse.Namespace) -> int:
@@ -64,7 +68,9 @@ def cmd_demo(_: argparse.Namespace) -> int:
     _migrate()
     created = asyncio.run(load_demo())
     print(
-        f"demo data: {len(created)} items created" + (f" ({', '.join(created)})" if created else "")
+        f"demo data created: {'; '.join(created)}"
+        if created
+        else "demo data already loaded: nothing created"
     )
     print(f"every demo account's password: {DEMO_PASSWORD}")
     return 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -75,14 +76,25 @@ async def test_users_create_needs_only_the_four_options_for_every_member_role(
     assert good.returncode == 0, good.stderr
 
 
+def test_migrate_says_what_it_did(own_database: dict[str, str]) -> None:
+    migrations = len(list((Path(__file__).parents[2] / "piccolo_migrations").glob("hub_*.py")))
+    fresh = hub(own_database, "migrate")
+    assert fresh.returncode == 0, fresh.stderr
+    assert fresh.stdout == f"database migrated: {migrations} migrations applied\n"
+    again = hub(own_database, "migrate")
+    assert again.returncode == 0, again.stderr
+    assert again.stdout == "database up to date: no migrations to apply\n"
+
+
 async def test_demo_is_idempotent(own_database: dict[str, str]) -> None:
     first = hub(own_database, "demo")
     assert first.returncode == 0, first.stderr
     assert "admin@demo.hub.vn" in first.stdout and "Phòng họp Sen" in first.stdout
     assert "bookings" in first.stdout
+    assert re.search(r"; \d+ visits;", first.stdout), first.stdout  # not "['5 visits'] visits"
     second = hub(own_database, "demo")
     assert second.returncode == 0
-    assert "0 items created" in second.stdout
+    assert "demo data already loaded: nothing created" in second.stdout
 
 
 def wait_until_up(url: str, process: subprocess.Popen[bytes]) -> None:
