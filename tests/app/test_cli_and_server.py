@@ -15,6 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from innovation_hub.core.settings import served_base_url
 from tests.app.conftest import hub
 from tests.conftest import _postgres_admin
 from tests.helpers import CSRF_INPUT, free_port
@@ -240,3 +241,17 @@ def test_demo_has_a_working_centre(own_database: dict[str, str]) -> None:
         "lab": 1,
     }
     assert {"confirmed", "checked_in", "pending_approval"} <= set(json.loads(statuses))
+
+
+@pytest.mark.parametrize(
+    ("host", "port", "base_url"),
+    [
+        ("127.0.0.1", 8201, "http://127.0.0.1:8201"),
+        ("0.0.0.0", 8201, "http://127.0.0.1:8201"),  # noqa: S104 - reached on this machine
+        ("::", 8000, "http://127.0.0.1:8000"),
+        ("::1", 8000, "http://[::1]:8000"),
+        ("hub.local", 80, "http://hub.local:80"),
+    ],
+)
+def test_served_base_url(host: str, port: int, base_url: str) -> None:
+    assert served_base_url(host, port) == base_url
