@@ -7,6 +7,8 @@ HUB_TEST_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 HUB_TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Where `make run` is reached (as `serve` derives it): the demo's emailed links point there too.
+RUN_BASE_URL = http://$(if $(filter 0.0.0.0 ::,$(HOST)),127.0.0.1,$(HOST)):$(PORT)
 # Test processes: most tests wait on servers, webhooks and subprocesses, so three share two
 # cores well. Each file runs in one process, keeping its module-wide set-ups shared.
 TEST_WORKERS ?= 3
@@ -42,7 +44,7 @@ install: $(VENV)/.installed messages
 install-dev: $(VENV)/.installed-dev messages
 
 run: install
-	$(BIN)/innovation-hub demo
+	HUB_BASE_URL="$${HUB_BASE_URL:-$(RUN_BASE_URL)}" $(BIN)/innovation-hub demo
 	$(BIN)/innovation-hub serve --host $(HOST) --port $(PORT)
 
 # Node packages (ical.js for feed checks, axe-core for accessibility) from package.json.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 from pathlib import Path
 
@@ -15,7 +16,11 @@ Commands = argparse._SubParsersAction  # what add_subparsers() gives
 def _migrate() -> None:
     from innovation_hub.core.database import migrate_forwards
 
-    asyncio.run(migrate_forwards())
+    ran = asyncio.run(migrate_forwards())
+    if ran:
+        print(f"database migrated: {ran} migration{'s' if ran != 1 else ''} applied")
+    else:
+        print("database up to date: no migrations to apply")
 
 
 def cmd_migrate(_: argparse.Namespace) -> int:
@@ -26,8 +31,10 @@ def cmd_migrate(_: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from innovation_hub.core.settings import get_settings
+    from innovation_hub.core.settings import get_settings, served_base_url
 
+    if not os.environ.get("HUB_BASE_URL"):  # read by this process and inherited by workers
+        os.environ["HUB_BASE_URL"] = served_base_url(args.host, args.port)
     if args.workers > 1 and get_settings().is_sqlite:
         print(
             "error: --workers above 1 needs PostgreSQL (set HUB_DATABASE_URL=postgresql://…); "
@@ -61,7 +68,9 @@ def cmd_demo(_: argparse.Namespace) -> int:
     _migrate()
     created = asyncio.run(load_demo())
     print(
-        f"demo data: {len(created)} items created" + (f" ({', '.join(created)})" if created else "")
+        f"demo data created: {'; '.join(created)}"
+        if created
+        else "demo data already loaded: nothing created"
     )
     print(f"every demo account's password: {DEMO_PASSWORD}")
     return 0

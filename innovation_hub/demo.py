@@ -342,15 +342,18 @@ async def _mark_demo_payments_paid(policy: bookings.Policy) -> None:
 
 
 async def load_demo() -> list[str]:
-    """Creates the demo data that is missing; returns what it created."""
+    """Creates the demo data that is missing; returns what it created, e.g. "16 bookings"."""
     created = []
+    accounts = []
     for account in DEMO_ACCOUNTS:
         if await User.exists().where(User.email == account.email).run():
             continue
         user = await create_account(account, actor_id=None)
         if account.email in REMINDERS_OFF:
             await set_reminders(user, False, actor_id=user.id)
-        created.append(account.email)
+        accounts.append(account.email)
+    if accounts:
+        created.append(f"{len(accounts)} accounts ({', '.join(accounts)})")
     location = await spaces.default_location()
     if not location.address:
         await (
@@ -359,16 +362,18 @@ async def load_demo() -> list[str]:
             .run()
         )
     resources: dict[str, Resource] = {r.name: r for r in await spaces.list_resources()}
+    new_spaces = []
     for data in DEMO_RESOURCES:
         if data["name"] in resources:
             continue
         resources[data["name"]] = await spaces.create_resource(data, actor_id=None)
-        created.append(data["name"])
+        new_spaces.append(data["name"])
+    if new_spaces:
+        created.append(f"{len(new_spaces)} spaces ({', '.join(new_spaces)})")
     if not await Booking.exists().where(Booking.kind == "booking").run():
         made = await _demo_bookings(resources)
         created.append(f"{made} bookings")
-    if visits_made := await load_visits_demo():
-        created.append(f"{visits_made} visits")
+    created.extend(await load_visits_demo())  # already worded: ["5 visits"]
     if cases_made := await load_trademarks_demo():
         created.append(f"{cases_made} trademark cases")
     if programme_items := await load_programmes_demo():

@@ -309,6 +309,16 @@ class Settings:
         return self.var_dir / "mail"
 
 
+def served_base_url(host: str, port: int) -> str:
+    """Where a server started on ``host:port`` is reached: the default of ``HUB_BASE_URL`` for
+    ``innovation-hub serve``, so that emailed links and feed URLs name the port it listens on."""
+    if host in ("", "0.0.0.0", "::"):  # noqa: S104 - every interface: this machine is one
+        host = "127.0.0.1"
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     return Settings.from_env()
