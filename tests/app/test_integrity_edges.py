@@ -65,7 +65,7 @@ async def test_the_login_form_drops_a_next_with_control_characters(
     assert form.status_code == 200
     # The login form itself (the header's language switch carries the page's own address,
     # percent-encoded, and is checked when it is posted).
-    login_form = form.text.split('<main', 1)[1]
+    login_form = form.text.split("<main", 1)[1]
     assert 'value="/bookings' not in login_form and "stolen" not in login_form
 
 
@@ -348,3 +348,37 @@ async def test_a_space_photo_is_served_inline_under_its_stored_png_name(
     stored = photo_url.rsplit("/", 1)[1]
     assert photo.headers["content-disposition"].startswith(f'inline; filename="{stored}";')
     assert photo.headers["x-content-type-options"] == "nosniff"
+
+
+async def test_switching_language_comes_back_to_the_same_page_and_query(
+    client: httpx.AsyncClient,
+) -> None:
+    page = await client.get("/spaces", params={"date": "2026-12-10", "kind": "desk"})
+    assert 'name="next" value="/spaces?date=2026-12-10&amp;kind=desk"' in page.text
+    for htmx in (False, True):
+        response = await post_form(
+            client,
+            "/language",
+            {"locale": "en", "next": "/spaces?date=2026-12-10&kind=desk"},
+            htmx=htmx,
+        )
+        target = response.headers["hx-redirect" if htmx else "location"]
+        assert target == "/spaces?date=2026-12-10&kind=desk"
+    back = await client.get("/spaces?date=2026-12-10&kind=desk")
+    assert '<html lang="en">' in back.text and 'value="2026-12-10"' in back.text
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "https://evil.example/spaces",
+        "//evil.example/spaces",
+        "/\\evil.example",
+        "javascript:alert(1)",
+    ],
+)
+async def test_switching_language_never_leaves_the_site(
+    client: httpx.AsyncClient, target: str
+) -> None:
+    response = await post_form(client, "/language", {"locale": "en", "next": target})
+    assert response.status_code == 303 and response.headers["location"] == "/"

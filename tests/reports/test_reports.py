@@ -208,7 +208,12 @@ async def test_the_page_shows_figures_charts_and_exports_to_staff_only(
     assert xlsx.status_code == 200
     book = load_workbook(io.BytesIO(xlsx.content))
     # Sheet names in the staff member's language (Vietnamese here), not code words.
-    assert book.sheetnames == ["Số liệu tổng hợp", "Theo không gian", "Thành viên", "Theo thứ và giờ"]
+    assert book.sheetnames == [
+        "Số liệu tổng hợp",
+        "Theo không gian",
+        "Thành viên",
+        "Theo thứ và giờ",
+    ]
     resources = list(book["Theo không gian"].iter_rows(min_row=3, values_only=True))
     assert sum(r[1] for r in resources) == 4
     assert sum(r[2] for r in resources) == 8.5
