@@ -9,11 +9,13 @@
   const weekday = new Intl.DateTimeFormat(lang, { weekday: "long", timeZone: "UTC" });
 
   function spoken(value) {
-    const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+    // "2026-12-04" from a date field, "2026-12-04T09:30" from a date-and-time field.
+    const match = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}:\d{2}))?/.exec(value);
     if (!match) return "";
     const day = new Date(Date.UTC(+match[1], +match[2] - 1, +match[3]));
     const name = weekday.format(day);
-    return name.charAt(0).toUpperCase() + name.slice(1) + ", " + match[3] + "/" + match[2] + "/" + match[1];
+    const time = match[4] ? " " + match[4] : "";
+    return name.charAt(0).toUpperCase() + name.slice(1) + ", " + match[3] + "/" + match[2] + "/" + match[1] + time;
   }
 
   function echo(input) {
@@ -33,7 +35,7 @@
   }
 
   function enhance(root) {
-    root.querySelectorAll('input[type="date"]').forEach(echo);
+    root.querySelectorAll('input[type="date"], input[type="datetime-local"]').forEach(echo);
   }
 
   // Switching language comes back to this very address, with what htmx put in it since.

@@ -11,6 +11,7 @@ import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
 from tests.e2e.support import (
+    ARTIFACTS,
     Hub,
     check_accessibility,
     log_in,
@@ -62,8 +63,16 @@ def test_staff_pages_say_lengths_of_time_and_dates_in_words(
     assert page.get_attribute("html", "lang") == "vi"
     assert not re.search(r"\d+ (min|h)\b|\d{3,} phút|\d+\.0 giờ", text), text
     assert re.search(r"\d+ (phút|giờ|ngày)", text)
+    # A date-and-time field (closing a space) says its moment in the page's format too.
+    page.focus("#closure-form input[name=starts_at]")
+    page.keyboard.type("04122027")  # month, day, year in this browser
+    page.keyboard.press("Tab")
+    page.keyboard.type("0930AM")
+    starts_echo = page.locator("#closure-form input[name=starts_at] + output")
+    expect(starts_echo).to_contain_text("12/04/2027 09:30")
     check_accessibility(page, "staff spaces words")
     screenshot(page, "dates-staff-spaces")
+    page.screenshot(path=str(ARTIFACTS / "dates-staff-spaces-top.png"))
     phone_screenshot(context, hub.url("/staff/spaces"), "dates-staff-spaces")
     page.goto("/staff/reports")
     first = page.input_value("#r-from")
