@@ -24,12 +24,12 @@ ENGLISH = (
     "Sheet",
     "minutes",
     "hours",
-    " min",
+    "min",
     "Note from staff",
     "Reason:",
     "Free of charge",
     "Booked",
-    "cancel ",
+    "cancel",
 )
 RAW_UNITS = re.compile(r"\b\d{3,} phút|\b\d+\.0 giờ|\b\d+[.,]0 (giờ|phút|ngày)")
 SKIPPED = ("/api/", "/static/", "/schema", "/reminders/off", "/verify-email", "/password/reset")
@@ -65,7 +65,8 @@ def shown_text(html: str) -> str:
 
 
 def english_in(text: str) -> list[str]:
-    found = [word for word in ENGLISH if word in text]
+    # Whole words only: "min" is English, "minh chứng" is Vietnamese.
+    found = [word for word in ENGLISH if re.search(rf"(?<!\w){re.escape(word)}(?!\w)", text)]
     return found + [m.group(0) for m in RAW_UNITS.finditer(text)]
 
 
@@ -91,6 +92,7 @@ def test_the_scan_finds_english_and_raw_units() -> None:
         "18.0 giờ",
     ]
     assert english_in(shown_text('<input name="slot_minutes"><p>2 ngày, 1 giờ 30 phút</p>')) == []
+    assert english_in("Hồ sơ minh chứng") == [] and english_in("Bước 30 min") == ["min"]
 
 
 @pytest.mark.parametrize(
