@@ -12,6 +12,7 @@ from playwright.sync_api import BrowserContext, Page, expect
 
 from tests.e2e.support import (
     ARTIFACTS,
+    PHONE,
     Hub,
     check_accessibility,
     log_in,
@@ -84,3 +85,18 @@ def test_staff_pages_say_lengths_of_time_and_dates_in_words(
     screenshot(page, "dates-reports")
     phone_screenshot(context, hub.url("/staff/reports"), "dates-reports")
     phone_screenshot(context, hub.url("/spaces"), "dates-spaces")
+    for path, name in (("/staff/reports", "reports"), ("/visits", "visit-form")):
+        phone_first_screen(context, hub.url(path), f"dates-{name}")
+
+
+def phone_first_screen(context: BrowserContext, url: str, name: str) -> None:
+    """What a phone shows first (not the whole page), to look at the date fields' echo."""
+    assert context.browser is not None
+    phone = context.browser.new_context(viewport=PHONE, storage_state=context.storage_state())
+    try:
+        page = phone.new_page()
+        page.goto(url)
+        page.locator("input[type=date]").first.scroll_into_view_if_needed()
+        page.screenshot(path=str(ARTIFACTS / f"{name}-phone-first.png"))
+    finally:
+        phone.close()
