@@ -50,6 +50,11 @@ class BookingView:
         """The status reason in the reader's language."""
         return reason_label(self.booking.status_reason or "")
 
+    @property
+    def reason_is_the_systems(self) -> bool:
+        """The hub wrote it (an expired hold), not staff: it is not shown as their note."""
+        return (self.booking.status_reason or "") in reason_label.codes
+
 
 def booking_view(
     booking: Booking, resources: dict[int, Resource], *, now: datetime, policy: services.Policy
