@@ -16,6 +16,7 @@ from typing import Any
 from innovation_hub.accounts.tables import User
 from innovation_hub.bookings import services
 from innovation_hub.bookings.tables import ACTIVE_STATUSES, Booking, BookingSeries
+from innovation_hub.bookings.workflow import reason_label
 from innovation_hub.core.clock import LOCAL_TZ
 from innovation_hub.core.errors import NotFound
 from innovation_hub.core.i18n import gettext as _
@@ -67,6 +68,11 @@ class Entry:
     hold_expires_at: datetime | None
     checked_in_at: datetime | None
     status_reason: str
+
+    @property
+    def reason(self) -> str:
+        """The status reason in the reader's language."""
+        return reason_label(self.status_reason)
 
     @property
     def is_active(self) -> bool:

@@ -7,12 +7,17 @@ the board and in emails. Jobs move bookings as "system".
 from __future__ import annotations
 
 from innovation_hub.bookings.tables import ACTIVE_STATUSES, Booking
-from innovation_hub.core.i18n import N_
+from innovation_hub.core.i18n import N_, Labels
 from innovation_hub.core.workflow import STAFF_ROLES, State, Transition, Workflow
 
 MEMBER_ROLES = frozenset({"owner"})
 EVERYONE = STAFF_ROLES | MEMBER_ROLES
 SYSTEM = frozenset({"system"})
+
+# The reason the hold job writes is stored in English (the msgid) and shown in the reader's
+# language; a reason staff typed is shown as typed.
+HOLD_EXPIRED = N_("payment not received in time")
+reason_label = Labels({HOLD_EXPIRED: HOLD_EXPIRED})
 
 # Statuses that hold time on a resource; the database refuses overlaps among them.
 HOLDING = ACTIVE_STATUSES

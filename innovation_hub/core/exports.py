@@ -35,6 +35,14 @@ def csv_bytes(rows: Iterable[Row]) -> bytes:
     return ("\ufeff" + out.getvalue()).encode()
 
 
+SHEET_TITLE_FORBIDDEN = str.maketrans("", "", "[]:*?/\\")
+
+
+def sheet_title(title: str) -> str:
+    """What a spreadsheet accepts as a sheet's name: at most 31 characters, none of []:*?/\\."""
+    return title.translate(SHEET_TITLE_FORBIDDEN).strip()[:31] or "-"
+
+
 def xlsx_bytes(sheets: Iterable[tuple[str, Iterable[Row]]]) -> bytes:
     """A workbook with one sheet per ``(title, rows)``."""
     from openpyxl import Workbook
@@ -43,7 +51,7 @@ def xlsx_bytes(sheets: Iterable[tuple[str, Iterable[Row]]]) -> bytes:
     book = Workbook()
     book.remove(book.active)  # type: ignore[arg-type]
     for title, rows in sheets:
-        sheet = book.create_sheet(title=title)
+        sheet = book.create_sheet(title=sheet_title(title))
         for r, row in enumerate(rows, start=1):
             for c, value in enumerate(row, start=1):
                 if not isinstance(value, str):

@@ -104,6 +104,30 @@ def format_number(value: int | float) -> str:
     return format_decimal(value, locale=current_locale())
 
 
+def format_duration(minutes: int | float) -> str:
+    """A length of time in whole units, largest first: 2880 → "2 ngày", 90 → "1 giờ 30 phút"
+    ("2 days", "1 hour 30 minutes"). Babel's ``format_timedelta`` rounds to one unit
+    (90 minutes reads "2 giờ"), so the parts are counted here."""
+    total = round(minutes)
+    if total <= 0:
+        return ngettext("%(num)s minute", "%(num)s minutes", 0)
+    days, rest = divmod(total, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    parts = []
+    if days:
+        parts.append(ngettext("%(num)s day", "%(num)s days", days))
+    if hours:
+        parts.append(ngettext("%(num)s hour", "%(num)s hours", hours))
+    if mins:
+        parts.append(ngettext("%(num)s minute", "%(num)s minutes", mins))
+    return " ".join(parts)
+
+
+def format_hours(hours: int | float) -> str:
+    """Hours as a length of time, never "18.0": 18.0 → "18 giờ", 1.5 → "1 giờ 30 phút"."""
+    return format_duration(hours * 60)
+
+
 class LocaleMiddleware:
     """Picks the request's language: the member's choice, else the session's, else Vietnamese."""
 

@@ -96,6 +96,8 @@ def make_environment(settings: Settings) -> Environment:
         datetime=i18n.format_datetime,
         vnd=i18n.format_vnd,
         number=i18n.format_number,
+        duration=i18n.format_duration,
+        hours=i18n.format_hours,
     )
     env.globals.update(
         settings=settings,

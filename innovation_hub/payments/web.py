@@ -120,6 +120,7 @@ async def receipt(request: Req, booking_id: FromPath[int]) -> Template:
             "resource": resource,
             "member": member,
             "status_text": BOOKINGS.label(booking.status, member=True),
+            "refund_reason": services.refund_reason_label,
         },
     )
 

@@ -90,7 +90,19 @@ def tables(s: services.Summary) -> dict[str, Table]:
     }
 
 
+# A sheet's name is short (a spreadsheet allows 31 characters) and in the reader's language.
+sheet_label = Labels(
+    {
+        "figures": N_("Figures"),
+        "resources": N_("By space"),
+        "members": N_("Members"),
+        "hours": N_("By weekday and hour"),
+    }
+)
+
+
 def workbook(s: services.Summary) -> bytes:
     return xlsx_bytes(
-        (key, [[title], headers, *rows]) for key, (title, headers, rows) in tables(s).items()
+        (sheet_label(key), [[title], headers, *rows])
+        for key, (title, headers, rows) in tables(s).items()
     )

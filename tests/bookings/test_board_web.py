@@ -515,8 +515,8 @@ async def test_spaces_page_lists_resources_with_their_rules(
     assert "Phòng họp Sen" in html and "Meeting room" in html
     assert "150,000" in html  # English money format
     assert "Staff approve each booking" in html
-    assert "30 / 30 / 480 min" in html
-    assert "Startup: 4 h" in html
+    assert "30 minutes / 30 minutes / 8 hours" in html
+    assert "Startup: 4 hours" in html
 
 
 async def test_adding_a_resource_with_bad_input_shows_field_errors_and_creates_nothing(

@@ -488,7 +488,9 @@ async def test_pay_page_return_and_receipt(live: Live) -> None:
 
     await live.http.post(f"/api/v1/bookings/{booking['id']}/cancel", headers=bearer(token))
     refunded = await live.http.get(f"/bookings/{booking['id']}/receipt")
-    assert "✓" in refunded.text and "cancelled" in refunded.text
+    assert (
+        "✓" in refunded.text and "Lượt đặt đã bị hủy" in refunded.text
+    )  # the refund reason, in Vietnamese
 
 
 async def test_someone_elses_pay_page_is_404(live: Live) -> None:

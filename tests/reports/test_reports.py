@@ -207,11 +207,17 @@ async def test_the_page_shows_figures_charts_and_exports_to_staff_only(
     xlsx = await client.get(f"/staff/reports/report.xlsx?{QUERY}")
     assert xlsx.status_code == 200
     book = load_workbook(io.BytesIO(xlsx.content))
-    assert book.sheetnames == ["figures", "resources", "members", "hours"]
-    resources = list(book["resources"].iter_rows(min_row=3, values_only=True))
+    # Sheet names in the staff member's language (Vietnamese here), not code words.
+    assert book.sheetnames == [
+        "Số liệu tổng hợp",
+        "Theo không gian",
+        "Thành viên",
+        "Theo thứ và giờ",
+    ]
+    resources = list(book["Theo không gian"].iter_rows(min_row=3, values_only=True))
     assert sum(r[1] for r in resources) == 4
     assert sum(r[2] for r in resources) == 8.5
-    hours = list(book["hours"].iter_rows(min_row=3, values_only=True))
+    hours = list(book["Theo thứ và giờ"].iter_rows(min_row=3, values_only=True))
     assert sum(sum(r[1:]) for r in hours) == 4
-    figures = {r[0]: r[1] for r in book["figures"].iter_rows(min_row=3, values_only=True)}
+    figures = {r[0]: r[1] for r in book["Số liệu tổng hợp"].iter_rows(min_row=3, values_only=True)}
     assert 300_000_000 in figures.values() and 8.5 in figures.values()

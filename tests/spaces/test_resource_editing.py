@@ -190,8 +190,8 @@ async def test_a_valid_edit_is_saved_logged_and_shown(
 
     listing = await client.get(response.headers["location"])
     assert "The changes to Phòng họp Sen (tầng 2) were saved." in listing.text
-    assert "60 / 60 / 180 min" in listing.text and "200,000" in listing.text
-    assert "Startup: 3 h" in listing.text
+    assert "1 hour / 1 hour / 3 hours" in listing.text and "200,000" in listing.text
+    assert "Startup: 3 hours" in listing.text
 
 
 async def test_an_inactive_space_leaves_the_booking_pages_and_can_be_opened_again(

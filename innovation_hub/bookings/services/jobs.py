@@ -11,7 +11,7 @@ from innovation_hub.bookings.services import notices
 from innovation_hub.bookings.services.rules import Policy
 from innovation_hub.bookings.services.waitlist import offer_waitlist
 from innovation_hub.bookings.tables import Booking
-from innovation_hub.bookings.workflow import BOOKINGS
+from innovation_hub.bookings.workflow import BOOKINGS, HOLD_EXPIRED
 from innovation_hub.core import clock
 from innovation_hub.core.database import transaction
 
@@ -40,7 +40,7 @@ async def expire_holds(*, policy: Policy, now: datetime | None = None) -> int:
     """Unpaid holds past their time are released."""
     now = now or clock.utcnow()
     due = (Booking.status == "pending_payment") & (Booking.hold_expires_at < now)
-    values = {"status_reason": "payment not received in time"}
+    values = {"status_reason": HOLD_EXPIRED}
     expired = await _move_each("expire", due, values, now, notices.hold_expired, policy)
     if expired:
         await offer_waitlist(policy=policy, now=now)

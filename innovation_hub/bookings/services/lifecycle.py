@@ -35,6 +35,7 @@ from innovation_hub.bookings.workflow import BOOKINGS
 from innovation_hub.core import clock
 from innovation_hub.core.database import transaction
 from innovation_hub.core.errors import RuleBroken
+from innovation_hub.core.i18n import format_duration, format_hours
 from innovation_hub.core.i18n import gettext as _
 from innovation_hub.core.settings import get_settings
 from innovation_hub.core.timestamps import require_aware
@@ -88,7 +89,7 @@ async def _cancel_action(actor: User, booking: Booking, reason: str, now: dateti
         hours = resource.cancel_notice_hours if resource else 0
         if now > cancellation_deadline(booking, hours):
             raise RuleBroken(
-                _("Cancel at least %(n)s hours before the start.", n=hours),
+                _("Cancel at least %(duration)s before the start.", duration=format_hours(hours)),
                 code="cancellation_too_late",
             )
     if staff and booking.user != actor.id:
@@ -249,7 +250,10 @@ async def check_in(
             raise _not_checkable()
         if now < check_in_opens(booking, policy):
             raise RuleBroken(
-                _("Check in from %(n)s minutes before the start.", n=policy.check_in_early_minutes),
+                _(
+                    "Check in from %(duration)s before the start.",
+                    duration=format_duration(policy.check_in_early_minutes),
+                ),
                 code="too_early",
             )
         if now >= booking.end_at:

@@ -29,6 +29,7 @@ from innovation_hub.bookings.tables import ACTIVE_STATUSES, Booking
 from innovation_hub.core import clock
 from innovation_hub.core.database import lock_until_commit, transaction
 from innovation_hub.core.errors import RuleBroken
+from innovation_hub.core.i18n import format_duration, format_hours
 from innovation_hub.core.i18n import gettext as _
 from innovation_hub.core.timestamps import require_aware
 from innovation_hub.spaces import services as spaces
@@ -54,9 +55,9 @@ async def price_for(resource: Resource, user: User, start: datetime, end: dateti
     if chargeable and resource.price_per_hour_vnd == 0:
         raise RuleBroken(
             _(
-                "This goes past your %(n)s free hours this week (%(used)s used).",
-                n=free_hours,
-                used=round(used / 60, 1),
+                "This goes past your %(free)s free a week (%(used)s used this week).",
+                free=format_hours(free_hours),
+                used=format_duration(used),
             ),
             code="quota_exceeded",
         )

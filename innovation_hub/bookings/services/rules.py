@@ -18,6 +18,7 @@ from innovation_hub.bookings.tables import Booking
 from innovation_hub.core.auth import STAFF
 from innovation_hub.core.clock import LOCAL_TZ
 from innovation_hub.core.errors import Conflict, RuleBroken
+from innovation_hub.core.i18n import format_duration
 from innovation_hub.core.i18n import gettext as _
 from innovation_hub.core.settings import Settings
 from innovation_hub.spaces import services as spaces
@@ -161,11 +162,16 @@ def _check_steps(resource: Resource, start: datetime, end: datetime) -> None:
     minutes = minutes_between(start, end)
     if minutes < resource.min_minutes:
         raise RuleBroken(
-            _("Book at least %(n)s minutes.", n=resource.min_minutes), code="too_short"
+            _("Book at least %(duration)s.", duration=format_duration(resource.min_minutes)),
+            code="too_short",
         )
     if minutes > resource.max_minutes:
         raise RuleBroken(
-            _("Book at most %(n)s minutes at a time.", n=resource.max_minutes), code="too_long"
+            _(
+                "Book at most %(duration)s at a time.",
+                duration=format_duration(resource.max_minutes),
+            ),
+            code="too_long",
         )
 
 
@@ -174,7 +180,11 @@ def _check_notice(resource: Resource, start: datetime, now: datetime) -> None:
         raise RuleBroken(_("This time has already passed."), code="in_past")
     if start < now + timedelta(minutes=resource.min_notice_minutes):
         raise RuleBroken(
-            _("Book at least %(n)s minutes ahead.", n=resource.min_notice_minutes), code="too_soon"
+            _(
+                "Book at least %(duration)s ahead.",
+                duration=format_duration(resource.min_notice_minutes),
+            ),
+            code="too_soon",
         )
     if start > now + timedelta(days=resource.max_days_ahead):
         raise RuleBroken(

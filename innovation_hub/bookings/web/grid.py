@@ -19,7 +19,7 @@ from innovation_hub.bookings.web.labels import (
     time_range,
 )
 from innovation_hub.core.clock import LOCAL_TZ
-from innovation_hub.core.i18n import format_datetime
+from innovation_hub.core.i18n import format_datetime, format_duration
 from innovation_hub.core.i18n import gettext as _
 from innovation_hub.spaces import services as spaces
 from innovation_hub.spaces.tables import KINDS, Resource
@@ -172,7 +172,7 @@ def _held_cell(
     if holders:
         return Cell("taken", start, end, _("Booked"), key=("taken", holders))
     # A gap shorter than the shortest booking this space allows.
-    detail = _("Book at least %(n)s minutes.", n=resource.min_minutes)
+    detail = _("Book at least %(duration)s.", duration=format_duration(resource.min_minutes))
     return Cell("unavailable", start, end, _("Unavailable"), detail=detail, key=("gap",))
 
 

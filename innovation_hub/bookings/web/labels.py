@@ -9,7 +9,7 @@ from babel.dates import format_date as babel_format_date
 
 from innovation_hub.bookings.workflow import BOOKINGS
 from innovation_hub.core.clock import LOCAL_TZ
-from innovation_hub.core.i18n import current_locale, format_vnd
+from innovation_hub.core.i18n import current_locale, format_duration, format_vnd
 from innovation_hub.core.i18n import gettext as _
 from innovation_hub.spaces.tables import Resource
 
@@ -32,11 +32,7 @@ def when_label(start: datetime, end: datetime) -> str:
 
 
 def duration_label(minutes: int) -> str:
-    if minutes and minutes % (24 * 60) == 0:
-        return _("%(n)s days", n=minutes // (24 * 60))
-    if minutes and minutes % 60 == 0:
-        return _("%(n)s hours", n=minutes // 60)
-    return _("%(n)s minutes", n=minutes)
+    return format_duration(minutes)
 
 
 def price_label(resource: Resource) -> str:

@@ -18,12 +18,12 @@ from innovation_hub.bookings.tables import ACTIVE_STATUSES, Booking, WaitlistEnt
 from innovation_hub.bookings.web.edge import BookingPolicy, Req
 from innovation_hub.bookings.web.labels import day_label, money_label, when_label
 from innovation_hub.bookings.web.spaces import spaces_context, spaces_page
-from innovation_hub.bookings.workflow import BOOKINGS
+from innovation_hub.bookings.workflow import BOOKINGS, reason_label
 from innovation_hub.core import clock
 from innovation_hub.core.auth import ANY_USER
 from innovation_hub.core.errors import HubError, NotFound
 from innovation_hub.core.forms import parse_day, parse_id, parse_int, parse_moment
-from innovation_hub.core.i18n import format_datetime, format_vnd
+from innovation_hub.core.i18n import format_datetime, format_hours, format_vnd
 from innovation_hub.core.i18n import gettext as _
 from innovation_hub.core.web import FormBody, form_flow, go_to, page
 from innovation_hub.spaces.tables import Resource
@@ -44,6 +44,16 @@ class BookingView:
     check_in_note: str = ""
     series_id: int | None = None
     first_of_series: bool = False
+
+    @property
+    def reason(self) -> str:
+        """The status reason in the reader's language."""
+        return reason_label(self.booking.status_reason or "")
+
+    @property
+    def reason_is_the_systems(self) -> bool:
+        """The hub wrote it (an expired hold), not staff: it is not shown as their note."""
+        return (self.booking.status_reason or "") in reason_label.codes
 
 
 def booking_view(
@@ -69,7 +79,7 @@ def booking_view(
         view.cancel_note = (
             _("You can cancel until %(when)s.", when=format_datetime(deadline))
             if view.can_cancel
-            else _("Cancel at least %(n)s hours before the start.", n=hours)
+            else _("Cancel at least %(duration)s before the start.", duration=format_hours(hours))
         )
     elif "cancel" in actions:
         view.can_cancel = True

@@ -25,6 +25,7 @@ from innovation_hub.payments.services.refunds import (
     cancellation_refunder,
     refund,
     refund_due,
+    refund_reason_label,
     staff_refund,
 )
 
@@ -41,6 +42,7 @@ __all__ = [
     "reconcile",
     "refund",
     "refund_due",
+    "refund_reason_label",
     "settle_intent",
     "staff_refund",
     "start_payment",

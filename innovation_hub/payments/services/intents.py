@@ -25,7 +25,11 @@ from innovation_hub.payments.services.common import (
     latest_payment,
     unavailable,
 )
-from innovation_hub.payments.services.refunds import refund_paid_after_cancel, refund_unbookable
+from innovation_hub.payments.services.refunds import (
+    PAID_AFTER_SLOT_TAKEN,
+    refund_paid_after_cancel,
+    refund_unbookable,
+)
 from innovation_hub.payments.tables import Payment, StripeEvent
 
 logger = logging.getLogger("innovation_hub.payments")
@@ -172,7 +176,7 @@ async def _settle_success(intent: dict[str, Any], payment: Payment, client: Stri
             payment,
             client,
             amount_vnd=payment.amount_vnd,
-            reason="paid after the hold expired; the slot was taken",
+            reason=PAID_AFTER_SLOT_TAKEN,
         )
         return "refunded_slot_taken"
     if first and not confirmed:

@@ -14,6 +14,7 @@ from innovation_hub.bookings.tables import ACTIVE_STATUSES, Booking
 from innovation_hub.core.clock import utcnow
 from innovation_hub.core.database import transaction
 from innovation_hub.core.errors import Conflict, HubError, NotFound, RuleBroken
+from innovation_hub.core.i18n import N_, Labels
 from innovation_hub.core.i18n import gettext as _
 from innovation_hub.core.stripe import StripeClient, StripeError
 from innovation_hub.payments.services.common import PaymentsConfig
@@ -149,11 +150,22 @@ async def refund_paid_after_cancel(payment: Payment, client: StripeClient) -> st
     booking = await Booking.objects().where(Booking.id == payment.booking).first().run()
     if booking is None or booking.status in ACTIVE_STATUSES:
         return "confirmed"
-    await refund_unbookable(payment, client, reason="paid after the booking was cancelled")
+    await refund_unbookable(payment, client, reason=PAID_AFTER_CANCEL)
     return "refunded_cancelled"
 
 
 CANCELLED = "cancelled"  # the reason of a refund a cancellation gives
+PAID_AFTER_CANCEL = N_("paid after the booking was cancelled")
+PAID_AFTER_SLOT_TAKEN = N_("paid after the hold expired; the slot was taken")
+# The reasons the system writes are stored in English and shown in the reader's language;
+# a reason staff typed is shown as typed.
+refund_reason_label = Labels(
+    {
+        CANCELLED: N_("The booking was cancelled"),
+        PAID_AFTER_CANCEL: PAID_AFTER_CANCEL,
+        PAID_AFTER_SLOT_TAKEN: PAID_AFTER_SLOT_TAKEN,
+    }
+)
 
 
 def cancellation_refunder(
