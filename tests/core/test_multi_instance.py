@@ -181,6 +181,9 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
         "HUB_DATABASE_URL": database_url,
         "HUB_REDIS_URL": REDIS_URL or "",
         "HUB_SECRET_KEY": SECRET_KEY,
+        # The one public address of the load balancer in front of both, as production sets it
+        # (without it, each instance would name its own port in links and feeds).
+        "HUB_BASE_URL": "http://hub.example.vn",
         # One shared folder, as a shared volume would be: .eml files of every process land here.
         "HUB_VAR_DIR": str(temp / "var"),
         "HUB_LOGIN_FREE_FAILURES": str(MAX_LOGIN_FAILURES),
