@@ -20,10 +20,10 @@ from litestar import Litestar
 from tests.fuzzing import fuzz_role
 
 # Per role and engine; the fuzzing and stateful phases repeat until it is spent. CI runs the
-# suite on SQLite and on PostgreSQL, so each role is fuzzed for 130 s a CI run, and the suite
+# suite on SQLite and on PostgreSQL, so each role is fuzzed for 100 s a CI run, and the suite
 # keeps within its 15 minutes; bench/fuzz_api.py fuzzes for ten minutes a role.
 # HUB_TEST_FUZZ_SECONDS changes it (shorter while working on one failure).
-SECONDS = int(os.environ.get("HUB_TEST_FUZZ_SECONDS", "65"))
+SECONDS = int(os.environ.get("HUB_TEST_FUZZ_SECONDS", "50"))
 
 
 @pytest.mark.parametrize("role", ["staff", "student"])
