@@ -34,9 +34,36 @@
     show();
   }
 
+  // A table wider than a phone scrolls sideways in its box: while it does, the box is a named
+  // tab stop, so a keyboard can scroll it too. Boxes that fit, or that hold a control of their
+  // own (focusing it scrolls the box), stay out of the tab order.
+  const CONTROL = "a[href], button, input, select, textarea";
+  function reachable(box) {
+    if (box.dataset.scrollFocus === undefined && box.hasAttribute("tabindex")) return;
+    const scrolls = box.scrollWidth > box.clientWidth + 1 && !box.querySelector(CONTROL);
+    if (scrolls && box.dataset.scrollFocus === undefined) {
+      const caption = box.querySelector("caption");
+      box.dataset.scrollFocus = "";
+      box.tabIndex = 0;
+      box.setAttribute("role", "region");
+      if (caption && !box.hasAttribute("aria-label")) box.setAttribute("aria-label", caption.textContent.trim());
+    } else if (!scrolls && box.dataset.scrollFocus !== undefined) {
+      delete box.dataset.scrollFocus;
+      box.removeAttribute("tabindex");
+      box.removeAttribute("role");
+    }
+  }
+
   function enhance(root) {
     root.querySelectorAll('input[type="date"], input[type="datetime-local"]').forEach(echo);
+    root.querySelectorAll(".table-scroll").forEach(reachable);
   }
+
+  let resizing = 0;
+  window.addEventListener("resize", function () {
+    clearTimeout(resizing);
+    resizing = setTimeout(function () { document.querySelectorAll(".table-scroll").forEach(reachable); }, 150);
+  });
 
   // Switching language comes back to this very address, with what htmx put in it since.
   document.addEventListener("submit", function (event) {

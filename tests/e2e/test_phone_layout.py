@@ -88,11 +88,13 @@ def test_member_pages_fit_a_phone(phone: BrowserContext) -> None:
         page.goto(path)
         assert_fits(page)
         assert_compact_header(page)
+        check_accessibility(page, f"{path} (phone, visitor)")
     log_in(page, MEMBER_EMAIL)
     for path in MEMBER_PAGES:
         page.goto(path)
         assert_fits(page)
         assert_compact_header(page)
+        check_accessibility(page, f"{path} (phone, member)")
 
     page.goto("/spaces")
     # The day list, not the wide grid: the first free time is a button in the first screen.
@@ -114,6 +116,12 @@ def test_member_pages_fit_a_phone(phone: BrowserContext) -> None:
     assert_fits(page)
     field = "main form input:not([type=hidden]), main form select, main form textarea"
     assert top_of(page, field) < PHONE["height"]
+    # The slot's time is filled in: the Book button is in the first screen too, the repeat
+    # options folded away below a button that opens them.
+    assert top_of(page, "#booking-form .form-actions button[type=submit]") < PHONE["height"]
+    expect(page.locator("#f-repeat")).to_be_hidden()
+    page.click(".repeat-fold > summary")
+    expect(page.locator("#f-repeat")).to_be_visible()
     check_accessibility(page, "booking form (phone)")
     screenshot(page, "phone-booking")
 
@@ -166,6 +174,7 @@ def test_staff_pages_fit_a_phone(phone: BrowserContext) -> None:
         page.goto(path)
         assert_fits(page)
         assert_compact_header(page)
+        check_accessibility(page, f"{path} (phone, staff)")
 
     # A day with bookings (the demo's are on the coming working days): its first entry, in
     # the day's agenda, is in the first screen and leads to the entry with its actions.
