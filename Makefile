@@ -67,10 +67,12 @@ e2e: install-dev node_modules/.installed $(CHROMIUM)
 	$(PYTEST) tests/e2e
 
 # With CI=true the suite also runs on PostgreSQL (and Redis), and fails if they cannot be reached.
+# The browser journeys are left out of that second run: their server always uses its own SQLite
+# file (tests/e2e/conftest.py), so a second run would repeat the first exactly.
 test-postgres: install-dev node_modules/.installed $(CHROMIUM)
 	@$(BIN)/python -c "import asyncio, asyncpg; asyncio.run(asyncpg.connect('$(HUB_TEST_POSTGRES_URL)', timeout=5))" \
 		|| (echo "PostgreSQL is unreachable at $(HUB_TEST_POSTGRES_URL)" >&2; exit 1)
-	HUB_TEST_POSTGRES_URL=$(HUB_TEST_POSTGRES_URL) HUB_TEST_REDIS_URL=$(HUB_TEST_REDIS_URL) $(PYTEST)
+	HUB_TEST_POSTGRES_URL=$(HUB_TEST_POSTGRES_URL) HUB_TEST_REDIS_URL=$(HUB_TEST_REDIS_URL) $(PYTEST) --ignore=tests/e2e
 
 test: test-sqlite
 ifeq ($(CI),true)
