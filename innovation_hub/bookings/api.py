@@ -29,6 +29,7 @@ from innovation_hub.bookings.schemas import (
     PaymentInfo,
     ReasonIn,
     ResourceFree,
+    SeriesCancelIn,
     SeriesCancelOut,
     SeriesIn,
     SeriesOut,
@@ -221,11 +222,18 @@ async def decline(
 async def move(
     request: Req, booking_id: PathId, data: JSONBody[MoveIn], booking_policy: BookingPolicy
 ) -> BookingOut:
-    # MoveIn's fields (start, end, resource_id, reason) are move_booking's keywords.
-    moved = await services.move_booking(
-        request.user, booking_id, **msgspec.structs.asdict(data), policy=booking_policy
+    """With ``following``, the later dates of its series move by the same shift, all or none;
+    the answer is the booking itself."""
+    # MoveIn's other fields (start, end, resource_id, reason) are move_booking's keywords.
+    fields = msgspec.structs.asdict(data)
+    if fields.pop("following"):
+        moved = await services.move_following(
+            request.user, booking_id, **fields, policy=booking_policy
+        )
+        return booking_out(moved[0])
+    return booking_out(
+        await services.move_booking(request.user, booking_id, **fields, policy=booking_policy)
     )
-    return booking_out(moved)
 
 
 @_create("/blocks", access=STAFF, summary="Block a resource (maintenance, an event)")
@@ -249,7 +257,7 @@ async def preview_series(request: Req, data: JSONBody[SeriesIn]) -> OccurrenceLi
     return OccurrenceList(items=[occurrence_out(o) for o in occurrences])
 
 
-@_create("/booking-series", access=ANY_USER, summary="Book a daily or weekly series")
+@_create("/booking-series", access=ANY_USER, summary="Book a daily, weekly or monthly series")
 async def create_series(
     request: Req, data: JSONBody[SeriesIn], booking_policy: BookingPolicy
 ) -> SeriesOut:
@@ -272,12 +280,18 @@ async def create_series(
 @_post(
     "/booking-series/{series_id:int}/cancel",
     access=ANY_USER,
-    summary="Cancel every future booking of a series",
+    summary="Cancel every future booking of a series, or one and the later ones",
 )
 async def cancel_series(
-    request: Req, series_id: PathId, booking_policy: BookingPolicy
+    request: Req,
+    series_id: PathId,
+    booking_policy: BookingPolicy,
+    data: JSONBody[SeriesCancelIn | None] = None,
 ) -> SeriesCancelOut:
-    cancelled, kept = await services.cancel_series(request.user, series_id, policy=booking_policy)
+    from_booking_id = data.from_booking_id if data else None
+    cancelled, kept = await services.cancel_series(
+        request.user, series_id, policy=booking_policy, from_booking_id=from_booking_id
+    )
     return SeriesCancelOut(
         cancelled=[booking_out(b) for b in cancelled], kept=[booking_out(b) for b in kept]
     )

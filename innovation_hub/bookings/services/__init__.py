@@ -58,10 +58,12 @@ from innovation_hub.bookings.services.rules import (
     slot_taken,
 )
 from innovation_hub.bookings.services.series import (
+    FREQUENCIES,
     Occurrence,
     SeriesResult,
     cancel_series,
     create_series,
+    move_following,
     preview_series,
     series_dates,
 )
@@ -75,6 +77,7 @@ from innovation_hub.bookings.services.waitlist import (
 )
 
 __all__ = [
+    "FREQUENCIES",
     "INT32_LIMIT",
     "MAX_AVAILABILITY_DAYS",
     "MAX_OCCUPIED",
@@ -115,6 +118,7 @@ __all__ = [
     "leave_waitlist",
     "list_bookings",
     "move_booking",
+    "move_following",
     "my_waitlist",
     "offer_waitlist",
     "on_cancelled",

@@ -183,9 +183,11 @@ async def move_booking(
     resource_id: int | None,
     reason: str,
     policy: Policy,
+    notify: bool = True,
 ) -> Booking:
     """Staff move any active booking; only overlaps refuse it. The status stays, so the move
-    is not a workflow step: its audit entry is "booking.moved"."""
+    is not a workflow step: its audit entry is "booking.moved". Without ``notify`` (a series
+    moved together), the caller tells the member and offers the freed times."""
     start, end = require_aware(start, "start"), require_aware(end, "end")
     check_length(start, end)
     now = clock.utcnow()
@@ -211,14 +213,16 @@ async def move_booking(
             await _write_move(booking, changes)
             detail = {"from": old, "reason": reason}
             await audit_booking(staff.id, "booking.moved", booking.id, detail)
-            await notices.moved(
-                booking,
-                old_start=old_start,
-                old_end=old_end,
-                old_resource=old_resource,
-                policy=policy,
-            )
-    await offer_waitlist(policy=policy, now=now)
+            if notify:
+                await notices.moved(
+                    booking,
+                    old_start=old_start,
+                    old_end=old_end,
+                    old_resource=old_resource,
+                    policy=policy,
+                )
+    if notify:
+        await offer_waitlist(policy=policy, now=now)
     return booking
 
 
