@@ -22,12 +22,15 @@ from innovation_hub.bookings.schemas import (
     BookingIn,
     BookingList,
     BookingOut,
+    DecisionsIn,
+    DecisionsOut,
     FreeInterval,
     MoveIn,
     OccurrenceList,
     OccurrenceOut,
     PaymentInfo,
     ReasonIn,
+    Refusal,
     ResourceFree,
     SeriesCancelIn,
     SeriesCancelOut,
@@ -214,6 +217,25 @@ async def decline(
     return booking_out(decided)
 
 
+@_post("/bookings/decisions", access=STAFF, summary="Approve or decline several requests at once")
+async def decide_many(
+    request: Req, data: JSONBody[DecisionsIn], booking_policy: BookingPolicy
+) -> DecisionsOut:
+    """Each request is decided on its own: one decided meanwhile by someone else is listed in
+    ``refused`` with its reason, and the others are still decided."""
+    decision = services.Decision(approve=data.approve, reason=data.reason)
+    decided, refused = await services.decide_many(
+        request.user, data.booking_ids, decision, policy=booking_policy
+    )
+    return DecisionsOut(
+        decided=[booking_out(b) for b in decided],
+        refused=[
+            Refusal(id=booking_id, code=exc.code, message=exc.detail)
+            for booking_id, exc in refused.items()
+        ],
+    )
+
+
 @_post(
     "/bookings/{booking_id:int}/move",
     access=STAFF,
@@ -337,6 +359,7 @@ ROUTES = describe_problems(
         check_in,
         approve,
         decline,
+        decide_many,
         move,
         create_block,
         preview_series,

@@ -134,6 +134,23 @@ class SeriesOut(msgspec.Struct, kw_only=True):
     skipped: list[OccurrenceOut]
 
 
+class DecisionsIn(msgspec.Struct, kw_only=True):
+    booking_ids: Annotated[list[RowId], msgspec.Meta(min_length=1, max_length=100)]
+    approve: bool
+    reason: str = ""  # required to decline: the members read it
+
+
+class Refusal(msgspec.Struct, kw_only=True):
+    id: int
+    code: str
+    message: str
+
+
+class DecisionsOut(msgspec.Struct, kw_only=True):
+    decided: list[BookingOut]
+    refused: list[Refusal]
+
+
 class SeriesCancelOut(msgspec.Struct, kw_only=True):
     cancelled: list[BookingOut]
     kept: list[BookingOut]

@@ -22,11 +22,13 @@ from innovation_hub.bookings.services.events import (
 )
 from innovation_hub.bookings.services.jobs import expire_holds, release_no_shows
 from innovation_hub.bookings.services.lifecycle import (
+    MAX_BULK_DECISIONS,
     Decision,
     cancel_booking,
     check_in,
     confirm_paid,
     decide,
+    decide_many,
     move_booking,
     release,
 )
@@ -80,6 +82,7 @@ __all__ = [
     "FREQUENCIES",
     "INT32_LIMIT",
     "MAX_AVAILABILITY_DAYS",
+    "MAX_BULK_DECISIONS",
     "MAX_OCCUPIED",
     "MAX_RESERVATION",
     "MAX_SERIES_DAYS",
@@ -108,6 +111,7 @@ __all__ = [
     "create_booking",
     "create_series",
     "decide",
+    "decide_many",
     "evening_before",
     "expire_holds",
     "expire_offers",

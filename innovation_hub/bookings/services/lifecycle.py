@@ -34,7 +34,7 @@ from innovation_hub.bookings.tables import Booking
 from innovation_hub.bookings.workflow import BOOKINGS
 from innovation_hub.core import clock
 from innovation_hub.core.database import transaction
-from innovation_hub.core.errors import RuleBroken
+from innovation_hub.core.errors import NotFound, RuleBroken
 from innovation_hub.core.i18n import format_duration, format_hours
 from innovation_hub.core.i18n import gettext as _
 from innovation_hub.core.settings import get_settings
@@ -172,6 +172,34 @@ async def decide(
     if not approve:
         await offer_waitlist(policy=policy, now=now)
     return booking
+
+
+# The most requests one bulk decision takes: a page of the queue.
+MAX_BULK_DECISIONS = 100
+
+
+async def decide_many(
+    staff: User, booking_ids: list[int], decision: Decision, *, policy: Policy
+) -> tuple[list[Booking], dict[int, RuleBroken | NotFound]]:
+    """The same answer to several requests, each decided on its own (as ``decide``, so a
+    request another member of staff decided meanwhile is refused, not decided twice):
+    returns the decided bookings and, by id, why each other one was not."""
+    if not booking_ids:
+        raise RuleBroken(_("Choose at least one request."), code="nothing_chosen")
+    if len(booking_ids) > MAX_BULK_DECISIONS:
+        raise RuleBroken(
+            _("Decide at most %(n)s requests at once.", n=MAX_BULK_DECISIONS), code="too_many"
+        )
+    if not decision.approve:  # one reason for all, asked for before any is declined
+        require_reason(decision.reason, _("Give the member a reason."))
+    decided: list[Booking] = []
+    refused: dict[int, RuleBroken | NotFound] = {}
+    for booking_id in dict.fromkeys(booking_ids):  # each once, in the order given
+        try:
+            decided.append(await decide(staff, booking_id, decision, policy=policy))
+        except (RuleBroken, NotFound) as exc:
+            refused[booking_id] = exc
+    return decided, refused
 
 
 async def move_booking(
