@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 import msgspec
 
 from innovation_hub.core.openapi import NOT_BLANK, Id, Int, between, one_of, rule
-from innovation_hub.trademarks import config
+from innovation_hub.trademarks import fees
 from innovation_hub.trademarks.config import FIRST_CLASS, LAST_CLASS, MAX_ITEMS_PER_CLASS
 from innovation_hub.trademarks.services import (
     CHECKLIST_STATES,
@@ -46,6 +46,11 @@ class ClassCountIn(msgspec.Struct, kw_only=True):
 class FeeEstimateIn(msgspec.Struct, kw_only=True):
     # Empty is 422 no_classes.
     classes: Annotated[list[ClassCountIn], AtLeastOneClass] = []
+    # The day whose fee table and reduction apply; today when left out.
+    date: dt.date | None = None
+    priority_claims: Annotated[Int, between(0, 20)] = 0
+    # The applicant leaves the classification to the IP Office (a classification fee).
+    office_classifies: bool = False
 
 
 class FeeLineOut(msgspec.Struct, kw_only=True):
@@ -55,13 +60,27 @@ class FeeLineOut(msgspec.Struct, kw_only=True):
     quantity: int
     unit_vnd: int
     amount_vnd: int
-    per: config.Per
-    stage: Literal["filing", "grant"]  # when the fee is paid
+    per: fees.Per
+    stage: Literal["filing", "grant", "renewal"]  # when the fee is paid
+    charge: Literal["le_phi", "phi"]  # lệ phí (section A of the schedule) or phí (section B)
+    full_unit_vnd: int  # before any reduction
+
+
+class FeeReductionOut(msgspec.Struct, kw_only=True):
+    code: str
+    percent: int  # taken off each lệ phí line
+    valid_from: date
+    valid_to: date
+    legal_basis: str
 
 
 class FeeEstimateOut(msgspec.Struct, kw_only=True):
-    total_vnd: int
+    total_vnd: int  # filing and grant
     lines: list[FeeLineOut]
+    on: date | None  # the day whose table and reduction were used
+    reduction: FeeReductionOut | None  # none: the table's full rates
+    renewal_total_vnd: int  # each 10-year renewal at the same rates, on time
+    renewal_lines: list[FeeLineOut]
     fee_table: str  # the version of the dated fee table used
     valid_from: date
     legal_basis: str

@@ -11,7 +11,7 @@ from innovation_hub.core.clock import utcnow
 from innovation_hub.core.database import transaction
 from innovation_hub.core.errors import FormInvalid, RuleBroken
 from innovation_hub.core.i18n import gettext as _
-from innovation_hub.trademarks import config, workflow
+from innovation_hub.trademarks import config, fees, workflow
 from innovation_hub.trademarks.records import (
     ORGANISATION_KINDS,
     ClassEntry,
@@ -56,7 +56,7 @@ def clean_items(raw: list[str]) -> list[str]:
 
 def _class_errors(classes: list[ClassEntry]) -> tuple[dict[str, str], str | None]:
     try:
-        config.check_classes(class_counts(classes))
+        fees.check_classes(class_counts(classes))
     except FormInvalid as exc:
         return exc.field_errors, exc.code
     for entry in classes:
@@ -178,8 +178,14 @@ async def create_case(
         if var_dir is None:
             raise ValueError("var_dir is needed to keep an upload")
         stored = store_image(var_dir, image)
-    table = config.fee_table_on(today_local())
-    estimate = config.estimate(class_counts(cleaned.classes), table)
+    today = today_local()
+    table = fees.fee_table_on(today)
+    estimate = fees.case_estimate(
+        class_counts(cleaned.classes),
+        table.version,
+        on=today,
+        priority_claimed=cleaned.priority_claimed,
+    )
     now = utcnow()
     async with transaction():
         case = TrademarkCase(
@@ -232,8 +238,12 @@ async def update_classes(actor: User, case_id: int, classes: list[ClassEntry]) -
                 _("Goods and services cannot change once the application is filed."),
                 code="classes_locked",
             )
-        table = config.fee_table(case.fee_table_version)
-        estimate = config.estimate(class_counts(cleaned), table)
+        estimate = fees.case_estimate(
+            class_counts(cleaned),
+            case.fee_table_version,
+            on=case.filing_date or today_local(),
+            priority_claimed=case.priority_claimed,
+        )
         await (
             TrademarkCase.update(
                 {
