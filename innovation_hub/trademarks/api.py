@@ -131,11 +131,12 @@ async def nice_classes() -> NiceClassList:
     description=(
         "Uses the fee table in force on `date` (today when left out; dated data, Circular "
         "263/2016/TT-BTC) and the lệ phí reduction recorded for that day, if any (Circular "
-        "43/2024/TT-BTC: 50 % from 1 July to 31 December 2024), named in `reduction`. Each "
-        "line has amount_vnd = quantity × unit_vnd; per-class fees have the number of classes "
-        "as their quantity; items beyond the sixth in a class are charged on their own lines. An empty "
-        "list (no_classes), a class outside 1–45 (invalid_class), a repeated class "
-        "(duplicate_class) or a negative count (invalid_item_count) is 422."
+        "43/2024/TT-BTC: 50 % from 1 July to 31 December 2024), named in `reduction`. "
+        "Each line has amount_vnd = quantity × unit_vnd; per-class fees have the number of "
+        "classes as their quantity; items from the seventh in a class are charged on their "
+        "own lines; renewal_lines are apart from the total. An empty list (no_classes), a "
+        "class outside 1–45 (invalid_class), a repeated class "
+        (duplicate_class) or a negative count (invalid_item_count) is 422."
     ),
 )
 async def fee_estimate(data: JSONBody[FeeEstimateIn]) -> FeeEstimateOut:
