@@ -136,7 +136,7 @@ async def nice_classes() -> NiceClassList:
         "classes as their quantity; items from the seventh in a class are charged on their "
         "own lines; renewal_lines are apart from the total. An empty list (no_classes), a "
         "class outside 1–45 (invalid_class), a repeated class "
-        (duplicate_class) or a negative count (invalid_item_count) is 422."
+        "(duplicate_class) or a negative count (invalid_item_count) is 422."
     ),
 )
 async def fee_estimate(data: JSONBody[FeeEstimateIn]) -> FeeEstimateOut:
