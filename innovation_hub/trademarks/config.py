@@ -1,9 +1,9 @@
 """Dated, sourced configuration for trademark guidance, read from ``trademarks/data/*.json``.
 
 Fees and statutory periods change by circular or decree, so they are data with a ``valid_from``
-date and a legal basis, never literals in code. A new circular is a new table in the JSON file;
-cases keep the fee table version they were estimated with. The Nice class headings carry their
-edition. Everything here is pure: no database, no request.
+date and a legal basis, never literals in code (the fees are in ``fees.py``). The Nice
+Classification is kept by edition, each dated; a case uses the one in force on its filing date.
+Everything here is pure: no database, no request.
 """
 
 from __future__ import annotations
@@ -15,17 +15,15 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
+from innovation_hub.core.clock import LOCAL_TZ, utcnow
 from innovation_hub.core.i18n import current_locale
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 FIRST_CLASS, LAST_CLASS = 1, 45
 LAST_GOODS_CLASS = 34
 MAX_ITEMS_PER_CLASS = 1000  # far beyond any real list; keeps quantities sane
-
-Per = Literal["application", "class", "extra_item"]
-
 
 def localised(entry: dict[str, Any], key: str) -> str:
     """``entry[key_vi]`` or ``entry[key_en]`` for the current language."""
@@ -181,6 +179,7 @@ class NiceClass:
 @dataclass(frozen=True)
 class NiceClassification:
     edition: str
+    valid_from: date
     classes: tuple[NiceClass, ...]
 
     def get(self, number: int) -> NiceClass | None:
@@ -207,9 +206,7 @@ def fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
-@lru_cache(maxsize=1)
-def nice() -> NiceClassification:
-    raw = json.loads((DATA_DIR / "nice_classes.json").read_text(encoding="utf-8"))
+def _nice_classes(raw: list[dict[str, Any]], edition: str) -> tuple[NiceClass, ...]:
     classes = tuple(
         NiceClass(
             number=int(c["number"]),
@@ -218,13 +215,39 @@ def nice() -> NiceClassification:
             title_en=c["title_en"],
             keywords=c.get("keywords", ""),
         )
-        for c in sorted(raw["classes"], key=lambda c: int(c["number"]))
+        for c in sorted(raw, key=lambda c: int(c["number"]))
     )
     numbers = [c.number for c in classes]
     if numbers != list(range(FIRST_CLASS, LAST_CLASS + 1)):
-        raise ValueError("nice_classes.json must hold classes 1 to 45 once each")
+        raise ValueError(f"nice_classes.json {edition}: classes 1 to 45 once each")
     for c in classes:
         expected = "goods" if c.number <= LAST_GOODS_CLASS else "services"
         if c.kind != expected:
             raise ValueError(f"Nice class {c.number} must be {expected}")
-    return NiceClassification(edition=raw["edition"], classes=classes)
+    return classes
+
+
+@lru_cache(maxsize=1)
+def nice_editions() -> tuple[NiceClassification, ...]:
+    """Every recorded edition, oldest first; one may reuse an earlier one's short headings."""
+    raw = json.loads((DATA_DIR / "nice_classes.json").read_text(encoding="utf-8"))
+    by_name: dict[str, NiceClassification] = {}
+    for entry in sorted(raw["editions"], key=lambda e: e["valid_from"]):
+        if "classes_as_in" in entry:
+            classes = by_name[entry["classes_as_in"]].classes
+        else:
+            classes = _nice_classes(entry["classes"], entry["edition"])
+        by_name[entry["edition"]] = NiceClassification(
+            edition=entry["edition"],
+            valid_from=date.fromisoformat(entry["valid_from"]),
+            classes=classes,
+        )
+    return tuple(by_name.values())
+
+
+def nice(on: date | None = None) -> NiceClassification:
+    """The edition in force on ``on`` (today when not given): the filing date for a case."""
+    day = on or utcnow().astimezone(LOCAL_TZ).date()
+    editions = nice_editions()
+    in_force = [e for e in editions if e.valid_from <= day]
+    return in_force[-1] if in_force else editions[0]

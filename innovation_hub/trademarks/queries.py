@@ -129,6 +129,7 @@ class CaseView:
     staff: User | None
     image: FileView | None
     expiry: date | None = None
+    nice_edition: str = ""  # in force on the filing date (today before filing)
     missing_required: list[str] = field(default_factory=list)
 
 
@@ -270,6 +271,7 @@ async def case_view(case: TrademarkCase) -> CaseView:
         staff=users.get(case.assigned_staff) if case.assigned_staff else None,
         image=FileView.of(image) if image else None,
         expiry=protection_expiry(history, durations),
+        nice_edition=config.nice(case.filing_date).edition,
         missing_required=[r.label for r in checklist if r.required and r.state != "ready"],
     )
 

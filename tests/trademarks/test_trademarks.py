@@ -109,7 +109,7 @@ async def test_nice_classes_are_45_with_their_edition(client: httpx.AsyncClient)
     response = await client.get("/api/v1/nice-classes")
     assert response.status_code == 200
     body = response.json()
-    assert body["edition"] == "NCL 12-2025"
+    assert body["edition"] == "NCL 13-2026"
     items = body["items"]
     assert [c["number"] for c in items] == list(range(1, 46))
     assert {c["kind"] for c in items if c["number"] <= 34} == {"goods"}
