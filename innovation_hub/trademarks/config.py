@@ -25,6 +25,7 @@ FIRST_CLASS, LAST_CLASS = 1, 45
 LAST_GOODS_CLASS = 34
 MAX_ITEMS_PER_CLASS = 1000  # far beyond any real list; keeps quantities sane
 
+
 def localised(entry: dict[str, Any], key: str) -> str:
     """``entry[key_vi]`` or ``entry[key_en]`` for the current language."""
     value = entry.get(f"{key}_{current_locale()}") or entry.get(f"{key}_en") or ""
@@ -95,6 +96,7 @@ def _durations(raw: dict[str, Any]) -> Durations:
         "substantive_examination",
         "office_action_response",
         "grant_fees",
+        "opposition_response",
         "protection",
         "renewal_window",
         "renewal_grace",
@@ -134,18 +136,24 @@ def durations_on(day: date) -> Durations:
 @dataclass(frozen=True)
 class DossierItem:
     code: str
-    when: str  # always | representative | collective_or_certification | priority
+    # always | representative | collective_or_certification | priority |
+    # geographical_collective_or_certification
+    when: str
     raw: dict[str, Any]
 
     @property
     def label(self) -> str:
         return localised(self.raw, "label")
 
-    def required(self, *, mark_type: str, representative: bool, priority: bool) -> bool:
+    def required(
+        self, *, mark_type: str, representative: bool, priority: bool, geographical: bool = False
+    ) -> bool:
+        collective = mark_type in ("collective", "certification")
         return {
             "always": True,
             "representative": representative,
-            "collective_or_certification": mark_type in ("collective", "certification"),
+            "collective_or_certification": collective,
+            "geographical_collective_or_certification": collective and geographical,
             "priority": priority,
         }.get(self.when, True)
 

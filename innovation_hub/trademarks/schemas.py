@@ -220,7 +220,8 @@ class CaseList(msgspec.Struct, kw_only=True):
 
 class EventIn(msgspec.Struct, kw_only=True):
     # stage | guidance_only | filed | defect_notice | formality_accepted | published |
-    # office_action | substantive_result | response | granted | refused | withdrawn
+    # office_action | substantive_result | response | opposition | opposition_settled |
+    # granted | renewed | refused | withdrawn
     type: Annotated[str, one_of(EVENT_TYPES)]
     date: date
     application_number: Annotated[str, rule(maxLength=40)] = ""  # filed
@@ -229,8 +230,11 @@ class EventIn(msgspec.Struct, kw_only=True):
     result: Annotated[str, one_of(["", *RESULTS])] = ""
     # stage; anything else is the service's 422 invalid_stage.
     stage: Annotated[str, one_of(["", *STAGES])] = ""
-    response_due: dt.date | None = None  # defect_notice, office_action: the date the notice gives
+    # defect_notice, office_action, opposition: the date the notice gives
+    response_due: dt.date | None = None
     note: Annotated[str, rule(maxLength=2000)] = ""
+    # opposition: the third party that opposes (required for it)
+    opponent: Annotated[str, rule(maxLength=200)] = ""
 
 
 class AssignIn(msgspec.Struct, kw_only=True):

@@ -288,9 +288,11 @@ async def test_filing_computes_the_statutory_due_dates(
     client: httpx.AsyncClient, people: dict[str, str]
 ) -> None:
     for filed, formality in [
-        (date(2026, 1, 31), "2026-02-28"),  # 31 January + 1 month: the end of February
-        (date(2028, 1, 31), "2028-02-29"),  # in a leap year
-        (date(2026, 3, 31), "2026-04-30"),
+        # 31 January + 1 month: the end of February, a Saturday: the next working day.
+        (date(2026, 1, 31), "2026-03-02"),
+        (date(2028, 1, 31), "2028-02-29"),  # in a leap year (a Tuesday)
+        # 30 April and 1 May are public holidays, then a weekend.
+        (date(2026, 3, 31), "2026-05-04"),
         (date(2026, 12, 15), "2027-01-15"),
     ]:
         case_id = await open_case(client, people["startup"])
@@ -331,7 +333,7 @@ async def test_the_timeline_moves_through_the_statutory_steps(
             date(2024, 4, 30),
             {},
             "formality_examination",
-            {"publication": "2024-06-30"},
+            {"publication": "2024-07-01"},  # 30 June 2024 is a Sunday
         ),
         (
             "published",
@@ -666,7 +668,7 @@ async def test_staff_pages_record_a_step_and_show_the_queue(
     )
     assert filed.status_code == 303
     page = await client.get(f"/staff/trademarks/{case_id}")
-    assert "28/02/2026" in page.text and "4-2026-02222" in page.text
+    assert "02/03/2026" in page.text and "4-2026-02222" in page.text
     # Members never reach the staff pages.
     await log_in(client, "startup@example.vn")
     assert (await client.get("/staff/trademarks")).status_code == 403
