@@ -170,13 +170,13 @@ def protection_expiry(history: list[PastEvent], durations: Durations) -> date | 
     return _replayed(history, durations).expiry if filed else None
 
 
-def opposition_open(history: list[PastEvent]) -> bool:
-    """An opposition recorded and not yet settled by the IP Office."""
-    state = False
+def opposition_open(history: list[PastEvent]) -> PastEvent | None:
+    """The opposition recorded and not yet settled by the IP Office, if any."""
+    found = None
     for event in history:
         if event.type in ("opposition", "opposition_settled"):
-            state = event.type == "opposition"
-    return state
+            found = event if event.type == "opposition" else None
+    return found
 
 
 # -- reminders ---------------------------------------------------------------------------------

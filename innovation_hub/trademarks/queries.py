@@ -16,6 +16,7 @@ from innovation_hub.trademarks.deadlines import (
     DEADLINE_PERIODS,
     deadlines,
     durations_for,
+    opposition_open,
     protection_expiry,
 )
 from innovation_hub.trademarks.records import (
@@ -129,6 +130,7 @@ class CaseView:
     staff: User | None
     image: FileView | None
     expiry: date | None = None
+    opposition: PastEvent | None = None  # an opposition not settled yet
     nice_edition: str = ""  # in force on the filing date (today before filing)
     missing_required: list[str] = field(default_factory=list)
 
@@ -147,6 +149,7 @@ async def _checklist(case: TrademarkCase, files: list[TrademarkFile]) -> list[Ch
             mark_type=case.mark_type,
             representative=case.through_representative,
             priority=case.priority_claimed,
+            geographical=case.geographical_name,
         )
         files_of = [FileView.of(f) for f in files if f.item_code == item.code]
         rows.append(
@@ -272,6 +275,7 @@ async def case_view(case: TrademarkCase) -> CaseView:
         image=FileView.of(image) if image else None,
         expiry=protection_expiry(history, durations),
         nice_edition=config.nice(case.filing_date).edition,
+        opposition=opposition_open(history),
         missing_required=[r.label for r in checklist if r.required and r.state != "ready"],
     )
 

@@ -104,6 +104,8 @@ class CaseIn(msgspec.Struct, kw_only=True):
     organisation_kind: Annotated[str, one_of(["", *ORGANISATION_KINDS])] = ""
     through_representative: bool = False
     priority_claimed: bool = False
+    # The mark contains a place name (collective, certification: a permission to add).
+    geographical_name: bool = False
     # Staff only: the startup or enterprise account the case belongs to.
     member_email: str = ""
 
@@ -185,6 +187,7 @@ class CaseOut(CaseCreated, kw_only=True):  # id and status first
     notes: str
     through_representative: bool
     priority_claimed: bool
+    geographical_name: bool
     has_image: bool
     application_number: str
     filing_date: date | None

@@ -41,6 +41,7 @@ class NewCase:
     organisation_kind: str = ""
     through_representative: bool = False
     priority_claimed: bool = False
+    geographical_name: bool = False  # the mark contains a place name
     member_email: str = ""  # staff: the member account the case belongs to
 
 
@@ -202,6 +203,7 @@ async def create_case(
             classes=classes_json(cleaned.classes),
             through_representative=cleaned.through_representative,
             priority_claimed=cleaned.priority_claimed,
+            geographical_name=cleaned.geographical_name,
             fee_table_version=table.version,
             fee_estimate=estimate.as_json(),
             created_at=now,

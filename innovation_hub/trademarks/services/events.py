@@ -94,7 +94,7 @@ def _check_history(event: EventInput, history: list[PastEvent]) -> None:
 
 def _check_opposition(event: EventInput, history: list[PastEvent]) -> None:
     """One opposition at a time is followed; none may be open when the mark is granted."""
-    open_now = opposition_open(history)
+    open_now = opposition_open(history) is not None
     if event.type == "opposition" and open_now:
         message = _("An opposition is already open: record its settlement first.")
         raise RuleBroken(message, code="opposition_open")
