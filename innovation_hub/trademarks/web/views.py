@@ -109,6 +109,8 @@ def _event_text(d: dict[str, Any]) -> str:
         extra.append(_("application number %(n)s", n=d["application_number"]))
     if d.get("certificate_number"):
         extra.append(_("certificate number %(n)s", n=d["certificate_number"]))
+    if d.get("opponent"):
+        extra.append(_("by %(who)s", who=d["opponent"]))
     return text_ + (" (" + ", ".join(extra) + ")" if extra else "")
 
 
