@@ -27,6 +27,8 @@ from innovation_hub.trademarks.tables import TrademarkCase, TrademarkDossierItem
 
 MAX_ITEMS = 200
 MAX_ITEM_LENGTH = 300
+# Co-operatives and household businesses hold enterprise accounts; the case's organisation
+# kind says which they are.
 MEMBER_ROLES = ("startup", "enterprise")
 
 
@@ -139,9 +141,11 @@ async def _owner_of(actor: User, member_email: str, refusals: _Refusals) -> User
     if actor.role in MEMBER_ROLES:
         return actor
     if not is_staff(actor):
-        raise RuleBroken(
-            _("Trademark guidance is for startups and enterprises."), code="role_not_allowed"
+        message = _(
+            "Trademark guidance is for startups, enterprises, co-operatives and household "
+            "businesses: open the case from a startup or enterprise account."
         )
+        raise RuleBroken(message, code="role_not_allowed")
     if not member_email.strip():
         return None
     owner = (
