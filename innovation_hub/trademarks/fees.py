@@ -32,6 +32,7 @@ Per = Literal["application", "class", "further_class", "extra_item", "priority_c
 PERS = ("application", "class", "further_class", "extra_item", "priority_claim")
 Stage = Literal["filing", "grant", "renewal"]
 Charge = Literal["le_phi", "phi"]
+MAX_PRIORITY_CLAIMS = 20
 # A line charged only when: priority is claimed, or the IP Office classifies the goods.
 WHENS = ("", "priority", "office_classifies")
 
@@ -45,7 +46,7 @@ class FeeLine:
     per: Per
     stage: Stage
     charge: Charge
-    point: str  # the point of the Circular's schedule, e.g. "A.1", "B.5.1"
+    section: str  # of the Circular's schedule: A (lệ phí) or B (phí)
     when: str = ""
 
     @property
@@ -164,8 +165,8 @@ def _fee_line(line: dict[str, Any]) -> FeeLine:
         raise ValueError(f"fee line {code}: unknown 'per' {line['per']!r}")
     if line["stage"] not in ("filing", "grant", "renewal"):
         raise ValueError(f"fee line {code}: unknown stage {line['stage']!r}")
-    if line["charge"] not in ("le_phi", "phi"):
-        raise ValueError(f"fee line {code}: 'charge' must be le_phi or phi")
+    if (line["charge"], line["section"]) not in (("le_phi", "A"), ("phi", "B")):
+        raise ValueError(f"fee line {code}: a le_phi is in section A, a phi in section B")
     if line.get("when", "") not in WHENS:
         raise ValueError(f"fee line {code}: unknown 'when' {line['when']!r}")
     unit = int(line["unit_vnd"])
@@ -179,7 +180,7 @@ def _fee_line(line: dict[str, Any]) -> FeeLine:
         per=line["per"],
         stage=line["stage"],
         charge=line["charge"],
-        point=line.get("point", ""),
+        section=line["section"],
         when=line.get("when", ""),
     )
 
@@ -317,8 +318,9 @@ def estimate(
     kept apart from the total (they fall due ten years on)."""
     check_classes(classes)
     options = options or Options()
-    if options.priority_claims < 0:
-        raise FormInvalid({"priority_claims": _("Cannot be negative.")}, code="invalid_priority")
+    if not 0 <= options.priority_claims <= MAX_PRIORITY_CLAIMS:
+        message = _("Give 0 to %(n)s priority claims.", n=MAX_PRIORITY_CLAIMS)
+        raise FormInvalid({"priority_claims": message}, code="invalid_priority_claims")
     ordered = sorted(classes, key=lambda c: c.number)
     extra = sum(max(0, c.items - table.class_items) for c in ordered)
     reduction = reduction_on(on) if on else None
@@ -334,7 +336,9 @@ def estimate(
             EstimateLine(
                 code=line.code,
                 label=line.label,
-                legal_basis=f"{table.basis}, {line.point}" if line.point else table.basis,
+                legal_basis=in_locale(
+                    f"{table.basis}, mục {line.section}", f"{table.basis}, section {line.section}"
+                ),
                 quantity=quantity,
                 unit_vnd=unit,
                 amount_vnd=quantity * unit,

@@ -48,7 +48,8 @@ class FeeEstimateIn(msgspec.Struct, kw_only=True):
     classes: Annotated[list[ClassCountIn], AtLeastOneClass] = []
     # The day whose fee table and reduction apply; today when left out.
     date: dt.date | None = None
-    priority_claims: Annotated[Int, between(0, 20)] = 0
+    # More than MAX_PRIORITY_CLAIMS is 422 invalid_priority_claims.
+    priority_claims: Annotated[Int, between(0, fees.MAX_PRIORITY_CLAIMS)] = 0
     # The applicant leaves the classification to the IP Office (a classification fee).
     office_classifies: bool = False
 

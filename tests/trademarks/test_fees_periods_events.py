@@ -109,6 +109,9 @@ async def test_priority_adds_600_000_and_office_classification_100_000_a_class(
     priority = (await client.post(url, json={**body, "priority_claims": 1})).json()
     assert priority["total_vnd"] == plain + 600_000
     assert any(line["code"] == "priority" for line in priority["lines"])
+    too_many = await client.post(url, json={**body, "priority_claims": 21})
+    assert too_many.status_code == 422
+    assert too_many.json()["code"] == "invalid_priority_claims"
     classified = (await client.post(url, json={**body, "office_classifies": True})).json()
     assert classified["total_vnd"] == plain + 100_000
     page = await client.get(

@@ -185,7 +185,7 @@ class TrademarkGuide(Controller):
         today = services.today_local()
         durations = config.durations_on(today)
         table = fees.fee_table_on(today)
-        one_class = fees.estimate([fees.ClassCount(number=30, items=6)], table)
+        one_class = fees.estimate([fees.ClassCount(number=30, items=6)], table, on=today)
         return page(
             request,
             "trademarks/guide.html",
