@@ -41,7 +41,7 @@ async def seed() -> None:
             "min_minutes": 5,
             "max_minutes": 240,
             "free_weekly_hours": {"student": 20},
-            "amenities": ["Wi-Fi", "Ổ cắm điện"],
+            "amenities": ["power"],
         },
         actor_id=None,
     )

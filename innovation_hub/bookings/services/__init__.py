@@ -12,6 +12,7 @@ from innovation_hub.bookings.services.availability import (
     AvailabilityKey,
     ResourceAvailability,
     availability,
+    state_between,
 )
 from innovation_hub.bookings.services.events import (
     CancelListener,
@@ -94,6 +95,7 @@ __all__ = [
     "accept_offer",
     "audit_booking",
     "availability",
+    "state_between",
     "cancel_booking",
     "cancel_series",
     "cancellation_deadline",
