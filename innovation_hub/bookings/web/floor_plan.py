@@ -233,7 +233,12 @@ def positions_from(data: dict[str, Any], plan: spaces.Plan) -> dict[int, spaces.
 
 
 async def placement_context(
-    location_id: int, form: dict[str, Any] | None = None, errors: dict[str, str] | None = None
+    location_id: int,
+    form: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+    *,
+    saved: bool = False,
+    uploaded: bool = False,
 ) -> dict[str, Any]:
     plan = await spaces.location_plan(location_id)
     values = form or {
@@ -246,6 +251,8 @@ async def placement_context(
         "form": {key: "" if value is None else f"{value:g}" if isinstance(value, float) else value
                  for key, value in values.items()},
         "errors": errors or {},
+        "saved": saved,
+        "uploaded": uploaded,
         "short_label": short_label,
         "kind_label": spaces.kind_label,
     }  # fmt: skip
@@ -286,9 +293,10 @@ class StaffFloorPlans(StaffPages):
 
     @get("/{location_id:int}/placement", name="staff_plan_placement")
     async def placement(self, request: Req, location_id: FromPath[int]) -> Template:
-        context = await placement_context(location_id)
-        context["saved"] = request.query_params.get("saved") == "1"
-        context["uploaded"] = request.query_params.get("uploaded") == "1"
+        params = request.query_params
+        context = await placement_context(
+            location_id, saved=params.get("saved") == "1", uploaded=params.get("uploaded") == "1"
+        )
         return page(request, "staff/plan_placement.html", context)
 
     @post("/{location_id:int}/placement")

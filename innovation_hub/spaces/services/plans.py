@@ -202,9 +202,7 @@ async def set_positions(
             resource = await get_any_resource(resource_id, lock=True)
             if resource.location != location_id:
                 raise RuleBroken(
-                    _("This space is at another location."),
-                    code="resource_elsewhere",
-                    field_errors={f"r{resource_id}-x": _("This space is at another location.")},
+                    _("This space is at another location."), code="resource_elsewhere"
                 )
             x, y = position if position is not None else (None, None)
             if (resource.plan_x, resource.plan_y) == (x, y):
