@@ -24,12 +24,15 @@
     spot.classList.remove("is-unplaced");
     field(id, "x").value = x;
     field(id, "y").value = y;
-    var item = tray.querySelector('.tray-item[data-resource="' + id + '"]');
-    if (item) {
-      item.parentElement.remove();
-      if (!tray.querySelector(".tray-item")) tray.hidden = true;
-    }
     status.textContent = spot.dataset.name + ": x " + x + "%, y " + y + "%";
+  }
+
+  // A space placed from the tray leaves it once the drag is over.
+  function leaveTray(id) {
+    if (marker(id).classList.contains("is-unplaced")) return;
+    var item = tray.querySelector('.tray-item[data-resource="' + id + '"]');
+    if (item) item.parentElement.remove();
+    if (!tray.querySelector(".tray-item")) tray.hidden = true;
   }
 
   function pointAt(event) {
@@ -46,24 +49,28 @@
     if (event.button !== 0) return;
     event.preventDefault();
     dragging = id;
-    event.currentTarget.setPointerCapture(event.pointerId);
+    editor.classList.add("is-dragging");
   }
 
-  function moveDrag(event) {
+  document.addEventListener("pointermove", function (event) {
     if (dragging === null) return;
     var point = pointAt(event);
     if (point.inside) place(dragging, point.x, point.y);
-  }
+  });
 
-  function endDrag() { dragging = null; }
+  function endDrag() {
+    if (dragging === null) return;
+    leaveTray(dragging);
+    dragging = null;
+    editor.classList.remove("is-dragging");
+  }
+  document.addEventListener("pointerup", endDrag);
+  document.addEventListener("pointercancel", endDrag);
 
   overlay.querySelectorAll(".spot-edit").forEach(function (spot) {
     var id = spot.dataset.resource;
     var handle = spot.querySelector("[tabindex]");
     handle.addEventListener("pointerdown", function (event) { startDrag(event, id); });
-    handle.addEventListener("pointermove", moveDrag);
-    handle.addEventListener("pointerup", endDrag);
-    handle.addEventListener("pointercancel", endDrag);
     handle.addEventListener("keydown", function (event) {
       var steps = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] };
       var step = steps[event.key];
@@ -77,13 +84,11 @@
   tray.querySelectorAll(".tray-item").forEach(function (item) {
     var id = item.dataset.resource;
     item.addEventListener("pointerdown", function (event) { startDrag(event, id); });
-    item.addEventListener("pointermove", moveDrag);
-    item.addEventListener("pointerup", endDrag);
-    item.addEventListener("pointercancel", endDrag);
     // Enter or Space: put it in the middle of the plan, to move on with the arrow keys.
     item.addEventListener("click", function (event) {
       if (event.detail !== 0) return;  // a pointer's click ends a drag, handled above
       place(id, 50, 50);
+      leaveTray(id);
       marker(id).querySelector("[tabindex]").focus();
     });
   });
@@ -93,7 +98,7 @@
     input.addEventListener("change", function () {
       var id = input.dataset.resource;
       var x = parseFloat(field(id, "x").value), y = parseFloat(field(id, "y").value);
-      if (!isNaN(x) && !isNaN(y)) place(id, x, y);
+      if (!isNaN(x) && !isNaN(y)) { place(id, x, y); leaveTray(id); }
     });
   });
 

@@ -73,7 +73,13 @@ async def test_spaces_are_placed_in_percent_and_a_space_elsewhere_writes_nothing
 
 @pytest.mark.parametrize(
     ("x", "y", "bad"),
-    [(101, 5, ["x"]), (-1, 5, ["x"]), (5, "nửa", ["y"]), (5, "", ["y"]), ("nan", "inf", ["x", "y"])],
+    [
+        (101, 5, ["x"]),
+        (-1, 5, ["x"]),
+        (5, "nửa", ["y"]),
+        (5, "", ["y"]),
+        ("nan", "inf", ["x", "y"]),
+    ],
 )
 def test_a_place_off_the_plan_names_its_field(x: object, y: object, bad: list[str]) -> None:
     with pytest.raises(FormInvalid) as refused:
@@ -115,6 +121,7 @@ def test_an_svg_keeps_its_drawing_and_loses_scripts_handlers_and_links_out() -> 
         b'xmlns="http://www.w3.org/2000/svg">&a;</svg>',
         b"<svg><rect/>",  # not well-formed
         b"<html><body><svg></svg></body></html>",
+        '<svg xmlns="http://www.w3.org/2000/svg"><rect/></svg>'.encode("utf-16"),
     ],
 )
 def test_an_svg_with_entities_or_broken_markup_is_refused(body: bytes) -> None:

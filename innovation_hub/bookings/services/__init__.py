@@ -95,7 +95,6 @@ __all__ = [
     "accept_offer",
     "audit_booking",
     "availability",
-    "state_between",
     "cancel_booking",
     "cancel_series",
     "cancellation_deadline",
@@ -129,4 +128,5 @@ __all__ = [
     "series_dates",
     "series_future",
     "slot_taken",
+    "state_between",
 ]

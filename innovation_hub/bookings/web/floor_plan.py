@@ -201,8 +201,7 @@ class PlanFiles(Controller):
             headers={
                 **uploads.download_headers(name, content_type, inline=True),
                 # Opened on its own, an SVG runs nothing and loads nothing.
-                "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; "
-                "sandbox",
+                "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; sandbox",
                 "cache-control": "public, max-age=86400",
             },
         )
