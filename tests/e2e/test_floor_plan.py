@@ -45,6 +45,9 @@ def staff_place_the_desks(page: Page) -> str:
         page.locator(".plan-location", has_text=READING_ROOM).get_by_role("link").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(READING_ROOM)
     check_accessibility(page, "plan placement")
+    # The list of spaces to place and the whole plan in view at once, as on a staff monitor.
+    page.set_viewport_size({"width": DESKTOP["width"], "height": 1200})
+    page.locator(".plan-tray").scroll_into_view_if_needed()
     for name, at in DROPS.items():
         drag_onto_plan(page, name, at)
     expect(page.locator("[data-plan-tray]")).to_be_hidden()  # every desk is on the plan
