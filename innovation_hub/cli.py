@@ -208,7 +208,11 @@ def _add_users(commands: Commands) -> None:
     create.add_argument("--name", required=True)
     create.add_argument("--organisation", default="", help="optional: startup or enterprise")
     create.add_argument("--school", default="", help="optional: student")
-    create.add_argument("--tax-code", default="", help="optional: enterprise (checked if given)")
+    create.add_argument(
+        "--tax-code",
+        default="",
+        help="optional: 10 digits (enterprise), 10-3 (branch) or a household business's 12-digit personal ID (checked if given)",
+    )
     create.set_defaults(func=cmd_users_create)
 
 

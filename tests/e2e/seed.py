@@ -23,7 +23,9 @@ ENTERPRISE_TAX_CODE = "0300588569"
 
 
 async def seed() -> None:
-    corner = Location(name="Góc tự học 24/7", address="Tầng 1, 102 Cách Mạng Tháng Tám, Tây Ninh")
+    corner = Location(
+        name="Góc tự học 24/7", address="Tầng 1, số 12 Hùng Vương, Phường Long An, tỉnh Tây Ninh"
+    )
     await corner.save()
     await OpeningHours.insert(
         *[
