@@ -211,7 +211,8 @@ def _add_users(commands: Commands) -> None:
     create.add_argument(
         "--tax-code",
         default="",
-        help="optional: 10 digits (enterprise), 10-3 (branch) or a household business's 12-digit personal ID (checked if given)",
+        help="optional, checked if given: 10 digits (enterprise), 10-3 digits (branch) or "
+        "the 12-digit personal identification number (household business)",
     )
     create.set_defaults(func=cmd_users_create)
 

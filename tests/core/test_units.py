@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
 import re
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
