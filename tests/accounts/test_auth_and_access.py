@@ -62,7 +62,7 @@ async def test_header_shows_who_is_logged_in_and_their_role(client: httpx.AsyncC
     await log_in(client, "startup@example.vn")
     home = await client.get("/")
     assert "Đặng Quốc Bảo" in home.text
-    assert '<span class="role-badge">Startup</span>' in home.text
+    assert '<span class="role-badge">Khởi nghiệp</span>' in home.text  # one word, in Vietnamese
 
 
 async def test_wrong_password_is_answered_next_to_the_field(client: httpx.AsyncClient) -> None:
