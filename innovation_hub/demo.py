@@ -32,7 +32,7 @@ DEMO_ACCOUNTS = [
         email="admin@demo.hub.vn",
         name="Nguyễn Văn An",
         role="admin",
-        organisation_name="Sở Khoa học và Công nghệ",
+        organisation_name="Sở Khoa học và Công nghệ tỉnh Tây Ninh",
     ),
     _demo_account(
         email="ngoc.tran@demo.hub.vn",
@@ -89,6 +89,16 @@ DEMO_ACCOUNTS = [
         role="enterprise",
         organisation_name="Hợp tác xã Muối tôm Gò Dầu",
         tax_code="3902345671",
+    ),
+    # A household business: since 1 July 2025 its tax code is the owner's 12-digit personal
+    # identification number (072: birth registered in Tây Ninh; 1: a woman born 1900-1999).
+    _demo_account(
+        email="cuc.le@demo.hub.vn",
+        name="Lê Thị Cúc",
+        role="enterprise",
+        organisation_name="Hộ kinh doanh Bánh tráng phơi sương Cô Cúc",
+        tax_code="072186003517",
+        phone="0918 226 404",
     ),
 ]
 
@@ -418,7 +428,9 @@ async def load_demo() -> list[str]:
     location = await spaces.default_location()
     if not location.address:
         await (
-            Location.update({Location.address: "Tầng 3, 102 Cách Mạng Tháng Tám, Tây Ninh"})
+            Location.update(
+                {Location.address: "Tầng 3, số 12 Hùng Vương, Phường Long An, tỉnh Tây Ninh"}
+            )
             .where(Location.id == location.id)
             .run()
         )

@@ -57,7 +57,9 @@ async def reading_room() -> None:
 
 
 async def seed() -> None:
-    corner = Location(name="Góc tự học 24/7", address="Tầng 1, 102 Cách Mạng Tháng Tám, Tây Ninh")
+    corner = Location(
+        name="Góc tự học 24/7", address="Tầng 1, số 12 Hùng Vương, Phường Long An, tỉnh Tây Ninh"
+    )
     await corner.save()
     await OpeningHours.insert(
         *[
