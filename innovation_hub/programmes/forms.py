@@ -117,14 +117,24 @@ def scores(data: Data, programme: Any) -> dict[str, int | None]:
 
 
 def decision(data: Data) -> services.Decision:
-    """An approval needs its amount; the services check the outcome itself."""
+    """An approval needs its amount; the services check the outcome and that an approval
+    names who issued it, with its number and date."""
     form = Form(data)
     outcome = text(data.get("outcome"))
     amount = None
     if outcome == "approved":
         amount = form.vnd("amount_vnd", required=True, message=_("Enter the amount in đồng."))
+    decided_on = form.day("decided_on")
     form.check()
-    return services.Decision(outcome, amount, text(data.get("conditions")), text(data.get("note")))
+    return services.Decision(
+        outcome,
+        amount,
+        text(data.get("conditions")),
+        text(data.get("note")),
+        authority=text(data.get("authority")),
+        number=text(data.get("number")),
+        decided_on=decided_on,
+    )
 
 
 def settled_amount(data: Data) -> int | None:

@@ -21,6 +21,8 @@ from tests.helpers import at, bearer, log_in, make_user, next_open_day, post_for
 
 VALID_A = "0100109106"
 VALID_B = "0300588569"
+# Who issued a decision, its number and date: an approval needs them.
+DECISION_ISSUER = {"authority": "department", "number": "512/QĐ-SKHCN", "decided_on": "2026-10-15"}
 
 
 def iso(moment: datetime) -> str:
@@ -113,7 +115,7 @@ class Hub:
     async def decide(self, token: str, app_id: int, **body: Any) -> httpx.Response:
         return await self.client.post(
             f"/api/v1/applications/{app_id}/decision",
-            json={"outcome": "approved", **body},
+            json={"outcome": "approved", **DECISION_ISSUER, **body},
             headers=bearer(token),
         )
 
@@ -725,15 +727,25 @@ async def test_staff_page_decides_with_reasons(
         },
     )
     assert reviewed.status_code == 303, reviewed.text
+    # The page offers the Department as the issuer; an approval needs its number and date.
+    assert '<option value="department" selected>Sở Khoa học và Công nghệ</option>' in page.text
+    unnumbered = await other_client.post(
+        f"/staff/applications/{app_id}/decision",
+        data={"_csrf_token": token, "outcome": "approved", "amount_vnd": "55.000.000"},
+    )
+    assert unnumbered.status_code == 422
+    assert 'id="e-decision-number"' in unnumbered.text
+    assert 'id="e-decision-decided_on"' in unnumbered.text
+    issuer = {"authority": "department", "number": "512/QĐ-SKHCN", "decided_on": "2026-10-15"}
     too_much = await other_client.post(
         f"/staff/applications/{app_id}/decision",
-        data={"_csrf_token": token, "outcome": "approved", "amount_vnd": "60.000.000"},
+        data={"_csrf_token": token, "outcome": "approved", "amount_vnd": "60.000.000", **issuer},
     )
     assert too_much.status_code == 422
     assert 'id="e-decision-amount_vnd"' in too_much.text and "55.000.000" in too_much.text
     approved = await other_client.post(
         f"/staff/applications/{app_id}/decision",
-        data={"_csrf_token": token, "outcome": "approved", "amount_vnd": "55.000.000"},
+        data={"_csrf_token": token, "outcome": "approved", "amount_vnd": "55.000.000", **issuer},
     )
     assert approved.status_code == 303
     after = await other_client.get(approved.headers["location"])
@@ -742,6 +754,10 @@ async def test_staff_page_decides_with_reasons(
     await log_in(client, ENTERPRISE)
     own = await client.get(f"/applications/{app_id}")
     assert own.status_code == 200 and "55.000.000" in own.text
+    assert (
+        "Quyết định số 512/QĐ-SKHCN ngày 15/10/2026 của Sở Khoa học và Công nghệ tỉnh Tây Ninh"
+        in own.text
+    )
     assert "4.00" not in own.text
 
 

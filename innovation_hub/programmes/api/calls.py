@@ -73,6 +73,10 @@ async def create_programme(request: Req, data: JSONBody[ProgrammeIn]) -> Program
         provincial_decision=data.provincial_decision,
         description=data.description,
         eligibility=data.eligibility,
+        finance_basis=data.finance_basis,
+        max_approvals_per_enterprise=data.max_approvals_per_enterprise,
+        max_support_per_enterprise_vnd=data.max_support_per_enterprise_vnd,
+        size_shares=dict(data.size_shares) if data.size_shares is not None else None,
         criteria=[(c.code, c.label) for c in data.criteria] if data.criteria is not None else None,
         required_documents=(
             [(d.code, d.label) for d in data.required_documents]
