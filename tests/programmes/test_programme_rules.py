@@ -214,6 +214,21 @@ async def test_the_support_share_follows_the_size_the_applicant_states() -> None
     with pytest.raises(RuleBroken):
         await a_call(staff, size_shares={"large": 20})
 
+    # The applicant states the size: without it the application cannot be submitted.
+    owner = await make_user("enterprise", email="tam@banhtrang.vn")
+    draft = await services.create_application(
+        owner,
+        call.id,
+        {
+            "enterprise_name": "Công ty TNHH Bánh tráng Trảng Bàng",
+            "tax_code": "0300588569",
+            "support_items": [{"type": "iso_9001", "cost_vnd": 60_000_000}],
+        },
+    )
+    with pytest.raises(FormInvalid) as unsized:
+        await services.submit_application(owner, draft.id)
+    assert "size_class" in unsized.value.field_errors
+
 
 def test_the_catalogue_has_the_support_contents_the_department_funds() -> None:
     for code, words in (

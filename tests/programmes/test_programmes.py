@@ -805,14 +805,29 @@ async def test_staff_open_a_call_from_the_page(hub: Hub, client: httpx.AsyncClie
         "use_kaizen": "on",
         "share_kaizen": "150",
         "cap_kaizen": "20.000.000",
+        # The call's rules: shares by size, a yearly limit per enterprise, its finance rule.
+        "size_share_micro": "70",
+        "size_share_medium": "0",
+        "max_approvals_per_enterprise": "1",
+        "max_support_per_enterprise_vnd": "100.000.000",
+        "finance_basis": "Thông tư hướng dẫn kinh phí Chương trình năng suất chất lượng",
     }
     bad = await post_form(client, "/staff/programmes/new", fields, token_page="/programmes")
     assert bad.status_code == 422
     assert 'id="e-f-closes_on"' in bad.text and 'id="e-f-share_kaizen"' in bad.text
-    fields.update(closes_on="2027-04-30", share_kaizen="50")
+    assert 'id="e-f-size_share_medium"' in bad.text
+    fields.update(closes_on="2027-04-30", share_kaizen="50", size_share_medium="30")
     good = await post_form(client, "/staff/programmes/new", fields, token_page="/programmes")
     assert good.status_code == 303, good.text
     call = (await client.get("/api/v1/programmes")).json()["items"][0]
     assert call["status"] == "upcoming"
     assert call["opens_at"] == "2027-03-01T08:00:00+07:00"
     assert [t["type"] for t in call["support_types"]] == ["5s", "kaizen"]
+    assert call["size_shares"] == {"micro": 70, "medium": 30}
+    assert (call["max_approvals_per_enterprise"], call["max_support_per_enterprise_vnd"]) == (
+        1,
+        100_000_000,
+    )
+    shown = (await client.get(f"/programmes/{call['id']}")).text
+    assert "Quy định về tài chính: Thông tư hướng dẫn kinh phí" in shown  # with the legal basis
+    assert "Doanh nghiệp siêu nhỏ: 70%" in shown and "Tối đa 1 hồ sơ được phê duyệt" in shown

@@ -21,9 +21,11 @@ from innovation_hub.core.i18n import gettext as _
 from innovation_hub.core.web import FormBody, form_errors, form_flow, form_values, page
 from innovation_hub.programmes import forms, services
 from innovation_hub.programmes.catalogue import (
+    SHARE_SIZES,
     SUPPORT_TYPES,
     decision_authority_label,
     group_label,
+    size_class_label,
 )
 from innovation_hub.programmes.web.reviewer import REVIEWER, save_review
 from innovation_hub.programmes.web.views import (
@@ -236,7 +238,8 @@ def call_form_context(form: dict[str, Any], errors: dict[str, str]) -> dict[str,
     groups: dict[str, list[Any]] = {}
     for t in SUPPORT_TYPES.values():
         groups.setdefault(group_label(t.group), []).append(t)
-    return {"form": form, "errors": errors, "groups": groups}
+    shares = [(size, size_class_label(size)) for size in SHARE_SIZES]
+    return {"form": form, "errors": errors, "groups": groups, "share_sizes": shares}
 
 
 def new_call_form() -> dict[str, Any]:
