@@ -11,7 +11,6 @@ from innovation_hub.core.openapi import NOT_BLANK, Id, Int, Vnd, between, one_of
 from innovation_hub.programmes.catalogue import (
     DECISION_AUTHORITIES,
     SECTORS,
-    SHARE_SIZES,
     SIZE_CLASSES,
     SUPPORT_TYPES,
 )
@@ -50,8 +49,9 @@ Amount = Annotated[Vnd, between(0, MAX_COST_VND)]
 Percent = Annotated[float, rule(minimum=0, maximum=100)]
 Message = Annotated[str, rule(pattern=NOT_BLANK, maxLength=5000)]
 Long = Annotated[str, rule(maxLength=5000)]
-SizeWithShare = Annotated[str, one_of(SHARE_SIZES)]
-SharePercent = Annotated[int, msgspec.Meta(ge=1, le=100)]
+SharePercent = Annotated[Int, between(1, 100)]
+YearlyApprovals = Annotated[Int, between(0, 100)]  # 0: no limit
+YearlySupport = Annotated[Vnd, between(0, MAX_BUDGET_VND)]  # 0: no limit
 
 
 def _text(name: str) -> msgspec.Meta:
@@ -84,6 +84,19 @@ class CodeLabel(msgspec.Struct, kw_only=True):
     label: str = ""
 
 
+class SizeSharesIn(msgspec.Struct, kw_only=True):
+    """A call's cost share (%) for micro, small and medium enterprises; a size left out
+    keeps each item's own share."""
+
+    micro: SharePercent | None = None
+    small: SharePercent | None = None
+    medium: SharePercent | None = None
+
+    def given(self) -> dict[str, int]:
+        shares = msgspec.structs.asdict(self).items()
+        return {size: share for size, share in shares if share is not None}
+
+
 class ProgrammeIn(msgspec.Struct, kw_only=True):
     name: Annotated[str, rule(pattern=NOT_BLANK, maxLength=300)]
     opens_at: datetime
@@ -100,11 +113,10 @@ class ProgrammeIn(msgspec.Struct, kw_only=True):
     required_documents: list[CodeLabel] | None = None
     finance_basis: str = ""  # the finance circular the call's spending follows
     # Per enterprise (tax code, branches included) and year, across that year's calls; 0: none.
-    max_approvals_per_enterprise: Annotated[int, msgspec.Meta(ge=0, le=100)] = 0
-    max_support_per_enterprise_vnd: Annotated[int, msgspec.Meta(ge=0, le=10**14)] = 0
-    # {"micro": 70, "small": 50, "medium": 30}: the cost share by the size the applicant
-    # states, instead of each item's own.
-    size_shares: dict[SizeWithShare, SharePercent] | None = None
+    max_approvals_per_enterprise: YearlyApprovals = 0
+    max_support_per_enterprise_vnd: YearlySupport = 0
+    # The cost share by the size the applicant states, instead of each item's own.
+    size_shares: SizeSharesIn | None = None
 
 
 class ProgrammePatch(msgspec.Struct, kw_only=True):
@@ -119,9 +131,9 @@ class ProgrammePatch(msgspec.Struct, kw_only=True):
     description: Maybe[str] = UNSET
     eligibility: Maybe[str] = UNSET
     finance_basis: Maybe[str] = UNSET
-    max_approvals_per_enterprise: Maybe[Annotated[int, msgspec.Meta(ge=0, le=100)]] = UNSET
-    max_support_per_enterprise_vnd: Maybe[Annotated[int, msgspec.Meta(ge=0, le=10**14)]] = UNSET
-    size_shares: Maybe[dict[SizeWithShare, SharePercent]] = UNSET
+    max_approvals_per_enterprise: Maybe[YearlyApprovals] = UNSET
+    max_support_per_enterprise_vnd: Maybe[YearlySupport] = UNSET
+    size_shares: Maybe[SizeSharesIn] = UNSET
 
 
 class SupportTermOut(msgspec.Struct, kw_only=True):

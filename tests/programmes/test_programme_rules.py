@@ -8,8 +8,10 @@ from __future__ import annotations
 import asyncio
 from datetime import date, datetime, timedelta
 
+import httpx
 import pytest
 
+from innovation_hub.accounts.services import issue_api_token
 from innovation_hub.accounts.tables import User
 from innovation_hub.core.clock import LOCAL_TZ
 from innovation_hub.core.errors import FormInvalid, RuleBroken
@@ -17,7 +19,7 @@ from innovation_hub.core.mail import OutboxMessage
 from innovation_hub.programmes import services
 from innovation_hub.programmes.catalogue import SUPPORT_TYPES
 from innovation_hub.programmes.tables import Application, Programme, Review
-from tests.helpers import make_user
+from tests.helpers import bearer, make_user
 
 pytestmark = pytest.mark.usefixtures("pooled_connections")
 
@@ -237,3 +239,42 @@ def test_the_catalogue_has_the_support_contents_the_department_funds() -> None:
         ("iso_iec_17025", "ISO/IEC 17025"),
     ):
         assert words in SUPPORT_TYPES[code].label_vi
+
+
+async def test_the_api_takes_and_gives_the_call_rules(client: httpx.AsyncClient) -> None:
+    staff = await make_user("staff", email="ngoc@hub.vn")
+    token, _expires = await issue_api_token(staff, days=1)
+    now = datetime.now(LOCAL_TZ)
+    body = {
+        "name": "Hỗ trợ năng suất chất lượng năm 2026",
+        "opens_at": (now - timedelta(days=1)).isoformat(),
+        "closes_at": (now + timedelta(days=30)).isoformat(),
+        "budget_vnd": 1_000_000_000,
+        "support_types": [{"type": "iso_17025", "cost_share_percent": 50, "cap_vnd": 1}],
+        "size_shares": {"micro": 70, "small": 50},
+        "max_approvals_per_enterprise": 1,
+        "finance_basis": "Thông tư của Bộ Tài chính về kinh phí Chương trình",
+    }
+    unknown = await client.post("/api/v1/programmes", json=body, headers=bearer(token))
+    assert unknown.status_code == 422 and unknown.json()["code"] == "invalid_support_type"
+    body["support_types"] = [
+        {"type": "iso_iec_17025", "cost_share_percent": 50, "cap_vnd": 80_000_000}
+    ]
+    zero = await client.post(
+        "/api/v1/programmes", json={**body, "size_shares": {"medium": 0}}, headers=bearer(token)
+    )
+    assert zero.status_code == 422, zero.text
+    made = await client.post("/api/v1/programmes", json=body, headers=bearer(token))
+    assert made.status_code == 201, made.text
+    call = made.json()
+    assert call["size_shares"] == {"micro": 70, "small": 50}
+    assert call["max_approvals_per_enterprise"] == 1
+    assert call["finance_basis"].startswith("Thông tư")
+    changed = await client.patch(
+        f"/api/v1/programmes/{call['id']}",
+        json={"size_shares": {"medium": 30}, "max_support_per_enterprise_vnd": 90_000_000},
+        headers=bearer(token),
+    )
+    assert changed.status_code == 200, changed.text
+    assert changed.json()["size_shares"] == {"medium": 30}
+    assert changed.json()["max_support_per_enterprise_vnd"] == 90_000_000

@@ -57,8 +57,8 @@ def issuer_name(authority: str) -> str:
 
 
 def decision_reference(application: Application) -> str:
-    """ "Quyết định số 512/QĐ-SKHCN ngày 15/10/2026 của Sở Khoa học và Công nghệ tỉnh Tây
-    Ninh", or "" for a decision recorded without its number."""
+    """The decision as letters cite it, e.g. Quyết định số 512/QĐ-SKHCN ngày 15/10/2026 của
+    Sở Khoa học và Công nghệ tỉnh Tây Ninh; "" for one recorded without its number."""
     if not application.decision_number or application.decision_date is None:
         return ""
     return _(
