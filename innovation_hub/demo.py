@@ -295,6 +295,20 @@ async def _demo_bookings(resources: dict[str, Resource]) -> int:
         _at(upcoming[1], 17),
         reason="Bảo trì máy chiếu",
     )
+    # Public events already held (the report counts them): one with its attendance recorded.
+    hall = resources["Hội trường Đổi mới"].id
+    await bookings.create_block(
+        staff,
+        hall,
+        _at(past[0], 8),
+        _at(past[0], 11, 30),
+        reason="Ngày hội khởi nghiệp đổi mới sáng tạo tỉnh Tây Ninh",
+        public=True,
+        attendees=150,
+    )
+    await bookings.create_block(
+        staff, hall, _at(past[2], 14), _at(past[2], 16), reason="Tọa đàm chuyển đổi số", public=True
+    )
     await spaces.create_closure(
         starts_at=_at(upcoming[4], 13),
         ends_at=_at(upcoming[4], 17),
@@ -302,7 +316,7 @@ async def _demo_bookings(resources: dict[str, Resource]) -> int:
         actor_id=staff.id,
         resource_id=resources["Bàn linh hoạt 14"].id,
     )
-    return made + 1
+    return made + 3
 
 
 async def _demo_staff_changes(

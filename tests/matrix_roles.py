@@ -291,7 +291,17 @@ async def build_world(client: httpx.AsyncClient) -> World:
         )
     )
     await _ok(
-        await post(f"{app_path}/decision", json={"outcome": "approved"}, headers=as_("staff")), 200
+        await post(
+            f"{app_path}/decision",
+            json={
+                "outcome": "approved",
+                "authority": "department",
+                "number": "512/QĐ-SKHCN",
+                "decided_on": "2026-10-15",
+            },
+            headers=as_("staff"),
+        ),
+        200,
     )
     followed = await _ok(
         await post(

@@ -76,6 +76,24 @@ _TYPES = (
         "GLOBALG.A.P. good agricultural practice",
         "Thực hành nông nghiệp tốt toàn cầu GlobalGAP",
     ),
+    SupportType(
+        "iso_50001",
+        "management_system",
+        "ISO 50001 energy management system",
+        "Hệ thống quản lý năng lượng ISO 50001",
+    ),
+    SupportType(
+        "iso_iec_17025",
+        "management_system",
+        "ISO/IEC 17025 competence of testing and calibration laboratories",
+        "Hệ thống quản lý phòng thử nghiệm, hiệu chuẩn ISO/IEC 17025",
+    ),
+    SupportType(
+        "conformity_certification",
+        "management_system",
+        "Certification of conformity to standards and technical regulations",
+        "Chứng nhận hợp chuẩn, hợp quy",
+    ),
     SupportType("5s", "tool", "5S workplace organisation", "Công cụ 5S"),
     SupportType("kaizen", "tool", "Kaizen continuous improvement", "Cải tiến liên tục Kaizen"),
     SupportType("lean", "tool", "Lean production", "Sản xuất tinh gọn Lean"),
@@ -155,3 +173,14 @@ sector_label = Labels(
     }
 )
 SECTORS = sector_label.codes
+
+# Who issues a programme decision: never the centre itself.
+decision_authority_label = Labels(
+    {
+        "department": N_("Department of Science and Technology"),
+        "people_committee": N_("Provincial People's Committee"),
+    }
+)
+DECISION_AUTHORITIES = decision_authority_label.codes
+# The sizes a call may give its own cost share (a large enterprise is not supported).
+SHARE_SIZES = ("micro", "small", "medium")

@@ -13,7 +13,23 @@ from innovation_hub.programmes import services
 from innovation_hub.programmes.tables import Application, Programme
 
 CURRENT_CALL = "Hỗ trợ doanh nghiệp nâng cao năng suất và chất lượng năm 2026"
+FIRST_CALL = "Hỗ trợ doanh nghiệp nâng cao năng suất và chất lượng năm 2026 (đợt 1)"
 PAST_CALL = "Hỗ trợ doanh nghiệp nâng cao năng suất và chất lượng năm 2025"
+# The finance rule of the demo calls: the Ministry of Finance's circular on the national
+# programme's funds. Staff write the one in force when they open a call.
+FINANCE_BASIS = (
+    "Thông tư của Bộ Tài chính quy định quản lý và sử dụng kinh phí ngân sách nhà nước thực "
+    "hiện Chương trình quốc gia hỗ trợ doanh nghiệp nâng cao năng suất và chất lượng sản phẩm, "
+    "hàng hóa giai đoạn 2021–2030"
+)
+# The support shares by size and the yearly limit per enterprise of the 2026 calls.
+SIZE_SHARES = {"micro": 70, "small": 50, "medium": 30}
+RULES_2026: dict[str, Any] = {
+    "size_shares": SIZE_SHARES,
+    "max_approvals_per_enterprise": 2,
+    "max_support_per_enterprise_vnd": 150_000_000,
+    "finance_basis": FINANCE_BASIS,
+}
 
 TERMS = [
     services.SupportTerm("iso_9001", 50, 50_000_000),
@@ -25,6 +41,9 @@ TERMS = [
     services.SupportTerm("lean", 50, 40_000_000),
     services.SupportTerm("barcode", 50, 5_000_000),
     services.SupportTerm("traceability", 50, 30_000_000),
+    services.SupportTerm("iso_50001", 50, 60_000_000),
+    services.SupportTerm("iso_iec_17025", 50, 80_000_000),
+    services.SupportTerm("conformity_certification", 50, 30_000_000),
 ]
 ELIGIBILITY = (
     "Doanh nghiệp nhỏ và vừa, hợp tác xã có trụ sở và cơ sở sản xuất trên địa bàn tỉnh, hoạt "
@@ -64,7 +83,7 @@ async def _apply(user: User, programme: Programme, **fields: Any) -> Application
 async def load_programmes_demo() -> int:
     """Creates the demo calls and applications; returns how many records it created (0 when
     they exist already or the demo accounts are missing)."""
-    if await Programme.exists().where(Programme.name.is_in([CURRENT_CALL, PAST_CALL])):
+    if await Programme.exists().where(Programme.name.is_in([CURRENT_CALL, FIRST_CALL, PAST_CALL])):
         return 0
     admin = await _user("admin@demo.hub.vn")
     ngoc = await _user("ngoc.tran@demo.hub.vn")
@@ -116,7 +135,15 @@ async def load_programmes_demo() -> int:
         comment="Nhu cầu rõ, đơn vị tư vấn có năng lực.",
     )
     await services.decide(
-        ngoc, done.id, services.Decision("approved", note="Chúc mừng doanh nghiệp.")
+        ngoc,
+        done.id,
+        services.Decision(
+            "approved",
+            note="Chúc mừng doanh nghiệp.",
+            authority="department",
+            number="389/QĐ-SKHCN",
+            decided_on=date(2025, 7, 14),
+        ),
     )
     await services.add_milestone(
         ngoc, done.id, title="Được cấp chứng nhận HACCP", due_on=date(2025, 11, 30)
@@ -143,6 +170,61 @@ async def load_programmes_demo() -> int:
         }
     ).where(Programme.id == past.id)
 
+    # This year's first call: closed, with an approval the Department decided.
+    first = await _call(
+        admin,
+        FIRST_CALL,
+        now - timedelta(days=1),
+        2,
+        budget_vnd=1_500_000_000,
+        year=now.year,
+        provincial_decision="Kế hoạch hỗ trợ năm 2026 của Ủy ban nhân dân tỉnh (demo)",
+        **RULES_2026,
+    )
+    approved = await _apply(
+        hung,
+        first,
+        size_class="micro",
+        sector="agriculture",
+        main_products="Muối tôm, muối ớt",
+        address="Ấp Rạch Sơn, xã Gò Dầu",
+        contact_name=hung.name,
+        employees=12,
+        consultant_name="Trung tâm Kỹ thuật Tiêu chuẩn Đo lường Chất lượng",
+        plan="Chứng nhận hợp quy sản phẩm muối tôm và áp dụng 5S tại xưởng chế biến.",
+        support_items=[
+            {"type": "conformity_certification", "cost_vnd": 30_000_000},
+            {"type": "5s", "cost_vnd": 20_000_000},
+        ],
+    )
+    await services.submit_application(hung, approved.id)
+    await services.screen(ngoc, approved.id, "eligible")
+    await services.submit_review(
+        phuc,
+        approved.id,
+        scores={"need": 4, "plan": 4, "consultant": 5, "commitment": 4, "impact": 4},
+        recommendation="yes",
+        comment="Hồ sơ đầy đủ, chi phí hợp lý.",
+    )
+    # Micro enterprise: 70% of 30M + 70% of 20M = 35M, within the caps.
+    await services.decide(
+        ngoc,
+        approved.id,
+        services.Decision(
+            "approved",
+            note="Doanh nghiệp hoàn thành trong 6 tháng kể từ ngày quyết định.",
+            authority="department",
+            number="512/QĐ-SKHCN",
+            decided_on=date(2026, 10, 15),
+        ),
+    )
+    await Programme.update(
+        {
+            Programme.opens_at: now.replace(month=6, day=1, hour=1, minute=0),
+            Programme.closes_at: now.replace(month=8, day=31, hour=10, minute=0),
+        }
+    ).where(Programme.id == first.id)
+
     current = await _call(
         admin,
         CURRENT_CALL,
@@ -155,6 +237,7 @@ async def load_programmes_demo() -> int:
             "Hỗ trợ chi phí tư vấn, đào tạo, đánh giá chứng nhận để doanh nghiệp áp dụng hệ "
             "thống quản lý, công cụ cải tiến năng suất, mã số mã vạch và truy xuất nguồn gốc."
         ),
+        **RULES_2026,
     )
     reviewing = await _apply(
         hung,
@@ -181,6 +264,7 @@ async def load_programmes_demo() -> int:
     waiting = await _apply(
         tam,
         current,
+        size_class="small",
         contact_name=tam.name,
         main_products="Bánh tráng phơi sương, bánh tráng muối ớt",
         plan="Áp dụng Lean cho dây chuyền tráng và đóng gói, giảm hao hụt bột gạo.",
@@ -205,4 +289,4 @@ async def load_programmes_demo() -> int:
         ],
     )
     await services.submit_application(cuc, household.id)
-    return 6  # two calls, four applications
+    return 8  # three calls, five applications

@@ -22,7 +22,7 @@ from innovation_hub.core.forms import (
 )
 from innovation_hub.core.i18n import gettext as _
 from innovation_hub.programmes import services
-from innovation_hub.programmes.catalogue import DEFAULT_CRITERIA, SUPPORT_TYPES
+from innovation_hub.programmes.catalogue import DEFAULT_CRITERIA, SHARE_SIZES, SUPPORT_TYPES
 
 Data = dict[str, Any]
 NUMBERS = ("employees", "output_per_worker_vnd", "defect_rate_percent")
@@ -117,14 +117,24 @@ def scores(data: Data, programme: Any) -> dict[str, int | None]:
 
 
 def decision(data: Data) -> services.Decision:
-    """An approval needs its amount; the services check the outcome itself."""
+    """An approval needs its amount; the services check the outcome and that an approval
+    names who issued it, with its number and date."""
     form = Form(data)
     outcome = text(data.get("outcome"))
     amount = None
     if outcome == "approved":
         amount = form.vnd("amount_vnd", required=True, message=_("Enter the amount in đồng."))
+    decided_on = form.day("decided_on")
     form.check()
-    return services.Decision(outcome, amount, text(data.get("conditions")), text(data.get("note")))
+    return services.Decision(
+        outcome,
+        amount,
+        text(data.get("conditions")),
+        text(data.get("note")),
+        authority=text(data.get("authority")),
+        number=text(data.get("number")),
+        decided_on=decided_on,
+    )
 
 
 def settled_amount(data: Data) -> int | None:
@@ -184,6 +194,10 @@ def new_programme(data: Data) -> services.NewProgramme:
     budget = form.vnd("budget_vnd", maximum=services.MAX_BUDGET_VND)
     if not budget:
         form.errors["budget_vnd"] = _("Give a budget above zero, in whole đồng.")
+    most = form.number("max_approvals_per_enterprise", maximum=100)
+    most_vnd = form.vnd("max_support_per_enterprise_vnd", maximum=services.MAX_BUDGET_VND)
+    # Whole numbers here; the services check the range, with the call's other rules.
+    shares = {size: form.number(f"size_share_{size}") for size in SHARE_SIZES}
     form.check()
     assert opens_at is not None and closes_at is not None and budget is not None
     return services.NewProgramme(
@@ -197,4 +211,8 @@ def new_programme(data: Data) -> services.NewProgramme:
         description=text(data.get("description")),
         eligibility=text(data.get("eligibility")),
         criteria=_criteria(data.get("criteria")),
+        finance_basis=text(data.get("finance_basis")),
+        max_approvals_per_enterprise=most or 0,
+        max_support_per_enterprise_vnd=most_vnd or 0,
+        size_shares={size: n for size, n in shares.items() if n is not None},
     )

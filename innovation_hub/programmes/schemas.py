@@ -8,7 +8,12 @@ from typing import TYPE_CHECKING, Annotated, Literal, TypeAlias, TypeVar
 import msgspec
 
 from innovation_hub.core.openapi import NOT_BLANK, Id, Int, Vnd, between, one_of, rule
-from innovation_hub.programmes.catalogue import SECTORS, SIZE_CLASSES, SUPPORT_TYPES
+from innovation_hub.programmes.catalogue import (
+    DECISION_AUTHORITIES,
+    SECTORS,
+    SIZE_CLASSES,
+    SUPPORT_TYPES,
+)
 from innovation_hub.programmes.services import (
     MAX_BUDGET_VND,
     MAX_COST_VND,
@@ -44,6 +49,9 @@ Amount = Annotated[Vnd, between(0, MAX_COST_VND)]
 Percent = Annotated[float, rule(minimum=0, maximum=100)]
 Message = Annotated[str, rule(pattern=NOT_BLANK, maxLength=5000)]
 Long = Annotated[str, rule(maxLength=5000)]
+SharePercent = Annotated[Int, between(1, 100)]
+YearlyApprovals = Annotated[Int, between(0, 100)]  # 0: no limit
+YearlySupport = Annotated[Vnd, between(0, MAX_BUDGET_VND)]  # 0: no limit
 
 
 def _text(name: str) -> msgspec.Meta:
@@ -76,6 +84,19 @@ class CodeLabel(msgspec.Struct, kw_only=True):
     label: str = ""
 
 
+class SizeSharesIn(msgspec.Struct, kw_only=True):
+    """A call's cost share (%) for micro, small and medium enterprises; a size left out
+    keeps each item's own share."""
+
+    micro: SharePercent | None = None
+    small: SharePercent | None = None
+    medium: SharePercent | None = None
+
+    def given(self) -> dict[str, int]:
+        shares = msgspec.structs.asdict(self).items()
+        return {size: share for size, share in shares if share is not None}
+
+
 class ProgrammeIn(msgspec.Struct, kw_only=True):
     name: Annotated[str, rule(pattern=NOT_BLANK, maxLength=300)]
     opens_at: datetime
@@ -90,6 +111,12 @@ class ProgrammeIn(msgspec.Struct, kw_only=True):
     eligibility: str = ""
     criteria: list[CodeLabel] | None = None  # default: the built-in criteria
     required_documents: list[CodeLabel] | None = None
+    finance_basis: str = ""  # the finance circular the call's spending follows
+    # Per enterprise (tax code, branches included) and year, across that year's calls; 0: none.
+    max_approvals_per_enterprise: YearlyApprovals = 0
+    max_support_per_enterprise_vnd: YearlySupport = 0
+    # The cost share by the size the applicant states, instead of each item's own.
+    size_shares: SizeSharesIn | None = None
 
 
 class ProgrammePatch(msgspec.Struct, kw_only=True):
@@ -103,6 +130,10 @@ class ProgrammePatch(msgspec.Struct, kw_only=True):
     provincial_decision: Maybe[Annotated[str, msgspec.Meta(max_length=300)]] = UNSET
     description: Maybe[str] = UNSET
     eligibility: Maybe[str] = UNSET
+    finance_basis: Maybe[str] = UNSET
+    max_approvals_per_enterprise: Maybe[YearlyApprovals] = UNSET
+    max_support_per_enterprise_vnd: Maybe[YearlySupport] = UNSET
+    size_shares: Maybe[SizeSharesIn] = UNSET
 
 
 class SupportTermOut(msgspec.Struct, kw_only=True):
@@ -134,6 +165,10 @@ class ProgrammeOut(msgspec.Struct, kw_only=True):
     remaining_vnd: int
     support_types: list[SupportTermOut]
     legal_basis: str
+    finance_basis: str
+    max_approvals_per_enterprise: int
+    max_support_per_enterprise_vnd: int
+    size_shares: dict[str, int]
     provincial_decision: str
     description: str
     eligibility: str
@@ -286,6 +321,10 @@ class ApplicationOut(msgspec.Struct, kw_only=True):
     screening_result: ScreeningResult
     approved_vnd: int | None
     conditions: str
+    # The decision: who issued it (department | people_committee), its number and date.
+    decision_authority: str
+    decision_number: str
+    decision_date: date | None
     settled_vnd: int | None
     submitted_at: datetime | None
     decided_at: datetime | None
@@ -359,6 +398,10 @@ class DecisionIn(msgspec.Struct, kw_only=True):
     amount_vnd: Vnd | None = None  # default: the most the cost shares and caps allow
     conditions: Long = ""
     note: Long = ""
+    # Who issued the decision, its number and date: required to approve.
+    authority: Annotated[str, one_of(["", *DECISION_AUTHORITIES])] = ""
+    number: Annotated[str, msgspec.Meta(max_length=100)] = ""
+    decided_on: date | None = None
 
 
 class MilestoneIn(msgspec.Struct, kw_only=True):

@@ -49,6 +49,8 @@ class Programme(Table, tablename="programme"):
     name = Varchar(length=300)
     year = Integer()
     legal_basis = Text(default="")  # e.g. Decision 1322/QĐ-TTg
+    # The finance rule the call follows (the Ministry of Finance's circular), shown with it.
+    finance_basis = Text(default="")
     provincial_decision = Varchar(length=300, default="")
     description = Text(default="")
     eligibility = Text(default="")
@@ -63,6 +65,12 @@ class Programme(Table, tablename="programme"):
     # [{"code", "label"}]; an empty label means the built-in, translated label of the code.
     criteria = JSON(default="[]")
     required_documents = JSON(default="[]")
+    # Per enterprise (tax code) and year, across the year's calls; 0 means no limit.
+    max_approvals_per_enterprise = Integer(default=0)
+    max_support_per_enterprise_vnd = BigInt(default=0)
+    # {"micro": 70, "small": 50, "medium": 30}: the cost share by the size the applicant
+    # states, instead of each item's own; empty: the items' own shares.
+    size_shares = JSON(default="{}")
     created_by = Integer(null=True, default=None)
     created_at = _now()
     updated_at = _now()
@@ -101,6 +109,10 @@ class Application(Table, tablename="programme_application"):
     approved_vnd = BigInt(null=True, default=None)
     conditions = Text(default="")
     decision_note = Text(default="")
+    # The decision is the Department's or the Provincial People's Committee's, by number.
+    decision_authority = Varchar(length=20, default="")  # department | people_committee
+    decision_number = Varchar(length=100, default="")
+    decision_date = Date(null=True, default=None)
     settled_vnd = BigInt(null=True, default=None)
     submitted_at = Timestamptz(null=True, default=None)
     decided_at = Timestamptz(null=True, default=None, index=True)

@@ -18,8 +18,10 @@ UNDER_CONSIDERATION = ("submitted", "screening", "in_review", "ready_for_decisio
 FOLLOW_UP = ("approved", "implementing")
 # States whose approved amount still holds part of the call's budget.
 HOLDING_BUDGET = FOLLOW_UP
-# Supported enterprises, as the half-year report counts them.
-SUPPORTED = ("approved", "implementing", "accepted", "closed")
+# Approved support that stands: being carried out or accepted. A closed file counts only
+# once its results were accepted (a rejected application is closed too; an approved one
+# ended early gave its amount back). See ``services.limits.supported``.
+SUPPORTED = ("approved", "implementing", "accepted")
 
 APPLICATIONS = Workflow(
     name="programme_application",

@@ -13,7 +13,8 @@ from innovation_hub.core.errors import BadRequest, describe_problems
 from innovation_hub.core.i18n import gettext as _
 from innovation_hub.core.rows import to_struct
 from innovation_hub.reports import services, waiting
-from innovation_hub.reports.schemas import SummaryOut, WaitingItemOut, WaitingOut
+from innovation_hub.reports.schemas import OccupancyOut, SummaryOut, WaitingItemOut, WaitingOut
+from innovation_hub.reports.views import definitions
 
 # Read by hand below for the 400 bad_date answer, but described as what it is.
 DATE = {"format": "date"}
@@ -39,7 +40,8 @@ def parse_day(raw: str, name: str) -> date:
     access=STAFF,
     summary="Report figures for a period (local dates)",
     description="`from` and `to` are local dates, both included; `to` before `from`, or a "
-    "period longer than three years, is 422 bad_period.",
+    "period longer than three years, is 422 bad_period. `definitions` says what each figure "
+    "counts (the report's footnotes), by field name.",
 )
 async def report_summary(
     date_from: Annotated[
@@ -52,7 +54,18 @@ async def report_summary(
     first, last = parse_day(date_from, "from"), parse_day(date_to, "to")
     services.check_period(first, last)
     first, last = (min(max(day, EARLIEST), LATEST) for day in (first, last))
-    return to_struct(await services.summary(first, last), SummaryOut)
+    summary = await services.summary(first, last)
+    occupancy = [
+        to_struct(u, OccupancyOut, occupancy_percent=round(u.utilisation * 100, 1))
+        for u in summary.resources
+    ]
+    return to_struct(
+        summary,
+        SummaryOut,
+        check_in_percent=summary.check_in_percent,
+        occupancy=occupancy,
+        definitions=definitions(),
+    )
 
 
 @get(

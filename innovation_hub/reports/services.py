@@ -9,21 +9,22 @@ from datetime import UTC, date, datetime, time, timedelta
 import msgspec
 
 from innovation_hub.bookings.tables import Booking
-from innovation_hub.core.clock import LOCAL_TZ
+from innovation_hub.core.clock import LOCAL_TZ, utcnow
 from innovation_hub.core.database import is_sqlite
 from innovation_hub.core.errors import RuleBroken
 from innovation_hub.core.i18n import gettext as _
+from innovation_hub.programmes.services.limits import enterprise_key, supported
 from innovation_hub.programmes.tables import Application
-from innovation_hub.programmes.workflow import SUPPORTED
 from innovation_hub.spaces import services as spaces
 from innovation_hub.spaces.tables import Resource
 from innovation_hub.trademarks import services as trademarks
 from innovation_hub.trademarks.tables import TrademarkCase
-from innovation_hub.visits import services as visits
+from innovation_hub.visits import services as visit_services
+from innovation_hub.visits.tables import Visit
 
-# Bookings that never held time for a member: not counted. Declined ones are left out too,
-# since the member never had the space.
-NOT_COUNTED = ("cancelled", "expired", "declined")
+# Bookings counted: approved and paid where needed, and not released. Not those waiting for
+# approval or payment, nor no-shows, cancelled, expired or declined ones.
+COUNTED = ("confirmed", "checked_in")
 MAX_DAYS = 3 * 366
 
 
@@ -32,6 +33,7 @@ class ResourceUse:
     resource_id: int
     name: str
     bookings: int
+    check_ins: int
     booked_hours: float
     open_hours: float
 
@@ -39,6 +41,13 @@ class ResourceUse:
     def utilisation(self) -> float:
         """Booked share of the open hours, 0–1 (can exceed 1 when booked outside hours)."""
         return self.booked_hours / self.open_hours if self.open_hours else 0.0
+
+
+@dataclass(frozen=True)
+class LevelVisits:
+    level: str
+    visits: int
+    students: int
 
 
 class Figures(msgspec.Struct, kw_only=True, frozen=True):
@@ -52,6 +61,11 @@ class Figures(msgspec.Struct, kw_only=True, frozen=True):
     trademark_organisations_guided: int
     enterprises_supported: int
     support_approved_vnd: int
+    check_ins: int = 0
+    events_held: int = 0
+    event_participants: int = 0
+    events_without_participants: int = 0
+    applications_supported: int = 0
 
 
 class Summary(Figures, kw_only=True, frozen=True):
@@ -67,6 +81,12 @@ class Summary(Figures, kw_only=True, frozen=True):
     # heat[weekday][hour] = bookings starting then (local time, weekday 0 = Monday)
     heat: list[list[int]] = msgspec.field(default_factory=list)
     members_by_role: dict[str, int] = msgspec.field(default_factory=dict)
+    visits_by_level: list[LevelVisits] = msgspec.field(default_factory=list)
+
+    @property
+    def check_in_percent(self) -> float:
+        """Checked-in bookings as a share of counted bookings, in percent."""
+        return round(self.check_ins / self.bookings * 100, 1) if self.bookings else 0.0
 
 
 def bounds(first: date, last: date) -> tuple[datetime, datetime]:
@@ -98,12 +118,14 @@ async def _open_hours(location_id: int, first: date, last: date) -> float:
     return total
 
 
-Group = tuple[int, int, int, int, float]  # resource, local weekday, local hour, count, seconds
+# resource, local weekday, local hour, count, seconds, checked in
+Group = tuple[int, int, int, int, float, int]
 
 _WHERE = (
-    "kind = 'booking' AND status NOT IN ('cancelled', 'expired', 'declined') "
+    "kind = 'booking' AND status IN ('confirmed', 'checked_in') "
     "AND start_at >= {} AND start_at < {}"
 )
+_CHECKED_IN = "SUM(CASE WHEN status = 'checked_in' THEN 1 ELSE 0 END) AS checked"
 
 
 async def _booking_groups(since: datetime, until: datetime) -> tuple[list[Group], dict[int, str]]:
@@ -124,7 +146,7 @@ async def _booking_groups(since: datetime, until: datetime) -> tuple[list[Group]
         sql = (
             f"SELECT resource, (CAST(strftime('%w', start_at, {shift}) AS INTEGER) + 6) % 7 AS wd, "  # noqa: S608
             f"CAST(strftime('%H', start_at, {shift}) AS INTEGER) AS hr, COUNT(*) AS n, "
-            "SUM((julianday(end_at) - julianday(start_at)) * 86400.0) AS secs "
+            f"SUM((julianday(end_at) - julianday(start_at)) * 86400.0) AS secs, {_CHECKED_IN} "
             f"FROM booking WHERE {_WHERE} GROUP BY 1, 2, 3"
         )
         rows = await Booking.raw(sql, low, high).run()
@@ -134,13 +156,20 @@ async def _booking_groups(since: datetime, until: datetime) -> tuple[list[Group]
         sql = (
             "SELECT resource, (EXTRACT(ISODOW FROM start_at AT TIME ZONE {}) - 1)::int AS wd, "  # noqa: S608
             "EXTRACT(HOUR FROM start_at AT TIME ZONE {})::int AS hr, COUNT(*) AS n, "
-            "SUM(EXTRACT(EPOCH FROM end_at - start_at))::float8 AS secs "
+            f"SUM(EXTRACT(EPOCH FROM end_at - start_at))::float8 AS secs, {_CHECKED_IN} "
             f"FROM booking WHERE {_WHERE} GROUP BY 1, 2, 3"
         )
         rows = await Booking.raw(sql, zone, zone, since, until).run()
         member_rows = await Booking.raw(members_sql, since, until).run()
     groups = [
-        (int(r["resource"]), int(r["wd"]), int(r["hr"]), int(r["n"]), float(r["secs"] or 0))
+        (
+            int(r["resource"]),
+            int(r["wd"]),
+            int(r["hr"]),
+            int(r["n"]),
+            float(r["secs"] or 0),
+            int(r["checked"] or 0),
+        )
         for r in rows
     ]
     return groups, {int(r["member"]): str(r["role"] or "") for r in member_rows}
@@ -153,11 +182,16 @@ async def _booking_groups_in_python(
     period (SQLite only knows fixed offsets)."""
     rows = (
         await Booking.select(
-            Booking.resource, Booking.user, Booking.start_at, Booking.end_at, Booking.user.role
+            Booking.resource,
+            Booking.user,
+            Booking.status,
+            Booking.start_at,
+            Booking.end_at,
+            Booking.user.role,
         )
         .where(
             (Booking.kind == "booking")
-            & Booking.status.not_in(list(NOT_COUNTED))
+            & Booking.status.is_in(list(COUNTED))
             & (Booking.start_at >= since)
             & (Booking.start_at < until)
         )
@@ -168,7 +202,8 @@ async def _booking_groups_in_python(
     for row in rows:
         start = row["start_at"].astimezone(LOCAL_TZ)
         seconds = (row["end_at"] - row["start_at"]).total_seconds()
-        groups.append((row["resource"], start.weekday(), start.hour, 1, seconds))
+        checked = int(row["status"] == "checked_in")
+        groups.append((row["resource"], start.weekday(), start.hour, 1, seconds, checked))
         if row["user"] is not None:
             members[row["user"]] = row["user.role"] or ""
     return groups, members
@@ -180,16 +215,20 @@ class _BookingTotals:
 
     count: int = 0
     seconds: float = 0.0
+    checked_in: int = 0
     per_resource_hours: dict[int, float] = field(default_factory=lambda: defaultdict(float))
     per_resource_count: Counter[int] = field(default_factory=Counter)
+    per_resource_checked_in: Counter[int] = field(default_factory=Counter)
     heat: list[list[int]] = field(default_factory=lambda: [[0] * 24 for _ in range(7)])
 
     @classmethod
     def of(cls, groups: list[Group]) -> _BookingTotals:
         totals = cls()
-        for resource_id, weekday, hour, n, seconds in groups:
+        for resource_id, weekday, hour, n, seconds, checked in groups:
             totals.count += n
             totals.seconds += seconds
+            totals.checked_in += checked
+            totals.per_resource_checked_in[resource_id] += checked
             totals.per_resource_hours[resource_id] += seconds / 3600
             totals.per_resource_count[resource_id] += n
             totals.heat[weekday][hour] += n
@@ -213,6 +252,7 @@ async def _resource_uses(totals: _BookingTotals, first: date, last: date) -> lis
                 resource_id=r["id"],
                 name=r["name"],
                 bookings=totals.per_resource_count[r["id"]],
+                check_ins=totals.per_resource_checked_in[r["id"]],
                 booked_hours=round(totals.per_resource_hours[r["id"]], 2),
                 open_hours=round(open_by_location[r["location"]], 2),
             )
@@ -221,10 +261,16 @@ async def _resource_uses(totals: _BookingTotals, first: date, last: date) -> lis
 
 
 async def _programme_figures(since: datetime, until: datetime) -> dict[str, int]:
-    supported = (
-        await Application.select(Application.approved_vnd, Application.settled_vnd)
+    """Support decided in the period that stands (``limits.supported``): the enterprises
+    counted once each by tax code (a branch is its enterprise's), the applications and the
+    amounts."""
+    rows = (
+        await Application.select(
+            Application.tax_code, Application.approved_vnd, Application.settled_vnd
+        )
         .where(
-            Application.status.is_in(list(SUPPORTED))
+            supported()
+            & Application.approved_vnd.is_not_null()
             & (Application.decided_at >= since)
             & (Application.decided_at < until)
         )
@@ -236,10 +282,60 @@ async def _programme_figures(since: datetime, until: datetime) -> dict[str, int]
         & (Application.submitted_at < until)
     )
     return {
-        "enterprises_supported": len(supported),
-        "support_approved_vnd": sum(r["approved_vnd"] or 0 for r in supported),
-        "support_settled_vnd": sum(r["settled_vnd"] or 0 for r in supported),
+        "enterprises_supported": len({enterprise_key(r["tax_code"]) for r in rows}),
+        "applications_supported": len(rows),
+        "support_approved_vnd": sum(r["approved_vnd"] or 0 for r in rows),
+        "support_settled_vnd": sum(r["settled_vnd"] or 0 for r in rows),
         "programme_applications": applications,
+    }
+
+
+async def _visits_by_level(since: datetime, until: datetime) -> list[LevelVisits]:
+    """Visits that took place (completed) by school level, and their students: those counted
+    at the door, or else those announced."""
+    rows = (
+        await Visit.select(Visit.level, Visit.student_count, Visit.attended_students)
+        .where((Visit.status == "completed") & (Visit.start_at >= since) & (Visit.start_at < until))
+        .run()
+    )
+    visits: Counter[str] = Counter()
+    students: Counter[str] = Counter()
+    for r in rows:
+        visits[r["level"]] += 1
+        attended = r["attended_students"]
+        students[r["level"]] += attended if attended is not None else r["student_count"]
+    order = {level: n for n, level in enumerate(visit_services.LEVELS)}
+    levels = sorted(visits, key=lambda level: (order.get(level, len(order)), level))
+    return [LevelVisits(level, visits[level], students[level]) for level in levels]
+
+
+async def _event_figures(since: datetime, until: datetime) -> dict[str, int]:
+    """Events held: the centre's public events (public blocks of a space, which the public
+    calendar shows) that have ended, and event-hall bookings whose organiser checked in.
+    Participants: the attendance recorded on each (the number stated when booking or holding
+    the hall); events with none recorded are counted apart."""
+    now = utcnow()
+    public = (Booking.kind == "block") & (Booking.is_public == True)  # noqa: E712
+    hall = (
+        (Booking.kind == "booking")
+        & (Booking.status == "checked_in")
+        & (Booking.resource.kind == "event_hall")  # type: ignore[attr-defined]
+    )
+    rows = (
+        await Booking.select(Booking.attendees)
+        .where(
+            (public | hall)
+            & Booking.status.is_in(list(COUNTED))
+            & (Booking.end_at <= now)
+            & (Booking.start_at >= since)
+            & (Booking.start_at < until)
+        )
+        .run()
+    )
+    return {
+        "events_held": len(rows),
+        "event_participants": sum(r["attendees"] for r in rows if r["attendees"] > 0),
+        "events_without_participants": sum(1 for r in rows if r["attendees"] <= 0),
     }
 
 
@@ -266,15 +362,18 @@ async def summary(first: date, last: date) -> Summary:
     since, until = bounds(first, last)
     groups, members = await _booking_groups(since, until)
     totals = _BookingTotals.of(groups)
-    counts = await visits.visit_counts(first, last)
+    counts = await visit_services.visit_counts(first, last)
     return Summary(
         first=first,
         last=last,
         bookings=totals.count,
         booked_hours=round(totals.seconds / 3600, 2),
         unique_members=len(members),
+        check_ins=totals.checked_in,
         visits=counts["visits"],
         visit_students=counts["visit_students"],
+        visits_by_level=await _visits_by_level(since, until),
+        **await _event_figures(since, until),
         **await _programme_figures(since, until),
         **await _trademark_figures(first, last, since, until),
         resources=await _resource_uses(totals, first, last),

@@ -22,7 +22,14 @@ from innovation_hub.core.forms import parse_day, parse_id, parse_int, text
 from innovation_hub.core.i18n import gettext as _
 from innovation_hub.core.web import FormBody, go_to, page
 from innovation_hub.reports import dashboard, services, svg, waiting
-from innovation_hub.reports.views import preset_labels, presets, tables, weekday_labels, workbook
+from innovation_hub.reports.views import (
+    preset_labels,
+    presets,
+    table_note,
+    tables,
+    weekday_labels,
+    workbook,
+)
 
 Req = Request[Any, Any, Any]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -135,7 +142,8 @@ class StaffPages(Controller):
             "last": last,
             "preset": preset,
             "errors": errors,
-            "preset_labels": preset_labels(),
+            "preset_labels": preset_labels(utcnow().astimezone(LOCAL_TZ).date()),
+            "table_note": table_note,
             "weekdays": weekday_labels(),
             "summary": None,
         }

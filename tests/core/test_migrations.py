@@ -25,6 +25,7 @@ from piccolo_migrations import (
     hub_0012_channels,
     hub_0013_staff_digest,
     hub_0014_floor_plans,
+    hub_0015_programme_rules,
     hub_0016_trademark_events,
 )
 from tests.conftest import DATABASE_URL
@@ -39,11 +40,12 @@ LOSSLESS_MIGRATIONS = {
 }
 # Migrations whose reverse drops only the columns they added: every row stays, and what those
 # columns held is lost (when reminders went out, the reminder choice, outbox headers, floor
-# plans and places on them, whether a trademark contains a place name; 0014's amenity codes
-# stay codes).
+# plans and places on them, a call's rules and a decision's number, whether a trademark
+# contains a place name; 0014's amenity codes stay codes).
 COLUMN_ADDING_MIGRATIONS = {
     hub_0011_reminders.ID,
     hub_0014_floor_plans.ID,
+    hub_0015_programme_rules.ID,
     hub_0016_trademark_events.ID,
 }
 # Migrations that only add a table of their own: their reverse loses that table's rows and
@@ -52,7 +54,11 @@ OWN_TABLE_MIGRATIONS = {hub_0013_staff_digest.ID: "staff_digest"}
 DERIVED_TABLES = {"migration", "data_version"}
 # Columns whose reverse migration drops them with what they hold (listed migrations lose
 # nothing else): the data checks leave them out.
-DROPPED_COLUMNS = {(table, column) for table, column, _kind in hub_0012_channels.ADDED_COLUMNS}
+DROPPED_COLUMNS = {
+    (table, column)
+    for migration in (hub_0012_channels, hub_0015_programme_rules)
+    for table, column, _kind in migration.ADDED_COLUMNS
+}
 
 SQLITE_SCHEMA = """
     SELECT type, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'"""

@@ -93,6 +93,9 @@ def test_enterprise_applies_and_staff_decide(page: Page, context: BrowserContext
     # Offered at the most the call allows (half the cost), written as English readers write it.
     expect(amount).to_have_value("40,000,000")
     amount.fill(APPROVED)
+    # The decision is the Department's: its number and date go on the letter.
+    decision.get_by_label("Decision number").fill("512/QĐ-SKHCN")
+    decision.get_by_label("Date of the decision").fill("2026-10-15")
     page.once("dialog", lambda dialog: dialog.accept())
     decision.get_by_role("button", name="Record the decision").click()
     expect(page.locator("main")).to_contain_text("Approved")
@@ -103,6 +106,7 @@ def test_enterprise_applies_and_staff_decide(page: Page, context: BrowserContext
     )
     assert "approved" in subject.lower(), subject
     assert "40,000,000" in letter, letter
+    assert "Decision No. 512/QĐ-SKHCN of 15/10/2026" in letter, letter
     page.get_by_role("button", name="Log out").click()
     log_in(page, ENTERPRISE_EMAIL, ENTERPRISE_PASSWORD)
     page.goto(status_page)

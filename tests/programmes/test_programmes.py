@@ -24,6 +24,8 @@ VALID_B = "0300588569"
 # A household business's tax code: the 12-digit personal identification number (Tây Ninh,
 # a woman born in 1986).
 PERSONAL = "072186003517"
+# Who issued a decision, its number and date: an approval needs them.
+DECISION_ISSUER = {"authority": "department", "number": "512/QĐ-SKHCN", "decided_on": "2026-10-15"}
 
 
 def iso(moment: datetime) -> str:
@@ -116,7 +118,7 @@ class Hub:
     async def decide(self, token: str, app_id: int, **body: Any) -> httpx.Response:
         return await self.client.post(
             f"/api/v1/applications/{app_id}/decision",
-            json={"outcome": "approved", **body},
+            json={"outcome": "approved", **DECISION_ISSUER, **body},
             headers=bearer(token),
         )
 
@@ -775,15 +777,25 @@ async def test_staff_page_decides_with_reasons(
         },
     )
     assert reviewed.status_code == 303, reviewed.text
+    # The page offers the Department as the issuer; an approval needs its number and date.
+    assert '<option value="department" selected>Sở Khoa học và Công nghệ</option>' in page.text
+    unnumbered = await other_client.post(
+        f"/staff/applications/{app_id}/decision",
+        data={"_csrf_token": token, "outcome": "approved", "amount_vnd": "55.000.000"},
+    )
+    assert unnumbered.status_code == 422
+    assert 'id="e-decision-number"' in unnumbered.text
+    assert 'id="e-decision-decided_on"' in unnumbered.text
+    issuer = {"authority": "department", "number": "512/QĐ-SKHCN", "decided_on": "2026-10-15"}
     too_much = await other_client.post(
         f"/staff/applications/{app_id}/decision",
-        data={"_csrf_token": token, "outcome": "approved", "amount_vnd": "60.000.000"},
+        data={"_csrf_token": token, "outcome": "approved", "amount_vnd": "60.000.000", **issuer},
     )
     assert too_much.status_code == 422
     assert 'id="e-decision-amount_vnd"' in too_much.text and "55.000.000" in too_much.text
     approved = await other_client.post(
         f"/staff/applications/{app_id}/decision",
-        data={"_csrf_token": token, "outcome": "approved", "amount_vnd": "55.000.000"},
+        data={"_csrf_token": token, "outcome": "approved", "amount_vnd": "55.000.000", **issuer},
     )
     assert approved.status_code == 303
     after = await other_client.get(approved.headers["location"])
@@ -792,6 +804,10 @@ async def test_staff_page_decides_with_reasons(
     await log_in(client, ENTERPRISE)
     own = await client.get(f"/applications/{app_id}")
     assert own.status_code == 200 and "55.000.000" in own.text
+    assert (
+        "Quyết định số 512/QĐ-SKHCN ngày 15/10/2026 của Sở Khoa học và Công nghệ tỉnh Tây Ninh"
+        in own.text
+    )
     assert "4.00" not in own.text
 
 
@@ -839,14 +855,29 @@ async def test_staff_open_a_call_from_the_page(hub: Hub, client: httpx.AsyncClie
         "use_kaizen": "on",
         "share_kaizen": "150",
         "cap_kaizen": "20.000.000",
+        # The call's rules: shares by size, a yearly limit per enterprise, its finance rule.
+        "size_share_micro": "70",
+        "size_share_medium": "0",
+        "max_approvals_per_enterprise": "1",
+        "max_support_per_enterprise_vnd": "100.000.000",
+        "finance_basis": "Thông tư hướng dẫn kinh phí Chương trình năng suất chất lượng",
     }
     bad = await post_form(client, "/staff/programmes/new", fields, token_page="/programmes")
     assert bad.status_code == 422
     assert 'id="e-f-closes_on"' in bad.text and 'id="e-f-share_kaizen"' in bad.text
-    fields.update(closes_on="2027-04-30", share_kaizen="50")
+    assert 'id="e-f-size_share_medium"' in bad.text
+    fields.update(closes_on="2027-04-30", share_kaizen="50", size_share_medium="30")
     good = await post_form(client, "/staff/programmes/new", fields, token_page="/programmes")
     assert good.status_code == 303, good.text
     call = (await client.get("/api/v1/programmes")).json()["items"][0]
     assert call["status"] == "upcoming"
     assert call["opens_at"] == "2027-03-01T08:00:00+07:00"
     assert [t["type"] for t in call["support_types"]] == ["5s", "kaizen"]
+    assert call["size_shares"] == {"micro": 70, "medium": 30}
+    assert (call["max_approvals_per_enterprise"], call["max_support_per_enterprise_vnd"]) == (
+        1,
+        100_000_000,
+    )
+    shown = (await client.get(f"/programmes/{call['id']}")).text
+    assert "Quy định về tài chính: Thông tư hướng dẫn kinh phí" in shown  # with the legal basis
+    assert "Doanh nghiệp siêu nhỏ: 70%" in shown and "Tối đa 1 hồ sơ được phê duyệt" in shown

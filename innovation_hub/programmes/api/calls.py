@@ -73,6 +73,10 @@ async def create_programme(request: Req, data: JSONBody[ProgrammeIn]) -> Program
         provincial_decision=data.provincial_decision,
         description=data.description,
         eligibility=data.eligibility,
+        finance_basis=data.finance_basis,
+        max_approvals_per_enterprise=data.max_approvals_per_enterprise,
+        max_support_per_enterprise_vnd=data.max_support_per_enterprise_vnd,
+        size_shares=data.size_shares.given() if data.size_shares is not None else None,
         criteria=[(c.code, c.label) for c in data.criteria] if data.criteria is not None else None,
         required_documents=(
             [(d.code, d.label) for d in data.required_documents]
@@ -97,6 +101,8 @@ async def update_programme(
     changes = given(data, ProgrammePatch.__struct_fields__)
     if "support_types" in changes:
         changes["support_types"] = _terms(changes["support_types"])
+    if "size_shares" in changes:
+        changes["size_shares"] = changes["size_shares"].given()
     programme = await services.update_programme(request.user, programme_id, changes)
     return await programme_out(programme, with_events=True)
 

@@ -87,6 +87,7 @@ async def programme_out(programme: Programme, *, with_events: bool = False) -> P
         status=services.programme_status(programme),
         remaining_vnd=services.remaining_budget(programme),
         support_types=[term_out(t) for t in services.support_terms(programme)],
+        size_shares=services.size_shares_of(programme),
         criteria=services.criteria_of(programme),
         required_documents=services.documents_required(programme),
         events=[event_out(e) for e in events],
@@ -114,7 +115,7 @@ async def application_out(application: Application, user: User) -> ApplicationOu
     their own, the enterprise neither (nor staff's internal notes)."""
     programme = await services.get_programme(application.programme)
     viewer = services.viewer_kind(user, application)
-    limits = services.support_limits(programme, services.items_of(application))
+    limits = services.limits_of(programme, application)
     documents = await services.documents_of(application.id)
     reports = await services.indicator_reports_of(application.id)
     out = to_struct(
@@ -152,7 +153,7 @@ async def summaries(rows: list[Application]) -> list[ApplicationSummary]:
 
     def summary(a: Application) -> ApplicationSummary:
         programme = programmes[a.programme]
-        limits = services.support_limits(programme, services.items_of(a))
+        limits = services.limits_of(programme, a)
         return to_struct(
             a,
             ApplicationSummary,

@@ -36,7 +36,12 @@ from innovation_hub.programmes.services.checks import (
     Problems,
     tax_code_problem,
 )
-from innovation_hub.programmes.services.decisions import Decision, decide
+from innovation_hub.programmes.services.decisions import (
+    Decision,
+    decide,
+    decision_reference,
+    issuer_name,
+)
 from innovation_hub.programmes.services.documents import (
     MAX_DOCUMENT_BYTES,
     MAX_DOCUMENTS,
@@ -102,7 +107,9 @@ from innovation_hub.programmes.services.support import (
     document_label,
     documents_required,
     items_of,
+    limits_of,
     remaining_budget,
+    size_shares_of,
     support_limits,
     support_terms,
     terms_by_type,
@@ -153,6 +160,7 @@ __all__ = [
     "create_programme",
     "criteria_of",
     "decide",
+    "decision_reference",
     "delete_document",
     "document_label",
     "documents_of",
@@ -164,7 +172,9 @@ __all__ = [
     "indicator_reports_of",
     "is_assigned",
     "is_staff",
+    "issuer_name",
     "items_of",
+    "limits_of",
     "list_for",
     "list_programmes",
     "milestones_of",
@@ -182,6 +192,7 @@ __all__ = [
     "reviews_of",
     "screen",
     "screening_label",
+    "size_shares_of",
     "status_label",
     "submit_application",
     "submit_review",

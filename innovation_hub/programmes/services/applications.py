@@ -137,7 +137,7 @@ async def submit_application(user: User, application_id: int) -> Application:
                 _("The call opens at %(when)s.", when=_local(programme.opens_at)),
                 code="call_not_open",
             )
-        problems = complete_problems(application)
+        problems = complete_problems(application, programme)
         problems.raise_if_any()
         twin = await Application.exists().where(
             (Application.programme == programme.id)

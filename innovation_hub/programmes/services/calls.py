@@ -20,6 +20,7 @@ from innovation_hub.programmes.catalogue import (
     DEFAULT_CRITERIA,
     DEFAULT_DOCUMENTS,
     NATIONAL_PROGRAMME,
+    SHARE_SIZES,
     SUPPORT_TYPES,
 )
 from innovation_hub.programmes.services.access import found
@@ -64,6 +65,51 @@ class NewProgramme:
     eligibility: str = ""
     criteria: list[tuple[str, str]] | None = None  # (code, label); None: the built-in ones
     required_documents: list[tuple[str, str]] | None = None
+    finance_basis: str = ""  # the Ministry of Finance's circular the call's spending follows
+    # Per enterprise and year (0: no limit), and the cost share by size ({} : the items').
+    max_approvals_per_enterprise: int = 0
+    max_support_per_enterprise_vnd: int = 0
+    size_shares: dict[str, int] | None = None
+
+
+def _check_rules(values: dict[str, Any], problems: Problems) -> dict[Any, Any]:
+    """The yearly limits per enterprise and the shares by size, as columns."""
+    columns: dict[Any, Any] = {}
+    if "max_approvals_per_enterprise" in values:
+        most = values["max_approvals_per_enterprise"]
+        if not isinstance(most, int) or not 0 <= most <= 100:
+            problems.add(
+                "max_approvals_per_enterprise",
+                _("Give a whole number from 0 (no limit) to 100."),
+                "invalid_limit",
+            )
+        columns[Programme.max_approvals_per_enterprise] = most
+    if "max_support_per_enterprise_vnd" in values:
+        most_vnd = values["max_support_per_enterprise_vnd"]
+        if not isinstance(most_vnd, int) or not 0 <= most_vnd <= MAX_BUDGET_VND:
+            problems.add(
+                "max_support_per_enterprise_vnd",
+                _("Give an amount in whole đồng, or 0 for no limit."),
+                "invalid_limit",
+            )
+        columns[Programme.max_support_per_enterprise_vnd] = most_vnd
+    if "size_shares" in values:
+        shares = values["size_shares"] or {}
+        for size, percent in shares.items():
+            if size not in SHARE_SIZES:
+                problems.add(
+                    "size_shares",
+                    _("Shares by size are for micro, small and medium enterprises."),
+                    "invalid_size",
+                )
+            elif not isinstance(percent, int) or not 1 <= percent <= 100:
+                problems.add(
+                    f"size_share_{size}",
+                    _("The cost share is a percentage from 1 to 100."),
+                    "invalid_cost_share",
+                )
+        columns[Programme.size_shares] = dict(shares)
+    return columns
 
 
 def _code_list(
@@ -162,6 +208,14 @@ async def create_programme(staff: User, new: NewProgramme) -> Programme:
     documents = _code_list(
         new.required_documents, DEFAULT_DOCUMENTS, "required_documents", problems
     )
+    rules = _check_rules(
+        {
+            "max_approvals_per_enterprise": new.max_approvals_per_enterprise,
+            "max_support_per_enterprise_vnd": new.max_support_per_enterprise_vnd,
+            "size_shares": new.size_shares,
+        },
+        problems,
+    )
     problems.raise_if_any()
     now = utcnow()
     async with transaction():
@@ -169,6 +223,7 @@ async def create_programme(staff: User, new: NewProgramme) -> Programme:
             name=name,
             year=year,
             legal_basis=new.legal_basis.strip() or NATIONAL_PROGRAMME,
+            finance_basis=new.finance_basis.strip(),
             provincial_decision=new.provincial_decision.strip()[:300],
             description=new.description.strip(),
             eligibility=new.eligibility.strip(),
@@ -183,6 +238,8 @@ async def create_programme(staff: User, new: NewProgramme) -> Programme:
             created_at=now,
             updated_at=now,
         )
+        for column, value in rules.items():
+            setattr(programme, column._meta.name, value)
         await programme.save()
         await _audit(staff, programme.id, "create", {"name": name, "budget_vnd": new.budget_vnd})
     return programme
@@ -195,7 +252,8 @@ async def update_programme(staff: User, programme_id: int, changes: dict[str, An
     async with transaction():
         programme = await get_programme(programme_id)
         values: dict[Any, Any] = {}
-        for name in ("name", "legal_basis", "provincial_decision", "description", "eligibility"):
+        texts = ("name", "legal_basis", "finance_basis", "provincial_decision")
+        for name in (*texts, "description", "eligibility"):
             if name in changes:
                 text = str(changes[name] or "").strip()
                 if name == "name" and not text:
@@ -206,6 +264,7 @@ async def update_programme(staff: User, programme_id: int, changes: dict[str, An
         _check_dates(opens_at, closes_at, problems)
         values[Programme.opens_at] = opens_at
         values[Programme.closes_at] = closes_at
+        values.update(_check_rules(changes, problems))
         if "support_types" in changes:
             values[Programme.support_types] = _check_terms(changes["support_types"], problems)
         if changes.get("budget_vnd") is not None:

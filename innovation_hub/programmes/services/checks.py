@@ -12,7 +12,12 @@ from innovation_hub.core.errors import Problems
 from innovation_hub.core.i18n import gettext as _
 from innovation_hub.core.taxcode import is_valid_tax_code, normalise_tax_code, tax_code_error
 from innovation_hub.programmes.catalogue import SECTORS, SIZE_CLASSES
-from innovation_hub.programmes.services.support import MAX_COST_VND, items_of, terms_by_type
+from innovation_hub.programmes.services.support import (
+    MAX_COST_VND,
+    items_of,
+    size_shares_of,
+    terms_by_type,
+)
 from innovation_hub.programmes.tables import Application, Programme
 
 UNSET = msgspec.UNSET
@@ -136,9 +141,16 @@ def check_application(changes: dict[str, Any], programme: Programme, problems: P
         changes["support_items"] = clean
 
 
-def complete_problems(application: Application) -> Problems:
-    """What an application still lacks before it can be submitted."""
+def complete_problems(application: Application, programme: Programme) -> Problems:
+    """What an application still lacks before it can be submitted: its size too, when the
+    call's support share depends on it."""
     problems = Problems()
+    if size_shares_of(programme) and not application.size_class:
+        problems.add(
+            "size_class",
+            _("Choose the enterprise's size: the call's support share depends on it."),
+            "incomplete",
+        )
     if not application.enterprise_name.strip():
         problems.add("enterprise_name", _("Fill in this field."), "incomplete")
     if tax_code_problem(application.tax_code):

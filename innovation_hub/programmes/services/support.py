@@ -58,6 +58,11 @@ def document_label(programme: Programme, code: str) -> str:
     return builtin_document_label(code)
 
 
+def size_shares_of(programme: Programme) -> dict[str, int]:
+    """The call's cost share by enterprise size, {"micro": 70, …}; empty when it has none."""
+    return {k: int(v) for k, v in dict(_json(programme.size_shares, {})).items()}
+
+
 def items_of(application: Application) -> list[dict[str, Any]]:
     return list(_json(application.support_items, []))
 
@@ -86,20 +91,26 @@ class Limits:
     max_support_vnd: int  # Σ min(cost × share, cap)
 
 
-def support_limits(programme: Programme, items: list[dict[str, Any]]) -> Limits:
+def support_limits(
+    programme: Programme, items: list[dict[str, Any]], size_class: str = ""
+) -> Limits:
+    """Each item's cost × its share, limited to its cap. The share is the call's share for
+    the enterprise's size when the call sets one for it, else the item's own."""
     terms = terms_by_type(programme)
+    size_share = size_shares_of(programme).get(size_class)
     lines = []
     for item in items:
         term = terms.get(item["type"])
         if term is None:  # the call dropped a type after the application chose it
             continue
         cost = int(item["cost_vnd"])
-        share = cost * int(term["cost_share_percent"]) // 100
+        percent = int(term["cost_share_percent"]) if size_share is None else size_share
+        share = cost * percent // 100
         lines.append(
             ItemLimit(
                 type=item["type"],
                 cost_vnd=cost,
-                cost_share_percent=int(term["cost_share_percent"]),
+                cost_share_percent=percent,
                 cap_vnd=int(term["cap_vnd"]),
                 share_vnd=share,
                 support_vnd=min(share, int(term["cap_vnd"])),
@@ -110,6 +121,11 @@ def support_limits(programme: Programme, items: list[dict[str, Any]]) -> Limits:
         share_total_vnd=sum(line.share_vnd for line in lines),
         max_support_vnd=sum(line.support_vnd for line in lines),
     )
+
+
+def limits_of(programme: Programme, application: Application) -> Limits:
+    """The most an application may receive: its items, at the share for its size."""
+    return support_limits(programme, items_of(application), application.size_class)
 
 
 def amount_error(message: str, code: str, limit: str, limit_vnd: int) -> RuleBroken:

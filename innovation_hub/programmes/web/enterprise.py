@@ -94,7 +94,7 @@ async def form_page(
         "form": form,
         "errors": errors,
         "terms": terms,
-        "limits": services.support_limits(programme, items),
+        "limits": services.support_limits(programme, items, str(form.get("size_class") or "")),
         "size_classes": choices(SIZE_CLASSES, size_class_label),
         "sectors": choices(SECTORS, sector_label),
         "documents": documents_view(programme, documents),

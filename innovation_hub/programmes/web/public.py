@@ -11,6 +11,7 @@ from litestar.response import Template
 from innovation_hub.core.auth import PUBLIC
 from innovation_hub.core.web import page
 from innovation_hub.programmes import services
+from innovation_hub.programmes.catalogue import size_class_label
 from innovation_hub.programmes.tables import Application
 from innovation_hub.programmes.web.views import Req, call_state, terms_view
 
@@ -44,6 +45,10 @@ class CallsController(Controller):
             "documents": services.documents_required(programme),
             "events": await services.events_of(programme.id),
             "remaining": services.remaining_budget(programme),
+            "size_shares": [
+                (size_class_label(size), percent)
+                for size, percent in services.size_shares_of(programme).items()
+            ],
             "mine": await my_application(request.scope.get("user"), programme.id),
         }
         return page(request, "programmes/call.html", context)

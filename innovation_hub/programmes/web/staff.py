@@ -20,7 +20,13 @@ from innovation_hub.core.forms import parse_day, parse_id, text
 from innovation_hub.core.i18n import gettext as _
 from innovation_hub.core.web import FormBody, form_errors, form_flow, form_values, page
 from innovation_hub.programmes import forms, services
-from innovation_hub.programmes.catalogue import SUPPORT_TYPES, group_label
+from innovation_hub.programmes.catalogue import (
+    SHARE_SIZES,
+    SUPPORT_TYPES,
+    decision_authority_label,
+    group_label,
+    size_class_label,
+)
 from innovation_hub.programmes.web.reviewer import REVIEWER, save_review
 from innovation_hub.programmes.web.views import (
     Page,
@@ -116,6 +122,7 @@ async def staff_page(
         "decision": {
             "outcome": "approved",
             "amount_vnd": money_text(context["limits"].max_support_vnd),
+            "authority": "department",
         },
         "acceptance": {"settled_vnd": money_text(application.approved_vnd)},
     }
@@ -133,6 +140,7 @@ async def staff_page(
         remaining=services.remaining_budget(programme),
         recommendations=recommendations(),
         screening_results=choices(services.SCREENING_RESULTS, services.screening_label),
+        authorities=decision_authority_label.choices(),
     )
     status_code = 200 if refusal is None else refusal.status_code
     if status_code == 400:
@@ -230,7 +238,8 @@ def call_form_context(form: dict[str, Any], errors: dict[str, str]) -> dict[str,
     groups: dict[str, list[Any]] = {}
     for t in SUPPORT_TYPES.values():
         groups.setdefault(group_label(t.group), []).append(t)
-    return {"form": form, "errors": errors, "groups": groups}
+    shares = [(size, size_class_label(size)) for size in SHARE_SIZES]
+    return {"form": form, "errors": errors, "groups": groups, "share_sizes": shares}
 
 
 def new_call_form() -> dict[str, Any]:
@@ -271,7 +280,7 @@ class StaffController(Controller):
             programme = by_id.get(a.programme)
             if programme is None:
                 return 0
-            return services.support_limits(programme, services.items_of(a)).max_support_vnd
+            return services.limits_of(programme, a).max_support_vnd
 
         context = {
             "rows": [

@@ -133,7 +133,8 @@ async def shared_context(application: Application, *, everything: bool) -> dict[
     return {
         "application": application,
         "programme": programme,
-        "limits": services.support_limits(programme, services.items_of(application)),
+        "limits": services.limits_of(programme, application),
+        "decision_reference": services.decision_reference(application),
         "item_label": support_type_label,
         "size_label": size_class_label(application.size_class) if application.size_class else "",
         "sector_label": sector_label(application.sector) if application.sector else "",
