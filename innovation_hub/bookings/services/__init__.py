@@ -30,7 +30,12 @@ from innovation_hub.bookings.services.lifecycle import (
     move_booking,
     release,
 )
-from innovation_hub.bookings.services.queries import get_booking, list_bookings, series_future
+from innovation_hub.bookings.services.queries import (
+    get_booking,
+    list_bookings,
+    series_future,
+    upcoming_of,
+)
 from innovation_hub.bookings.services.reminders import (
     ReminderPolicy,
     evening_before,
@@ -48,6 +53,7 @@ from innovation_hub.bookings.services.rules import (
     MAX_OCCUPIED,
     MAX_RESERVATION,
     MAX_SERIES_DAYS,
+    EmailNotVerified,
     Interval,
     Policy,
     cancellation_deadline,
@@ -84,6 +90,7 @@ __all__ = [
     "AvailabilityKey",
     "CancelListener",
     "Decision",
+    "EmailNotVerified",
     "Interval",
     "Occurrence",
     "Policy",
@@ -127,4 +134,5 @@ __all__ = [
     "series_dates",
     "series_future",
     "slot_taken",
+    "upcoming_of",
 ]
