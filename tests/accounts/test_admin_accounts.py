@@ -10,7 +10,6 @@ import re
 
 import httpx
 import pytest
-
 from litestar import Litestar
 from litestar.exceptions import PermissionDeniedException
 
@@ -178,6 +177,8 @@ async def test_a_deactivated_account_is_stopped_at_once_and_can_be_reactivated(
             "/api/v1/auth/tokens", json={"email": "bao@agritn.vn", "password": "wrong password!"}
         )
         assert wrong.status_code == 401  # nothing said without the password
+        shown = await client.get(f"/admin/users/{member.id}")
+        assert "Lý do: Hết hợp đồng ươm tạo" in shown.text and "Đã vô hiệu hóa" in shown.text
         [entry] = await _audit("account.deactivated")
         assert entry["actor_id"] == admin.id
         assert json.loads(entry["detail"]) == {"reason": "Hết hợp đồng ươm tạo"}

@@ -8,6 +8,7 @@ from innovation_hub.accounts.services.admin import (
     change_account,
     find_accounts,
     get_account,
+    last_deactivation,
     send_reset_for,
     send_verification_for,
 )
@@ -78,6 +79,7 @@ __all__ = [
     "find_accounts",
     "get_account",
     "issue_api_token",
+    "last_deactivation",
     "list_tokens",
     "list_users",
     "login_session",

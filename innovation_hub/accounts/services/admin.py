@@ -10,15 +10,18 @@ administrator and that another one remains (SQLite's write lock does the same th
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from litestar.exceptions import PermissionDeniedException
 
 from innovation_hub.accounts.services import history
 from innovation_hub.accounts.services.email_links import send_reset_link, send_verification
 from innovation_hub.accounts.tables import ApiToken, User
+from innovation_hub.core.audit import AuditEntry
 from innovation_hub.core.auth import ROLES
 from innovation_hub.core.clock import utcnow
 from innovation_hub.core.database import lock_until_commit, transaction
@@ -78,6 +81,31 @@ async def get_account(user_id: int) -> User:
     if user is None:
         raise _no_such_account()
     return user
+
+
+@dataclass(frozen=True)
+class Deactivation:
+    at: datetime
+    reason: str
+
+
+async def last_deactivation(user_id: int) -> Deactivation | None:
+    """When and why the account was last deactivated, from the audit log."""
+    row = (
+        await AuditEntry.select(AuditEntry.at, AuditEntry.detail)
+        .where(
+            (AuditEntry.record_type == "user")
+            & (AuditEntry.record_id == str(user_id))
+            & (AuditEntry.action == "account.deactivated")
+        )
+        .order_by(AuditEntry.id, ascending=False)
+        .first()
+        .run()
+    )
+    if row is None:
+        return None
+    detail = json.loads(row["detail"]) if isinstance(row["detail"], str) else row["detail"]
+    return Deactivation(row["at"], str(detail.get("reason", "")))
 
 
 _GUARDED_UPDATE = (

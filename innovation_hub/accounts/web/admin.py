@@ -50,8 +50,10 @@ async def _account_page(
     form: dict[str, Any] | None = None,
     status: int = 200,
 ) -> Template:
+    deactivation = None if user.is_active else await services.last_deactivation(user.id)
     context = {
         "account": user,
+        "deactivation": deactivation,
         "upcoming": await readers.upcoming_for(user.id),
         "roles": ROLES,
         "errors": errors or {},
