@@ -379,6 +379,7 @@ async def _demo_account_states(resources: dict[str, Resource]) -> list[str]:
             user, desk.id, _at(day, 8), _at(day, 12), purpose="Rang thử mẻ cà phê", policy=policy
         )
         admin = await User.objects().get(User.email == "admin@demo.hub.vn")
+        assert admin is not None  # made with the other demo accounts above
         await change_account(admin, user.id, active=False, reason=DEACTIVATION_REASON)
         made.append(f"{user.email} (deactivated, one booking still to come)")
     return made
