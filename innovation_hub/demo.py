@@ -150,6 +150,7 @@ DEMO_RESOURCES: list[dict[str, Any]] = [
         "price_per_hour_vnd": 0,
         "amenities": ["Bảng trắng"],
         "max_minutes": 120,
+        "max_days_ahead": 100,  # the founders' club books it a quarter ahead, monthly
         "free_weekly_hours": {"student": 4},
     },
     {
@@ -311,6 +312,7 @@ async def _demo_staff_changes(
         bookings.Decision(approve=False, reason="Hội trường đã dành cho Ngày hội khởi nghiệp tỉnh"),
         policy=policy,
     )
+    series_dates = await _demo_series(staff, users, resources, upcoming, policy)
     desk = await Booking.objects().where(Booking.purpose == "Ôn thi học sinh giỏi tin học").first()
     if desk is not None:
         await bookings.move_booking(
@@ -322,7 +324,55 @@ async def _demo_staff_changes(
             reason="Bàn làm việc 03 đang thay màn hình",
             policy=policy,
         )
-    return 1
+    return 1 + series_dates
+
+
+async def _demo_series(
+    staff: User,
+    users: dict[str, User],
+    resources: dict[str, Resource],
+    upcoming: list[date],
+    policy: bookings.Policy,
+) -> int:
+    """A monthly club meeting (the same weekday of each month) and a weekly research group
+    whose later dates staff moved together by an hour."""
+    room = resources["Phòng họp Trúc"].id
+    monthly = await bookings.create_series(
+        users["linh.huynh@demo.hub.vn"],
+        room,
+        _at(upcoming[0], 16),
+        _at(upcoming[0], 17),
+        frequency="monthly",
+        until=None,
+        count=3,
+        skip_conflicts=True,
+        purpose="Họp câu lạc bộ nhà sáng lập hằng tháng",
+        policy=policy,
+    )
+    weekly = await bookings.create_series(
+        users["khoa.pham@demo.hub.vn"],
+        room,
+        _at(upcoming[2], 14),
+        _at(upcoming[2], 15),
+        frequency="weekly",
+        until=None,
+        count=3,
+        skip_conflicts=True,
+        purpose="Nhóm nghiên cứu robot phân loại nông sản",
+        policy=policy,
+    )
+    if len(weekly.booked) > 1:
+        second = weekly.booked[1]
+        await bookings.move_following(
+            staff,
+            second.id,
+            start=second.start_at + timedelta(hours=1),
+            end=second.end_at + timedelta(hours=1),
+            resource_id=None,
+            reason="Phòng họp Trúc có buổi tư vấn nhãn hiệu lúc 14:00",
+            policy=policy,
+        )
+    return len(monthly.booked) + len(weekly.booked)
 
 
 async def _mark_demo_payments_paid(policy: bookings.Policy) -> None:

@@ -180,6 +180,7 @@ TABLE: dict[tuple[str, str], Rule] = {
     ("POST", "/api/v1/bookings/{booking_id:int}/cancel"): Rule(ANY, owner="startup"),
     ("POST", "/api/v1/bookings/{booking_id:int}/check-in"): Rule(ANY, owner="startup"),
     ("POST", "/api/v1/bookings/{booking_id:int}/approve"): Rule(STAFF),
+    ("POST", "/api/v1/bookings/decisions"): Rule(STAFF),
     ("POST", "/api/v1/bookings/{booking_id:int}/decline"): Rule(STAFF),
     ("POST", "/api/v1/bookings/{booking_id:int}/move"): Rule(STAFF),
     ("POST", "/api/v1/blocks"): Rule(STAFF),
@@ -367,6 +368,7 @@ TABLE: dict[tuple[str, str], Rule] = {
     ("GET", "/api/v1/reports/summary"): Rule(STAFF),
     ("GET", "/staff/waiting"): Rule(STAFF),
     ("GET", "/api/v1/staff/waiting"): Rule(STAFF),
+    ("POST", "/staff/waiting/bookings"): Rule(STAFF),
 }
 
 

@@ -22,11 +22,13 @@ from innovation_hub.bookings.services.events import (
 )
 from innovation_hub.bookings.services.jobs import expire_holds, release_no_shows
 from innovation_hub.bookings.services.lifecycle import (
+    MAX_BULK_DECISIONS,
     Decision,
     cancel_booking,
     check_in,
     confirm_paid,
     decide,
+    decide_many,
     move_booking,
     release,
 )
@@ -64,10 +66,12 @@ from innovation_hub.bookings.services.rules import (
     slot_taken,
 )
 from innovation_hub.bookings.services.series import (
+    FREQUENCIES,
     Occurrence,
     SeriesResult,
     cancel_series,
     create_series,
+    move_following,
     preview_series,
     series_dates,
 )
@@ -81,8 +85,10 @@ from innovation_hub.bookings.services.waitlist import (
 )
 
 __all__ = [
+    "FREQUENCIES",
     "INT32_LIMIT",
     "MAX_AVAILABILITY_DAYS",
+    "MAX_BULK_DECISIONS",
     "MAX_OCCUPIED",
     "MAX_RESERVATION",
     "MAX_SERIES_DAYS",
@@ -112,6 +118,7 @@ __all__ = [
     "create_booking",
     "create_series",
     "decide",
+    "decide_many",
     "evening_before",
     "expire_holds",
     "expire_offers",
@@ -122,6 +129,7 @@ __all__ = [
     "leave_waitlist",
     "list_bookings",
     "move_booking",
+    "move_following",
     "my_waitlist",
     "offer_waitlist",
     "on_cancelled",
