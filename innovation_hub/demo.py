@@ -20,6 +20,7 @@ from innovation_hub.core.settings import get_settings
 from innovation_hub.payments.tables import Payment
 from innovation_hub.programmes.demo import load_programmes_demo
 from innovation_hub.spaces import services as spaces
+from innovation_hub.spaces.demo import load_floor_plan_demo
 from innovation_hub.spaces.tables import Location, Resource
 from innovation_hub.trademarks.demo import load_trademarks_demo
 from innovation_hub.visits.demo import load_visits_demo
@@ -113,7 +114,10 @@ DEMO_RESOURCES: list[dict[str, Any]] = [
             "capacity": 1,
             "free_weekly_hours": {"student": STUDENT_DESK_HOURS},
             "max_days_ahead": 30,
-            "amenities": ["Ổ cắm điện", "Wi-Fi", "Đèn bàn"],
+            "description": "Trang bị: Wi-Fi, đèn bàn.",
+            # 01–06 by the windows (01–04 with a monitor), 07–12 in the quiet area.
+            "amenities": ["power", *(["window"] if n <= 6 else ["quiet"])]
+            + (["monitor"] if n <= 4 else []),
         }
         for n in range(1, 13)
     ],
@@ -125,7 +129,9 @@ DEMO_RESOURCES: list[dict[str, Any]] = [
             "free_weekly_hours": {"student": STUDENT_DESK_HOURS},
             "max_days_ahead": 14,
             "max_minutes": 9 * 60,
-            "amenities": ["Wi-Fi"],
+            "description": "Trang bị: Wi-Fi.",
+            # 13–16 along the wall sockets; 17–20 by the entrance and the lift.
+            "amenities": ["power"] if n <= 16 else ["step_free"],
         }
         for n in range(13, 21)
     ],
@@ -134,21 +140,24 @@ DEMO_RESOURCES: list[dict[str, Any]] = [
         "name": "Phòng họp Sen",
         "capacity": 8,
         "price_per_hour_vnd": 150_000,
-        "amenities": ["Màn hình 65 inch", "Bảng trắng"],
+        "description": "Màn hình 65 inch, bảng trắng.",
+        "amenities": ["monitor", "power", "window", "step_free"],
     },
     {
         **PAID_MEETING_ROOM,
         "name": "Phòng họp Mai",
         "capacity": 12,
         "price_per_hour_vnd": 200_000,
-        "amenities": ["Máy chiếu", "Hội nghị truyền hình"],
+        "description": "Máy chiếu, hội nghị truyền hình.",
+        "amenities": ["monitor", "power", "window"],
     },
     {
         "name": "Phòng họp Trúc",
         "kind": "meeting_room",
         "capacity": 4,
         "price_per_hour_vnd": 0,
-        "amenities": ["Bảng trắng"],
+        "description": "Bảng trắng.",
+        "amenities": ["quiet", "power", "step_free"],
         "max_minutes": 120,
         "max_days_ahead": 100,  # the founders' club books it a quarter ahead, monthly
         "free_weekly_hours": {"student": 4},
@@ -163,14 +172,16 @@ DEMO_RESOURCES: list[dict[str, Any]] = [
         "min_minutes": 60,
         "max_days_ahead": 90,
         "min_notice_minutes": 48 * 60,
-        "amenities": ["Âm thanh", "Máy chiếu", "Sân khấu"],
+        "description": "Âm thanh, máy chiếu, sân khấu.",
+        "amenities": ["monitor", "power", "step_free"],
     },
     {
         "name": "Phòng Lab IoT",
         "kind": "lab",
         "capacity": 10,
         "requires_approval": True,
-        "amenities": ["Máy in 3D", "Bộ kit Arduino", "Máy hàn"],
+        "description": "Máy in 3D, bộ kit Arduino, máy hàn.",
+        "amenities": ["power"],
     },
 ]
 
@@ -464,6 +475,8 @@ async def load_demo() -> list[str]:
         new_spaces.append(data["name"])
     if new_spaces:
         created.append(f"{len(new_spaces)} spaces ({', '.join(new_spaces)})")
+    location = await spaces.get_location(location.id)  # with the address set above
+    created.extend(await load_floor_plan_demo(location, var_dir=get_settings().var_dir))
     if not await Booking.exists().where(Booking.kind == "booking").run():
         made = await _demo_bookings(resources)
         created.append(f"{made} bookings")

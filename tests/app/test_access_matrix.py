@@ -137,6 +137,8 @@ TABLE: dict[tuple[str, str], Rule] = {
     # spaces and bookings: pages
     ("GET", "/spaces"): Rule(PUBLIC),
     ("GET", "/spaces/photos/{name:str}"): Rule(PUBLIC),
+    ("GET", "/spaces/plan"): Rule(PUBLIC),
+    ("GET", "/spaces/plans/{name:str}"): Rule(PUBLIC),
     ("GET", "/bookings/new"): Rule(ANY),
     ("POST", "/bookings/new"): Rule(ANY),
     ("POST", "/bookings/new/preview"): Rule(ANY),
@@ -167,11 +169,21 @@ TABLE: dict[tuple[str, str], Rule] = {
     ("GET", "/staff/spaces/resources/{resource_id:int}/edit"): Rule(STAFF),
     ("POST", "/staff/spaces/resources/{resource_id:int}/edit"): Rule(STAFF),
     ("POST", "/staff/spaces/closures"): Rule(STAFF),
+    ("POST", "/staff/spaces/locations/{location_id:int}/plan"): Rule(
+        STAFF, files={"plan": ("tang-3.png", PNG, "image/png")}
+    ),
+    ("POST", "/staff/spaces/locations/{location_id:int}/plan/remove"): Rule(STAFF),
+    ("GET", "/staff/spaces/locations/{location_id:int}/placement"): Rule(STAFF),
+    ("POST", "/staff/spaces/locations/{location_id:int}/placement"): Rule(STAFF),
     # spaces and bookings: API
     ("GET", "/api/v1/resources"): Rule(PUBLIC),
     ("POST", "/api/v1/resources"): Rule(STAFF),
     ("PATCH", "/api/v1/resources/{resource_id:int}"): Rule(STAFF),
     ("GET", "/api/v1/locations"): Rule(PUBLIC),
+    ("GET", "/api/v1/locations/{location_id:int}/plan"): Rule(PUBLIC),
+    ("PUT", "/api/v1/staff/resources/{resource_id:int}/position"): Rule(
+        STAFF, json={"x": 40, "y": 60}
+    ),
     ("POST", "/api/v1/closures"): Rule(STAFF),
     ("GET", "/api/v1/availability"): Rule(PUBLIC),
     ("POST", "/api/v1/bookings"): Rule(ANY),

@@ -12,6 +12,7 @@ from innovation_hub.bookings.services.availability import (
     AvailabilityKey,
     ResourceAvailability,
     availability,
+    state_between,
 )
 from innovation_hub.bookings.services.events import (
     CancelListener,
@@ -142,5 +143,6 @@ __all__ = [
     "series_dates",
     "series_future",
     "slot_taken",
+    "state_between",
     "upcoming_of",
 ]

@@ -4,13 +4,14 @@ bookings, and the staff board and spaces page."""
 from __future__ import annotations
 
 from innovation_hub.bookings.web.booking_form import BookingForm
+from innovation_hub.bookings.web.floor_plan import FloorPlanView, PlanFiles, StaffFloorPlans
 from innovation_hub.bookings.web.labels import status_label
 from innovation_hub.bookings.web.member import MyBookings, Waitlist
 from innovation_hub.bookings.web.spaces import SpacesGrid
 from innovation_hub.bookings.web.staff import Board
 from innovation_hub.bookings.web.staff_spaces import SpacePhotos, StaffSpaces
 
-MEMBER_ROUTES = [SpacesGrid, BookingForm, MyBookings, Waitlist]
-STAFF_ROUTES = [Board, StaffSpaces, SpacePhotos]
+MEMBER_ROUTES = [SpacesGrid, FloorPlanView, PlanFiles, BookingForm, MyBookings, Waitlist]
+STAFF_ROUTES = [Board, StaffSpaces, SpacePhotos, StaffFloorPlans]
 
 __all__ = ["MEMBER_ROUTES", "STAFF_ROUTES", "status_label"]
