@@ -5,7 +5,12 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from innovation_hub.accounts.services import NewAccount, create_account, set_reminders
+from innovation_hub.accounts.services import (
+    NewAccount,
+    change_account,
+    create_account,
+    set_reminders,
+)
 from innovation_hub.accounts.tables import User
 from innovation_hub.bookings import services as bookings
 from innovation_hub.bookings.tables import Booking
@@ -426,6 +431,45 @@ async def _mark_demo_payments_paid(policy: bookings.Policy) -> None:
             await bookings.confirm_paid(booking.id, detail=detail, policy=policy)
 
 
+# An account that has not confirmed its email (it cannot book until it does), and one an
+# administrator deactivated, whose booking still to come stays for staff to decide on.
+UNVERIFIED_ACCOUNT = _demo_account(
+    email="yen.truong@demo.hub.vn",
+    name="Trương Thị Hải Yến",
+    role="student",
+    school="Trường Cao đẳng Nghề Tây Ninh",
+)
+DEACTIVATED_ACCOUNT = _demo_account(
+    email="tai.lam@demo.hub.vn",
+    name="Lâm Văn Tài",
+    role="startup",
+    organisation_name="Cà phê Núi Bà",
+    phone="0918 456 789",
+)
+DEACTIVATION_REASON = "Nhóm khởi nghiệp đã dừng hoạt động; chủ tài khoản đề nghị khóa tài khoản."
+
+
+async def _demo_account_states(resources: dict[str, Resource]) -> list[str]:
+    made = []
+    if not await User.exists().where(User.email == UNVERIFIED_ACCOUNT.email):
+        user = await create_account(UNVERIFIED_ACCOUNT, actor_id=None)
+        await User.update({User.email_verified_at: None}).where(User.id == user.id)
+        made.append(f"{user.email} (email not confirmed: cannot book)")
+    if not await User.exists().where(User.email == DEACTIVATED_ACCOUNT.email):
+        user = await create_account(DEACTIVATED_ACCOUNT, actor_id=None)
+        day = _open_days(1, datetime.now(LOCAL_TZ).date() + timedelta(days=3))[0]
+        policy = bookings.Policy.from_settings(get_settings())
+        desk = resources["Bàn linh hoạt 18"]
+        await bookings.create_booking(
+            user, desk.id, _at(day, 8), _at(day, 12), purpose="Rang thử mẻ cà phê", policy=policy
+        )
+        admin = await User.objects().get(User.email == "admin@demo.hub.vn")
+        assert admin is not None  # made with the other demo accounts above
+        await change_account(admin, user.id, active=False, reason=DEACTIVATION_REASON)
+        made.append(f"{user.email} (deactivated, one booking still to come)")
+    return made
+
+
 async def load_demo() -> list[str]:
     """Creates the demo data that is missing; returns what it created, e.g. "16 bookings"."""
     created = []
@@ -462,6 +506,8 @@ async def load_demo() -> list[str]:
     if not await Booking.exists().where(Booking.kind == "booking").run():
         made = await _demo_bookings(resources)
         created.append(f"{made} bookings")
+    if states := await _demo_account_states(resources):
+        created.append(f"{len(states)} accounts to manage ({', '.join(states)})")
     created.extend(await load_visits_demo())  # already worded: ["5 visits"]
     if cases_made := await load_trademarks_demo():
         created.append(f"{cases_made} trademark cases")

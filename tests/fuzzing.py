@@ -36,6 +36,8 @@ PATH_IDS = (
     "milestone_id",
     "resource_id",
     "reviewer_id",
+    "user_id",
+    "token_id",
 )
 SEED = 20261201
 

@@ -20,6 +20,7 @@ from litestar import Litestar
 from litestar.routes import HTTPRoute
 
 from innovation_hub.accounts.services import issue_api_token
+from innovation_hub.accounts.tables import ApiToken
 from innovation_hub.core.clock import LOCAL_TZ
 from innovation_hub.core.mail import OutboxMessage
 from tests.helpers import at, bearer, csrf_token, log_in, make_user, next_open_day
@@ -109,6 +110,9 @@ async def build_world(client: httpx.AsyncClient) -> World:
     for key, user in zip(ACCOUNTS, users, strict=True):
         world.user_ids[key] = user.id
         world.tokens[key] = (await issue_api_token(user, days=1))[0]
+    # A second token of the startup's, for the routes that list and revoke tokens.
+    await issue_api_token(users[1], days=1)
+    spare_token = await ApiToken.select(ApiToken.id).order_by(ApiToken.id, ascending=False).first()
     post = client.post
 
     def as_(key: str) -> dict[str, str]:
@@ -358,6 +362,8 @@ async def build_world(client: httpx.AsyncClient) -> World:
         document_id=str(followed["documents"][0]["id"]),
         milestone_id=str(followed["milestones"][0]["id"]),
         reviewer_id=str(world.user_ids["staff"]),
+        user_id=str(world.user_ids["other_startup"]),
+        token_id=str(spare_token["id"]),
         member_feed=urlsplit(member_feed).path.rsplit("/", 1)[1],
         resource_feed=f"{room['id']}.ics",
         photo=photo_url.rsplit("/", 1)[1],

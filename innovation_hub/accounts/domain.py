@@ -33,6 +33,7 @@ def provides(values: Values) -> Values:
         "login_limiter": login_limiter,
         "mail_limiter": mail_limiter,
         "reminder_links": services.ReminderLinks(settings.base_url, settings.secret_key),
+        "account_readers": services.AccountReaders(),
     }
 
 

@@ -4,9 +4,12 @@ that expire holds, release no-shows and run the waitlist."""
 from __future__ import annotations
 
 from innovation_hub.bookings import api, services, web
+from innovation_hub.bookings.web.labels import status_label, when_label
+from innovation_hub.core import clock
 from innovation_hub.core.domains import Domain, Values
 from innovation_hub.core.jobs import Job
 from innovation_hub.core.settings import Settings
+from innovation_hub.spaces import services as spaces
 
 
 def booking_policy(settings: Settings) -> services.Policy:
@@ -58,10 +61,25 @@ def jobs(values: Values) -> list[Job]:
     ]
 
 
+async def upcoming_bookings(user_id: int) -> list[str]:
+    """The account's bookings still to come, a line each, for the administrator's page."""
+    resources = {r.id: r.name for r in await spaces.list_resources()}
+    return [
+        f"{when_label(b.start_at, b.end_at)} · {resources.get(b.resource, '?')} · "
+        f"{status_label(b.status)}"
+        for b in await services.upcoming_of(user_id, clock.utcnow())
+    ]
+
+
+def setup(values: Values) -> None:
+    values["account_readers"].upcoming.append(upcoming_bookings)
+
+
 DOMAIN = Domain(
     "bookings",
     web=[*web.MEMBER_ROUTES, *web.STAFF_ROUTES],
     api=api.ROUTES,
     provides=provides,
     jobs=jobs,
+    setup=setup,
 )

@@ -1,6 +1,18 @@
 """Accounts: registration, login, tokens, email links, profiles. Every rule lives here;
 callers use ``from innovation_hub.accounts import services`` and the names below."""
 
+from innovation_hub.accounts.services.admin import (
+    ADMINS_LOCK,
+    AccountPage,
+    AccountReaders,
+    change_account,
+    find_accounts,
+    get_account,
+    last_deactivation,
+    send_reset_for,
+    send_verification_for,
+)
+from innovation_hub.accounts.services.credentials import change_password, list_tokens, revoke_token
 from innovation_hub.accounts.services.email_links import (
     EMAIL_LINKS_LOCK,
     check_reset_token,
@@ -43,12 +55,15 @@ from innovation_hub.accounts.services.rules import (
 )
 
 __all__ = [
+    "ADMINS_LOCK",
     "EMAIL_LINKS_LOCK",
     "MAX_PASSWORD_LENGTH",
     "RESET_PASSWORD",
     "RESET_TOKEN_HOURS",
     "UNSUBSCRIBE_PATH",
     "VERIFY_EMAIL",
+    "AccountPage",
+    "AccountReaders",
     "LoginAttempt",
     "LoginLimiter",
     "MailLimiter",
@@ -57,9 +72,15 @@ __all__ = [
     "ReminderLinks",
     "account_for_unsubscribe",
     "authenticate",
+    "change_account",
+    "change_password",
     "check_reset_token",
     "create_account",
+    "find_accounts",
+    "get_account",
     "issue_api_token",
+    "last_deactivation",
+    "list_tokens",
     "list_users",
     "login_session",
     "normalise_email",
@@ -67,6 +88,9 @@ __all__ = [
     "request_password_reset",
     "resend_verification",
     "reset_password",
+    "revoke_token",
+    "send_reset_for",
+    "send_verification_for",
     "session_stamp",
     "set_locale",
     "set_reminders",

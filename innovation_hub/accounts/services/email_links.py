@@ -127,12 +127,18 @@ async def request_password_reset(
         )
         if user is None:
             return
-        await lock_until_commit(EMAIL_LINKS_LOCK, user.id)
-        await _void_reset_links(user.id)
-        token = await _issue_email_token(user, RESET_PASSWORD, RESET_TOKEN_HOURS)
-        link = f"{base_url}/password/reset/{token}"
-        await write_to(user, "reset_password", link=link, hours=RESET_TOKEN_HOURS)
-        await history.record("account.password_reset_requested", user.id, actor_id=None)
+        await send_reset_link(user, base_url, actor_id=None)
+
+
+async def send_reset_link(user: User, base_url: str, *, actor_id: int | None) -> None:
+    """Inside a transaction: a new reset link to the member, voiding the ones sent before;
+    ``actor_id`` is the administrator who sent it, None when the member asked."""
+    await lock_until_commit(EMAIL_LINKS_LOCK, user.id)
+    await _void_reset_links(user.id)
+    token = await _issue_email_token(user, RESET_PASSWORD, RESET_TOKEN_HOURS)
+    link = f"{base_url}/password/reset/{token}"
+    await write_to(user, "reset_password", link=link, hours=RESET_TOKEN_HOURS)
+    await history.record("account.password_reset_requested", user.id, actor_id=actor_id)
 
 
 def _live_reset_link(token: str) -> Combinable:

@@ -32,8 +32,13 @@ async def authenticate(email: str, password: str, *, ip: str, limiter: LoginLimi
     attempt = await limiter.begin(email, ip)
     user = await User.objects().where(User.email == email).first().run()
     valid = verify_password(user.password_hash if user else None, password[:MAX_PASSWORD_LENGTH])
-    if user is None or not valid or not user.is_active:
+    if user is None or not valid:
         raise FormInvalid({"password": _("Wrong email or password.")}, code="bad_credentials")
+    if not user.is_active:  # said only to whoever knows the password
+        raise FormInvalid(
+            {"email": _("This account has been deactivated. Contact the centre to reopen it.")},
+            code="account_deactivated",
+        )
     await limiter.succeeded(attempt)
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)

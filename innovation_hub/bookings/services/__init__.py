@@ -33,7 +33,12 @@ from innovation_hub.bookings.services.lifecycle import (
     move_booking,
     release,
 )
-from innovation_hub.bookings.services.queries import get_booking, list_bookings, series_future
+from innovation_hub.bookings.services.queries import (
+    get_booking,
+    list_bookings,
+    series_future,
+    upcoming_of,
+)
 from innovation_hub.bookings.services.reminders import (
     ReminderPolicy,
     evening_before,
@@ -51,6 +56,7 @@ from innovation_hub.bookings.services.rules import (
     MAX_OCCUPIED,
     MAX_RESERVATION,
     MAX_SERIES_DAYS,
+    EmailNotVerified,
     Interval,
     Policy,
     cancellation_deadline,
@@ -91,6 +97,7 @@ __all__ = [
     "AvailabilityKey",
     "CancelListener",
     "Decision",
+    "EmailNotVerified",
     "Interval",
     "Occurrence",
     "Policy",
@@ -137,4 +144,5 @@ __all__ = [
     "series_future",
     "slot_taken",
     "state_between",
+    "upcoming_of",
 ]

@@ -42,6 +42,23 @@ async def list_bookings(
     return await query.order_by(Booking.start_at).limit(1000).run()
 
 
+async def upcoming_of(user_id: int, now: datetime) -> list[Booking]:
+    """A member's active bookings not yet over, soonest first (what staff look at before
+    deciding about a deactivated account's reservations)."""
+    return (
+        await Booking.objects()
+        .where(
+            (Booking.user == user_id)
+            & (Booking.kind == "booking")
+            & Booking.status.is_in(list(ACTIVE_STATUSES))
+            & (Booking.end_at > now)
+        )
+        .order_by(Booking.start_at)
+        .limit(100)
+        .run()
+    )
+
+
 async def series_future(user: User, series_id: int, now: datetime) -> list[Booking]:
     """The active bookings of a series that have not started: the caller's series (staff:
     any); someone else's is NotFound, as bookings are."""

@@ -17,7 +17,7 @@ from innovation_hub.accounts.tables import User
 from innovation_hub.bookings.tables import Booking
 from innovation_hub.core.auth import STAFF
 from innovation_hub.core.clock import LOCAL_TZ
-from innovation_hub.core.errors import Conflict, RuleBroken
+from innovation_hub.core.errors import Conflict, HubError, RuleBroken
 from innovation_hub.core.i18n import format_duration
 from innovation_hub.core.i18n import gettext as _
 from innovation_hub.core.settings import Settings
@@ -33,6 +33,12 @@ MAX_RESERVATION = timedelta(hours=24)
 MAX_OCCUPIED = MAX_RESERVATION + timedelta(hours=4)
 MAX_SERIES_DAYS = 366
 INT32_LIMIT = 2**31  # ids and capacities are 32-bit integer columns
+
+
+class EmailNotVerified(
+    HubError, status_code=403, code="email_not_verified", title="Email address not confirmed"
+):
+    """The account books nothing until its owner has confirmed its email address."""
 
 
 @dataclass(frozen=True)
@@ -129,7 +135,12 @@ def check_rules(
     hours: spaces.WeeklyHours,
     closures: list[dict[str, Any]],
 ) -> None:
-    """Raises RuleBroken naming the first rule this request breaks."""
+    """Raises RuleBroken naming the first rule this request breaks (EmailNotVerified first:
+    an account whose address nobody has confirmed books nothing, whatever the request)."""
+    if user.email_verified_at is None:
+        raise EmailNotVerified(
+            _("Confirm your email address before you book: open the link we emailed you.")
+        )
     if end <= start:
         raise RuleBroken(_("The end must be after the start."), code="end_before_start")
     _check_who(resource, user, attendees)

@@ -198,7 +198,7 @@ def refusal(exc: HubError, form: dict[str, Any]) -> dict[str, Any]:
         "errors": errors,
         # The summary names the refusal too: it is what a screen reader hears first.
         "error": exc.detail if not exc.field_errors else "",
-        "status": exc.status_code if exc.status_code in (409, 422) else 422,
+        "status": exc.status_code if exc.status_code in (403, 409, 422) else 422,
         "preview": conflict_lines(exc.extra),
     }
 
