@@ -85,8 +85,8 @@ async def test_the_api_approves_several_and_says_which_it_could_not(
 @pytest.mark.parametrize(
     ("body", "status"),
     [
-        ({"booking_ids": [], "approve": True}, 400),
-        ({"booking_ids": list(range(1, 102)), "approve": True}, 400),
+        ({"booking_ids": [], "approve": True}, 422),
+        ({"booking_ids": list(range(1, 102)), "approve": True}, 422),
         ({"booking_ids": [1], "approve": "yes"}, 400),
         ("decline-without-reason", 422),
     ],

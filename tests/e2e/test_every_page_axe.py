@@ -45,7 +45,9 @@ def route_of(url: str) -> str:
 
 def links_on(page: Page, origin: str) -> list[str]:
     hrefs: list[str] = page.evaluate(
-        "() => Array.from(document.querySelectorAll('a[href]'), a => a.href)"
+        # An SVG link's href is an object: resolve the attribute as the browser would.
+        "() => Array.from(document.querySelectorAll('a[href]'),"
+        " a => new URL(a.getAttribute('href'), document.baseURI).href)"
     )
     found = []
     for href in hrefs:
