@@ -120,12 +120,12 @@ class FrontDeskStaff(StaffPages):
         try:
             if location_id is None:
                 raise NotFound(_("No such location."), code="location_not_found")
-            _kiosk, token = await services.create_kiosk(user, location_id, str(data.get("label", "")))
+            _kiosk, token = await services.create_kiosk(
+                user, location_id, str(data.get("label", ""))
+            )
         except HubError as exc:
             refusal = Refusal.of(exc, data, general="location_id")
-            return await kiosks_page(
-                request, errors=refusal.errors, form=refusal.form, status=422
-            )
+            return await kiosks_page(request, errors=refusal.errors, form=refusal.form, status=422)
         base = settings_of(request).base_url.rstrip("/")
         return await kiosks_page(request, new_url=f"{base}/kiosk/{token}", status=201)
 
