@@ -4,7 +4,8 @@ By use case: ``rules`` (pure checks and the policy), ``queries`` (reading bookin
 ``reserve`` (a member's booking, a staff block), ``lifecycle`` (cancel, decide, move, check
 in, pay, release), ``series``, ``availability``, ``waitlist``, ``jobs``, ``reminders`` and
 ``events`` (the listeners told of a cancellation), ``here`` (a space's QR sign: check
-in or book on the spot) and ``kiosk`` (the front desk's screens and their day). Callers use ``bookings.services.<name>``.
+in or book on the spot) and ``kiosk`` (the front desk's screens and their day). Callers use
+``bookings.services.<name>``.
 Times are aware datetimes; rules about days and hours are read in local time
 (Asia/Ho_Chi_Minh).
 """

@@ -151,6 +151,7 @@ async def kiosk_context(token: str) -> dict[str, Any]:
     return {
         "user": None,  # a screen, not a session: the page shows no account, whoever opens it
         "token": token,
+        "screen": kiosk.label,
         "location": location,
         "day": day,
         "updated": hhmm(day.now),
