@@ -1,8 +1,9 @@
 """What the browser journeys need on top of `innovation-hub demo`, made through the services.
 
 Run as `python -m tests.e2e.seed` with the e2e server's HUB_* environment (conftest does it):
-- a study corner open every day of the week, 00:00–23:59, with one desk on a 5-minute step, so a
-  journey can book a desk that starts within minutes and check in, whatever the hour it runs;
+- a study corner open every day of the week, 00:00–23:59, with two desks on a 5-minute step, so
+  a journey can book a desk that starts within minutes and check in, whatever the hour it runs
+  (the second desk is the QR check-in journey's, so the two journeys never meet);
 - an enterprise with no application yet, to apply to the support programme's open call.
 """
 
@@ -16,6 +17,8 @@ from innovation_hub.spaces.services import create_resource
 from innovation_hub.spaces.tables import Location, OpeningHours
 
 STUDY_DESK = "Bàn tự học 24/7"
+QR_DESK = "Bàn tự học 24/7 số 2"
+CORNER = "Góc tự học 24/7"
 ENTERPRISE_EMAIL = "lan.do@cokhihoathanh.vn"
 ENTERPRISE_PASSWORD = "e2e-matkhau-2026"
 ENTERPRISE_NAME = "Công ty TNHH Cơ khí Hòa Thành"
@@ -23,7 +26,7 @@ ENTERPRISE_TAX_CODE = "0300588569"
 
 
 async def seed() -> None:
-    corner = Location(name="Góc tự học 24/7", address="Tầng 1, 102 Cách Mạng Tháng Tám, Tây Ninh")
+    corner = Location(name=CORNER, address="Tầng 1, 102 Cách Mạng Tháng Tám, Tây Ninh")
     await corner.save()
     await OpeningHours.insert(
         *[
@@ -31,20 +34,21 @@ async def seed() -> None:
             for day in range(7)
         ]
     ).run()
-    await create_resource(
-        {
-            "name": STUDY_DESK,
-            "kind": "desk",
-            "capacity": 1,
-            "location_id": corner.id,
-            "slot_minutes": 5,
-            "min_minutes": 5,
-            "max_minutes": 240,
-            "free_weekly_hours": {"student": 20},
-            "amenities": ["Wi-Fi", "Ổ cắm điện"],
-        },
-        actor_id=None,
-    )
+    for name in (STUDY_DESK, QR_DESK):
+        await create_resource(
+            {
+                "name": name,
+                "kind": "desk",
+                "capacity": 1,
+                "location_id": corner.id,
+                "slot_minutes": 5,
+                "min_minutes": 5,
+                "max_minutes": 240,
+                "free_weekly_hours": {"student": 20},
+                "amenities": ["Wi-Fi", "Ổ cắm điện"],
+            },
+            actor_id=None,
+        )
     await create_account(
         NewAccount(
             email=ENTERPRISE_EMAIL,
