@@ -161,7 +161,6 @@ TABLE: dict[tuple[str, str], Rule] = {
     ("POST", "/staff/kiosks"): Rule(STAFF),
     ("POST", "/staff/kiosks/{kiosk_id:int}/revoke"): Rule(STAFF),
     ("GET", "/kiosk/{token:str}"): Rule(PUBLIC, secret_link=True),
-    ("GET", "/kiosk/{token:str}/board"): Rule(PUBLIC, secret_link=True),
     # spaces and bookings: API
     ("GET", "/api/v1/resources"): Rule(PUBLIC),
     ("POST", "/api/v1/resources"): Rule(STAFF),

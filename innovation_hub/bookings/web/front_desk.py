@@ -166,15 +166,13 @@ async def kiosk_context(token: str) -> dict[str, Any]:
 
 
 class Kiosk(Controller):
-    """Public: the token in the path is the only key, and it opens this page and its list."""
+    """Public: the token in the path is the only key, and it opens this page alone (its list
+    too, when htmx polls it)."""
 
     path = "/kiosk/{token:str}"
     opt = {"access": PUBLIC}
 
     @get("/")
-    async def screen(self, token: FromPath[str]) -> Template:
-        return Template("bookings/kiosk.html", context=await kiosk_context(token))
-
-    @get("/board")
-    async def board(self, token: FromPath[str]) -> Template:
-        return Template("bookings/_kiosk_board.html", context=await kiosk_context(token))
+    async def screen(self, request: Req, token: FromPath[str]) -> Template:
+        context = await kiosk_context(token)
+        return page(request, "bookings/kiosk.html", context, fragment="bookings/_kiosk_board.html")
