@@ -191,6 +191,7 @@ async def test_an_unknown_space_is_a_404(client: httpx.AsyncClient) -> None:
     await member(client, "khoa@hs.vn")
     assert (await client.get("/spaces/999999/here")).status_code == 404
     assert (await client.get("/spaces/99999999999/here")).status_code == 404
+    assert (await submit(client, "/spaces/99999999999/here/check-in", {})).status_code == 404
 
 
 # -- the signs -----------------------------------------------------------------------------
@@ -312,6 +313,10 @@ async def test_a_revoked_or_wrong_kiosk_link_opens_nothing(
         assert vi("Page not found") in answer.text and "kiosk-board" not in answer.text
     # The screen's link is no staff session: staff pages still want a login.
     assert (await other_client.get("/staff/board")).status_code == 302
+    unknown = await post_form(
+        client, "/staff/kiosks/99999999999/revoke", {}, token_page="/staff/kiosks"
+    )
+    assert unknown.status_code == 404
     # A member may not make or revoke screens.
     await member(other_client, "khoa@hs.vn")
     assert (await other_client.get("/staff/kiosks")).status_code == 403

@@ -38,9 +38,17 @@ class SpaceNow:
     may_book: bool = True
 
 
-def _end_of_day(moment: datetime) -> datetime:
-    day = moment.astimezone(LOCAL_TZ).date() + timedelta(days=1)
-    return datetime.combine(day, datetime.min.time(), LOCAL_TZ)
+def _local_day(moment: datetime) -> tuple[datetime, datetime]:
+    """The local day ``moment`` falls on, midnight to midnight."""
+    day = moment.astimezone(LOCAL_TZ).date()
+    start = datetime.combine(day, datetime.min.time(), LOCAL_TZ)
+    return start, start + timedelta(days=1)
+
+
+def _require_space_id(resource_id: int) -> None:
+    """An id no space can have (past the 32-bit column) is a missing space on both engines."""
+    if not 0 < resource_id <= spaces.MAX_ID:
+        raise NotFound(_("No such space."), code="resource_not_found")
 
 
 def next_step(resource: Resource, moment: datetime) -> datetime:
@@ -53,6 +61,7 @@ def next_step(resource: Resource, moment: datetime) -> datetime:
 
 
 async def member_booking_here(user: User, resource_id: int, now: datetime) -> Booking | None:
+    _require_space_id(resource_id)
     return (
         await Booking.objects()
         .where(
@@ -61,7 +70,7 @@ async def member_booking_here(user: User, resource_id: int, now: datetime) -> Bo
             & (Booking.kind == "booking")
             & Booking.status.is_in(list(HELD_FOR_THE_MEMBER))
             & (Booking.end_at > now)
-            & (Booking.start_at < _end_of_day(now))
+            & (Booking.start_at < _local_day(now)[1])
         )
         .order_by(Booking.start_at)
         .first()
@@ -72,7 +81,9 @@ async def member_booking_here(user: User, resource_id: int, now: datetime) -> Bo
 async def _free_from_now(resource: Resource, now: datetime) -> tuple[bool, Interval | None]:
     """Whether someone holds the space now, and the time from the next step to the next
     booking, closure or closing (at most the space's longest booking) when it is free."""
-    [item] = await availability(now, _end_of_day(now), resource_id=resource.id, now=now)
+    # The whole local day, as the grid asks for it: one kept answer serves every scan that day;
+    # ``now`` cuts its free time.
+    [item] = await availability(*_local_day(now), resource_id=resource.id, now=now)
     if any(t["start_at"] <= now < t["occupied_until"] for t in item.taken):
         return True, None
     start = next_step(resource, now)
@@ -91,8 +102,7 @@ async def space_now(
 ) -> SpaceNow:
     """The space as the member at its sign finds it now."""
     now = now or clock.utcnow()
-    if not 0 < resource_id <= spaces.MAX_ID:
-        raise NotFound(_("No such space."), code="resource_not_found")
+    _require_space_id(resource_id)
     resource = await spaces.get_resource(resource_id)
     booking = await member_booking_here(user, resource.id, now)
     if booking is None:

@@ -67,6 +67,8 @@ async def create_kiosk(staff: User, location_id: int, label: str) -> tuple[Kiosk
 
 async def revoke_kiosk(staff: User, kiosk_id: int) -> None:
     """From now on the screen's token opens nothing; revoking twice changes nothing."""
+    if not 0 < kiosk_id <= spaces.MAX_ID:
+        raise NotFound(_("No such kiosk screen."), code="kiosk_not_found")
     async with transaction():
         revoked = (
             await KioskToken.update({KioskToken.revoked_at: clock.utcnow()})
