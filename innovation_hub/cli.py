@@ -208,7 +208,12 @@ def _add_users(commands: Commands) -> None:
     create.add_argument("--name", required=True)
     create.add_argument("--organisation", default="", help="optional: startup or enterprise")
     create.add_argument("--school", default="", help="optional: student")
-    create.add_argument("--tax-code", default="", help="optional: enterprise (checked if given)")
+    create.add_argument(
+        "--tax-code",
+        default="",
+        help="optional, checked if given: 10 digits (enterprise), 10-3 digits (branch) or "
+        "the 12-digit personal identification number (household business)",
+    )
     create.set_defaults(func=cmd_users_create)
 
 

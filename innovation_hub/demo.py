@@ -15,6 +15,7 @@ from innovation_hub.core.settings import get_settings
 from innovation_hub.payments.tables import Payment
 from innovation_hub.programmes.demo import load_programmes_demo
 from innovation_hub.spaces import services as spaces
+from innovation_hub.spaces.demo import load_floor_plan_demo
 from innovation_hub.spaces.tables import Location, Resource
 from innovation_hub.trademarks.demo import load_trademarks_demo
 from innovation_hub.visits.demo import load_visits_demo
@@ -31,7 +32,7 @@ DEMO_ACCOUNTS = [
         email="admin@demo.hub.vn",
         name="Nguyễn Văn An",
         role="admin",
-        organisation_name="Sở Khoa học và Công nghệ",
+        organisation_name="Sở Khoa học và Công nghệ tỉnh Tây Ninh",
     ),
     _demo_account(
         email="ngoc.tran@demo.hub.vn",
@@ -89,6 +90,16 @@ DEMO_ACCOUNTS = [
         organisation_name="Hợp tác xã Muối tôm Gò Dầu",
         tax_code="3902345671",
     ),
+    # A household business: since 1 July 2025 its tax code is the owner's 12-digit personal
+    # identification number (072: birth registered in Tây Ninh; 1: a woman born 1900-1999).
+    _demo_account(
+        email="cuc.le@demo.hub.vn",
+        name="Lê Thị Cúc",
+        role="enterprise",
+        organisation_name="Hộ kinh doanh Bánh tráng phơi sương Cô Cúc",
+        tax_code="072186003517",
+        phone="0918 226 404",
+    ),
 ]
 
 
@@ -108,7 +119,10 @@ DEMO_RESOURCES: list[dict[str, Any]] = [
             "capacity": 1,
             "free_weekly_hours": {"student": STUDENT_DESK_HOURS},
             "max_days_ahead": 30,
-            "amenities": ["Ổ cắm điện", "Wi-Fi", "Đèn bàn"],
+            "description": "Trang bị: Wi-Fi, đèn bàn.",
+            # 01–06 by the windows (01–04 with a monitor), 07–12 in the quiet area.
+            "amenities": ["power", *(["window"] if n <= 6 else ["quiet"])]
+            + (["monitor"] if n <= 4 else []),
         }
         for n in range(1, 13)
     ],
@@ -120,7 +134,9 @@ DEMO_RESOURCES: list[dict[str, Any]] = [
             "free_weekly_hours": {"student": STUDENT_DESK_HOURS},
             "max_days_ahead": 14,
             "max_minutes": 9 * 60,
-            "amenities": ["Wi-Fi"],
+            "description": "Trang bị: Wi-Fi.",
+            # 13–16 along the wall sockets; 17–20 by the entrance and the lift.
+            "amenities": ["power"] if n <= 16 else ["step_free"],
         }
         for n in range(13, 21)
     ],
@@ -129,22 +145,26 @@ DEMO_RESOURCES: list[dict[str, Any]] = [
         "name": "Phòng họp Sen",
         "capacity": 8,
         "price_per_hour_vnd": 150_000,
-        "amenities": ["Màn hình 65 inch", "Bảng trắng"],
+        "description": "Màn hình 65 inch, bảng trắng.",
+        "amenities": ["monitor", "power", "window", "step_free"],
     },
     {
         **PAID_MEETING_ROOM,
         "name": "Phòng họp Mai",
         "capacity": 12,
         "price_per_hour_vnd": 200_000,
-        "amenities": ["Máy chiếu", "Hội nghị truyền hình"],
+        "description": "Máy chiếu, hội nghị truyền hình.",
+        "amenities": ["monitor", "power", "window"],
     },
     {
         "name": "Phòng họp Trúc",
         "kind": "meeting_room",
         "capacity": 4,
         "price_per_hour_vnd": 0,
-        "amenities": ["Bảng trắng"],
+        "description": "Bảng trắng.",
+        "amenities": ["quiet", "power", "step_free"],
         "max_minutes": 120,
+        "max_days_ahead": 100,  # the founders' club books it a quarter ahead, monthly
         "free_weekly_hours": {"student": 4},
     },
     {
@@ -157,14 +177,16 @@ DEMO_RESOURCES: list[dict[str, Any]] = [
         "min_minutes": 60,
         "max_days_ahead": 90,
         "min_notice_minutes": 48 * 60,
-        "amenities": ["Âm thanh", "Máy chiếu", "Sân khấu"],
+        "description": "Âm thanh, máy chiếu, sân khấu.",
+        "amenities": ["monitor", "power", "step_free"],
     },
     {
         "name": "Phòng Lab IoT",
         "kind": "lab",
         "capacity": 10,
         "requires_approval": True,
-        "amenities": ["Máy in 3D", "Bộ kit Arduino", "Máy hàn"],
+        "description": "Máy in 3D, bộ kit Arduino, máy hàn.",
+        "amenities": ["power"],
     },
 ]
 
@@ -348,6 +370,7 @@ async def _demo_staff_changes(
         bookings.Decision(approve=False, reason="Hội trường đã dành cho Ngày hội khởi nghiệp tỉnh"),
         policy=policy,
     )
+    series_dates = await _demo_series(staff, users, resources, upcoming, policy)
     desk = await Booking.objects().where(Booking.purpose == "Ôn thi học sinh giỏi tin học").first()
     if desk is not None:
         await bookings.move_booking(
@@ -359,7 +382,55 @@ async def _demo_staff_changes(
             reason="Bàn làm việc 03 đang thay màn hình",
             policy=policy,
         )
-    return 1
+    return 1 + series_dates
+
+
+async def _demo_series(
+    staff: User,
+    users: dict[str, User],
+    resources: dict[str, Resource],
+    upcoming: list[date],
+    policy: bookings.Policy,
+) -> int:
+    """A monthly club meeting (the same weekday of each month) and a weekly research group
+    whose later dates staff moved together by an hour."""
+    room = resources["Phòng họp Trúc"].id
+    monthly = await bookings.create_series(
+        users["linh.huynh@demo.hub.vn"],
+        room,
+        _at(upcoming[0], 16),
+        _at(upcoming[0], 17),
+        frequency="monthly",
+        until=None,
+        count=3,
+        skip_conflicts=True,
+        purpose="Họp câu lạc bộ nhà sáng lập hằng tháng",
+        policy=policy,
+    )
+    weekly = await bookings.create_series(
+        users["khoa.pham@demo.hub.vn"],
+        room,
+        _at(upcoming[2], 14),
+        _at(upcoming[2], 15),
+        frequency="weekly",
+        until=None,
+        count=3,
+        skip_conflicts=True,
+        purpose="Nhóm nghiên cứu robot phân loại nông sản",
+        policy=policy,
+    )
+    if len(weekly.booked) > 1:
+        second = weekly.booked[1]
+        await bookings.move_following(
+            staff,
+            second.id,
+            start=second.start_at + timedelta(hours=1),
+            end=second.end_at + timedelta(hours=1),
+            resource_id=None,
+            reason="Phòng họp Trúc có buổi tư vấn nhãn hiệu lúc 14:00",
+            policy=policy,
+        )
+    return len(monthly.booked) + len(weekly.booked)
 
 
 async def _mark_demo_payments_paid(policy: bookings.Policy) -> None:
@@ -399,7 +470,9 @@ async def load_demo() -> list[str]:
     location = await spaces.default_location()
     if not location.address:
         await (
-            Location.update({Location.address: "Tầng 3, 102 Cách Mạng Tháng Tám, Tây Ninh"})
+            Location.update(
+                {Location.address: "Tầng 3, số 12 Hùng Vương, Phường Long An, tỉnh Tây Ninh"}
+            )
             .where(Location.id == location.id)
             .run()
         )
@@ -412,6 +485,8 @@ async def load_demo() -> list[str]:
         new_spaces.append(data["name"])
     if new_spaces:
         created.append(f"{len(new_spaces)} spaces ({', '.join(new_spaces)})")
+    location = await spaces.get_location(location.id)  # with the address set above
+    created.extend(await load_floor_plan_demo(location, var_dir=get_settings().var_dir))
     if not await Booking.exists().where(Booking.kind == "booking").run():
         made = await _demo_bookings(resources)
         created.append(f"{made} bookings")

@@ -56,6 +56,7 @@ PATH_VALUES = {
     "/feeds/private/{name:str}": {"name": "member_feed"},
     "/feeds/resources/{name:str}": {"name": "resource_feed"},
     "/spaces/photos/{name:str}": {"name": "photo"},
+    "/spaces/plans/{name:str}": {"name": "plan"},
     "/bookings/{name:str}": {"name": "booking_ics"},
     "/visits/status/": {"token": "visit_token"},
     "/verify-email/": {"token": "no_token"},
@@ -311,10 +312,23 @@ async def build_world(client: httpx.AsyncClient) -> World:
             files={"photo": ("sen.png", PNG, "image/png")},
         )
         assert photo.status_code == 303, photo.text
+        plan = await browser.post(
+            f"/staff/spaces/locations/{room['location_id']}/plan",
+            data={"_csrf_token": token},
+            files={"plan": ("tang-3.png", PNG, "image/png")},
+        )
+        assert plan.status_code == 303, plan.text
     finally:
         await browser.aclose()
     listed = await _ok(await client.get("/api/v1/resources"), 200)
     photo_url = next(r["photo_url"] for r in listed["items"] if r["id"] == room["id"])
+    placed = await client.put(
+        f"/api/v1/staff/resources/{room['id']}/position",
+        json={"x": 25, "y": 50},
+        headers=as_("staff"),
+    )
+    await _ok(placed, 200)
+    plan = await _ok(await client.get(f"/api/v1/locations/{room['location_id']}/plan"), 200)
 
     kiosk, kiosk_token = await bookings.create_kiosk(
         users[list(ACCOUNTS).index("staff")], room["location_id"], "Quầy lễ tân"
@@ -345,6 +359,8 @@ async def build_world(client: httpx.AsyncClient) -> World:
         member_feed=urlsplit(member_feed).path.rsplit("/", 1)[1],
         resource_feed=f"{room['id']}.ics",
         photo=photo_url.rsplit("/", 1)[1],
+        location_id=str(room["location_id"]),
+        plan=plan["plan_url"].rsplit("/", 1)[1],
         report_file="report.xlsx",
         static_file="css/hub.css",
         schema_path="swagger",

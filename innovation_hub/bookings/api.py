@@ -22,13 +22,17 @@ from innovation_hub.bookings.schemas import (
     BookingIn,
     BookingList,
     BookingOut,
+    DecisionsIn,
+    DecisionsOut,
     FreeInterval,
     MoveIn,
     OccurrenceList,
     OccurrenceOut,
     PaymentInfo,
     ReasonIn,
+    Refusal,
     ResourceFree,
+    SeriesCancelIn,
     SeriesCancelOut,
     SeriesIn,
     SeriesOut,
@@ -213,6 +217,25 @@ async def decline(
     return booking_out(decided)
 
 
+@_post("/bookings/decisions", access=STAFF, summary="Approve or decline several requests at once")
+async def decide_many(
+    request: Req, data: JSONBody[DecisionsIn], booking_policy: BookingPolicy
+) -> DecisionsOut:
+    """Each request is decided on its own: one decided meanwhile by someone else is listed in
+    ``refused`` with its reason, and the others are still decided."""
+    decision = services.Decision(approve=data.approve, reason=data.reason)
+    decided, refused = await services.decide_many(
+        request.user, data.booking_ids, decision, policy=booking_policy
+    )
+    return DecisionsOut(
+        decided=[booking_out(b) for b in decided],
+        refused=[
+            Refusal(id=booking_id, code=exc.code, message=exc.detail)
+            for booking_id, exc in refused.items()
+        ],
+    )
+
+
 @_post(
     "/bookings/{booking_id:int}/move",
     access=STAFF,
@@ -221,11 +244,18 @@ async def decline(
 async def move(
     request: Req, booking_id: PathId, data: JSONBody[MoveIn], booking_policy: BookingPolicy
 ) -> BookingOut:
-    # MoveIn's fields (start, end, resource_id, reason) are move_booking's keywords.
-    moved = await services.move_booking(
-        request.user, booking_id, **msgspec.structs.asdict(data), policy=booking_policy
+    """With ``following``, the later dates of its series move by the same shift, all or none;
+    the answer is the booking itself."""
+    # MoveIn's other fields (start, end, resource_id, reason) are move_booking's keywords.
+    fields = msgspec.structs.asdict(data)
+    if fields.pop("following"):
+        moved = await services.move_following(
+            request.user, booking_id, **fields, policy=booking_policy
+        )
+        return booking_out(moved[0])
+    return booking_out(
+        await services.move_booking(request.user, booking_id, **fields, policy=booking_policy)
     )
-    return booking_out(moved)
 
 
 @_create("/blocks", access=STAFF, summary="Block a resource (maintenance, an event)")
@@ -249,7 +279,7 @@ async def preview_series(request: Req, data: JSONBody[SeriesIn]) -> OccurrenceLi
     return OccurrenceList(items=[occurrence_out(o) for o in occurrences])
 
 
-@_create("/booking-series", access=ANY_USER, summary="Book a daily or weekly series")
+@_create("/booking-series", access=ANY_USER, summary="Book a daily, weekly or monthly series")
 async def create_series(
     request: Req, data: JSONBody[SeriesIn], booking_policy: BookingPolicy
 ) -> SeriesOut:
@@ -272,12 +302,18 @@ async def create_series(
 @_post(
     "/booking-series/{series_id:int}/cancel",
     access=ANY_USER,
-    summary="Cancel every future booking of a series",
+    summary="Cancel every future booking of a series, or one and the later ones",
 )
 async def cancel_series(
-    request: Req, series_id: PathId, booking_policy: BookingPolicy
+    request: Req,
+    series_id: PathId,
+    booking_policy: BookingPolicy,
+    data: JSONBody[SeriesCancelIn | None] = None,
 ) -> SeriesCancelOut:
-    cancelled, kept = await services.cancel_series(request.user, series_id, policy=booking_policy)
+    from_booking_id = data.from_booking_id if data else None
+    cancelled, kept = await services.cancel_series(
+        request.user, series_id, policy=booking_policy, from_booking_id=from_booking_id
+    )
     return SeriesCancelOut(
         cancelled=[booking_out(b) for b in cancelled], kept=[booking_out(b) for b in kept]
     )
@@ -323,6 +359,7 @@ ROUTES = describe_problems(
         check_in,
         approve,
         decline,
+        decide_many,
         move,
         create_block,
         preview_series,

@@ -68,6 +68,7 @@ class Entry:
     hold_expires_at: datetime | None
     checked_in_at: datetime | None
     status_reason: str
+    series: int | None = None  # the repeating booking it is a date of
 
     @property
     def reason(self) -> str:

@@ -15,7 +15,7 @@ RowId = Id
 # invalid_repeat); more attendees than the space holds is its rule (over_capacity).
 Attendees = Annotated[Int, rule(minimum=1)]
 Purpose = Annotated[str, rule(maxLength=300)]
-FREQUENCIES = ("daily", "weekly")
+FREQUENCIES = ("daily", "weekly", "monthly")  # as services.series repeats them
 # As bookings.workflow.BOOKINGS declares them.
 BookingStatus = Literal[
     "pending_approval",
@@ -90,6 +90,13 @@ class MoveIn(msgspec.Struct, kw_only=True):
     end: datetime
     resource_id: RowId | None = None
     reason: str = ""
+    # A booking of a series: move the later dates of the series by the same shift too.
+    following: bool = False
+
+
+class SeriesCancelIn(msgspec.Struct, kw_only=True):
+    # Cancel from this booking of the series on (it and the later dates); none: every future date.
+    from_booking_id: RowId | None = None
 
 
 class BlockIn(SlotIn, kw_only=True):
@@ -125,6 +132,23 @@ class SeriesOut(msgspec.Struct, kw_only=True):
     id: int
     bookings: list[BookingOut]
     skipped: list[OccurrenceOut]
+
+
+class DecisionsIn(msgspec.Struct, kw_only=True):
+    booking_ids: Annotated[list[RowId], msgspec.Meta(min_length=1, max_length=100)]
+    approve: bool
+    reason: str = ""  # required to decline: the members read it
+
+
+class Refusal(msgspec.Struct, kw_only=True):
+    id: int
+    code: str
+    message: str
+
+
+class DecisionsOut(msgspec.Struct, kw_only=True):
+    decided: list[BookingOut]
+    refused: list[Refusal]
 
 
 class SeriesCancelOut(msgspec.Struct, kw_only=True):

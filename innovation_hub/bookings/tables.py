@@ -20,7 +20,7 @@ class BookingSeries(Table, tablename="booking_series"):
     id: Serial
     user = ForeignKey(references=User, on_delete=OnDelete.restrict, null=False, index=True)
     resource = ForeignKey(references=Resource, on_delete=OnDelete.restrict, null=False)
-    frequency = Varchar(length=10)  # daily | weekly
+    frequency = Varchar(length=10)  # daily | weekly | monthly
     occurrences = Integer(default=0)
     created_at = _written_now()
 

@@ -92,7 +92,7 @@ def footer_lines(settings: Settings) -> list[str]:
     """Who sent the email, printed once under every one of them."""
     lines = [
         settings.centre_name,
-        f"{settings.department_name} {settings.province_name}",
+        settings.department_full_name,
         settings.centre_address,
         settings.centre_contact,
         settings.base_url,

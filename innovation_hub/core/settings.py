@@ -187,6 +187,7 @@ class Settings:
     centre_name: str
     department_name: str
     province_name: str
+    province_kind: str
     default_locale: str
     run_jobs: bool
     session_max_age_seconds: int
@@ -240,6 +241,11 @@ class Settings:
     visit_reminder_hours: int = 24
     programme_reminder_days: int = 7
 
+    @property
+    def department_full_name(self) -> str:
+        """The department as official texts name it: "Sở Khoa học và Công nghệ tỉnh Tây Ninh"."""
+        return f"{self.department_name} {self.province_kind} {self.province_name}"
+
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if env is None else env
@@ -262,6 +268,7 @@ class Settings:
             centre_name=env.get("HUB_CENTRE_NAME") or "Trung tâm Khởi nghiệp và Đổi mới sáng tạo",
             department_name=env.get("HUB_DEPARTMENT_NAME") or "Sở Khoa học và Công nghệ",
             province_name=env.get("HUB_PROVINCE_NAME") or "Tây Ninh",
+            province_kind=env.get("HUB_PROVINCE_KIND") or "tỉnh",
             default_locale=env.get("HUB_DEFAULT_LOCALE") or "vi",
             run_jobs=_bool(env, "HUB_RUN_JOBS", True),
             session_max_age_seconds=_int(env, "HUB_SESSION_MAX_AGE_SECONDS", 14 * 24 * 3600),

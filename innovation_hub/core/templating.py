@@ -16,6 +16,7 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from innovation_hub.core import i18n
 from innovation_hub.core.auth import role_label
 from innovation_hub.core.settings import PROJECT_ROOT, Settings
+from innovation_hub.core.taxcode import tax_code_kind_label
 from innovation_hub.core.workflow import state_view
 
 TEMPLATE_DIR = PROJECT_ROOT / "templates"
@@ -106,6 +107,7 @@ def make_environment(settings: Settings) -> Environment:
         role_label=role_label,
         static_url=STATIC_FILES.url,
         status_view=state_view,
+        tax_code_kind_label=tax_code_kind_label,
     )
     return env
 

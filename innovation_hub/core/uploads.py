@@ -16,7 +16,13 @@ from innovation_hub.core.i18n import gettext as _
 
 IMAGE_TYPES = {"image/png": b"\x89PNG\r\n\x1a\n", "image/jpeg": b"\xff\xd8\xff"}
 PDF_TYPES = {"application/pdf": b"%PDF-"}
-EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg", "application/pdf": "pdf"}
+EXTENSIONS = {
+    "image/png": "png",
+    "image/jpeg": "jpg",
+    "image/webp": "webp",
+    "image/svg+xml": "svg",
+    "application/pdf": "pdf",
+}
 
 
 @dataclass(frozen=True)
@@ -60,6 +66,11 @@ def store(
         kinds = ", ".join(sorted(EXTENSIONS[t].upper() for t in allowed))
         message = _("Upload a %(kinds)s file.", kinds=kinds)
         raise RuleBroken(message, code="file_type", field_errors={field: message})
+    return write(var_dir, area, data, content_type)
+
+
+def write(var_dir: Path, area: str, data: bytes, content_type: str) -> StoredFile:
+    """Writes checked content under a new random name."""
     folder = var_dir / "uploads" / area
     folder.mkdir(parents=True, exist_ok=True)
     name = f"{secrets.token_urlsafe(16)}.{EXTENSIONS[content_type]}"

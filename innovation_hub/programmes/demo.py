@@ -71,7 +71,8 @@ async def load_programmes_demo() -> int:
     phuc = await _user("phuc.le@demo.hub.vn")
     tam = await _user("tam.nguyen@demo.hub.vn")
     hung = await _user("hung.tran@demo.hub.vn")
-    if not (admin and ngoc and phuc and tam and hung):
+    cuc = await _user("cuc.le@demo.hub.vn")
+    if not (admin and ngoc and phuc and tam and hung and cuc):
         return 0
     now = utcnow()
 
@@ -91,7 +92,7 @@ async def load_programmes_demo() -> int:
         size_class="small",
         sector="industry_construction",
         main_products="Bánh tráng phơi sương, bánh tráng dẻo",
-        address="Khu phố Lộc An, phường Trảng Bàng",
+        address="Khu phố Lộc An, Phường Trảng Bàng, tỉnh Tây Ninh",
         contact_name=tam.name,
         contact_phone=tam.phone,
         employees=48,
@@ -161,7 +162,7 @@ async def load_programmes_demo() -> int:
         size_class="micro",
         sector="agriculture",
         main_products="Muối tôm, muối ớt",
-        address="Ấp Rạch Sơn, xã Gò Dầu",
+        address="Ấp Rạch Sơn, Xã Gò Dầu, tỉnh Tây Ninh",
         contact_name=hung.name,
         employees=12,
         consultant_name="Trung tâm Kỹ thuật Tiêu chuẩn Đo lường Chất lượng",
@@ -186,4 +187,22 @@ async def load_programmes_demo() -> int:
         support_items=[{"type": "lean", "cost_vnd": 80_000_000}],
     )
     await services.submit_application(tam, waiting.id)
-    return 5  # two calls, three applications
+    # A household business applies with its 12-digit personal identification number.
+    household = await _apply(
+        cuc,
+        current,
+        size_class="micro",
+        sector="industry_construction",
+        main_products="Bánh tráng phơi sương",
+        address="Ấp Lộc Trung, Phường Trảng Bàng, tỉnh Tây Ninh",
+        contact_name=cuc.name,
+        contact_phone=cuc.phone,
+        employees=6,
+        plan="Áp dụng 5S cho khu tráng và phơi bánh; in mã QR truy xuất nguồn gốc trên bao bì.",
+        support_items=[
+            {"type": "5s", "cost_vnd": 25_000_000},
+            {"type": "traceability", "cost_vnd": 20_000_000},
+        ],
+    )
+    await services.submit_application(cuc, household.id)
+    return 6  # two calls, four applications

@@ -154,7 +154,9 @@ class SupportItemIn(msgspec.Struct, kw_only=True):
 
 class ApplicationIn(msgspec.Struct, kw_only=True):
     enterprise_name: EnterpriseName
-    # 10 digits, or 10 digits + "-" + 3 (422 invalid_tax_code, also for a wrong check digit).
+    # An enterprise's 10 digits, a branch's 10 + "-" + 3 (or 13 digits, given the hyphen), or
+    # a household business's 12-digit personal identification number (422 invalid_tax_code,
+    # also for a wrong check digit or an unknown province code).
     tax_code: str
     support_items: list[SupportItemIn] = []
     size_class: SizeClass = ""
@@ -264,6 +266,8 @@ class ApplicationOut(msgspec.Struct, kw_only=True):
     status: ApplicationStatus
     enterprise_name: str
     tax_code: str
+    # Which of the three kinds the tax code is; null while a draft has no valid one.
+    tax_code_kind: Literal["enterprise", "branch", "personal"] | None
     size_class: str
     sector: str
     main_products: str

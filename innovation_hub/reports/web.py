@@ -5,19 +5,22 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any
+from urllib.parse import urlencode
 
-from litestar import Controller, Request, Response, get
+from litestar import Controller, Request, Response, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Template
 
+from innovation_hub.bookings import services as bookings
+from innovation_hub.bookings.web.edge import BookingPolicy
 from innovation_hub.core.auth import STAFF
 from innovation_hub.core.clock import LOCAL_TZ, utcnow
 from innovation_hub.core.errors import HubError, RuleBroken
 from innovation_hub.core.exports import csv_bytes
-from innovation_hub.core.forms import parse_day
+from innovation_hub.core.forms import parse_day, parse_id, parse_int, text
 from innovation_hub.core.i18n import gettext as _
-from innovation_hub.core.web import page
+from innovation_hub.core.web import FormBody, go_to, page
 from innovation_hub.reports import dashboard, services, svg, waiting
 from innovation_hub.reports.views import preset_labels, presets, tables, weekday_labels, workbook
 
@@ -91,8 +94,38 @@ class StaffPages(Controller):
     @get("/waiting", name="staff_waiting", access=STAFF)
     async def waiting_page(self, request: Req) -> Template:
         """Everything waiting for staff, by kind, oldest first, each row linking to where
-        it is handled."""
-        return page(request, "reports/waiting.html", {"queue": await waiting.waiting()})
+        it is handled; booking requests can be answered several at once."""
+        q = request.query_params
+        done = {key: parse_int(q.get(key)) or 0 for key in ("decided", "refused")}
+        context = {"queue": await waiting.waiting(), "done": done if q.get("answer") else None}
+        context["answer"] = q.get("answer") if q.get("answer") in {"approve", "decline"} else None
+        return page(request, "reports/waiting.html", context)
+
+    @post("/waiting/bookings", access=STAFF)
+    async def answer_bookings(
+        self, request: Req, data: FormBody, booking_policy: BookingPolicy
+    ) -> Response[Any] | Template:
+        """The same answer to the booking requests ticked on the queue."""
+        answer = text(data.get("answer"))
+        chosen = data.get("booking_id") or []
+        ids = [n for n in map(parse_id, chosen if isinstance(chosen, list) else [chosen]) if n]
+        decision = bookings.Decision(approve=answer == "approve", reason=text(data.get("reason")))
+        try:
+            if answer not in {"approve", "decline"}:
+                raise RuleBroken(_("Choose to approve or to decline."), code="invalid_answer")
+            decided, refused = await bookings.decide_many(
+                request.user, ids, decision, policy=booking_policy
+            )
+        except HubError as exc:
+            field = "reason" if exc.code == "reason_required" else "booking_id"
+            context = {
+                "queue": await waiting.waiting(),
+                "errors": {field: exc.detail},
+                "form": {"reason": text(data.get("reason")), "chosen": set(ids)},
+            }
+            return page(request, "reports/waiting.html", context, status_code=exc.status_code)
+        query = urlencode({"answer": answer, "decided": len(decided), "refused": len(refused)})
+        return go_to(request, f"/staff/waiting?{query}#bookings")
 
     @get("/reports", name="reports", access=STAFF)
     async def report_page(self, request: Req) -> Template:

@@ -6,7 +6,7 @@ from functools import partial
 from typing import Any, cast
 
 import msgspec
-from litestar import Request, get, patch, post
+from litestar import Request, get, patch, post, put
 from litestar.params import FromQuery, JSONBody
 from litestar.status_codes import HTTP_201_CREATED
 
@@ -23,6 +23,9 @@ from innovation_hub.spaces.schemas import (
     LocationList,
     LocationOut,
     OpeningIntervalOut,
+    PlacedResourceOut,
+    PlanOut,
+    PositionIn,
     ResourceIn,
     ResourceList,
     ResourceOut,
@@ -41,6 +44,25 @@ def resource_out(resource: Resource) -> ResourceOut:
         allowed_roles=services.allowed_roles(resource),
         free_weekly_hours=services.free_weekly_hours(resource),
         photo_url=f"/spaces/photos/{resource.photo_path}" if resource.photo_path else None,
+    )
+
+
+def plan_out(plan: services.Plan) -> PlanOut:
+    return PlanOut(
+        location_id=plan.location.id,
+        name=plan.location.name,
+        plan_url=plan.url,
+        resources=[
+            PlacedResourceOut(
+                id=r.id,
+                name=r.name,
+                kind=cast(KindName, r.kind),
+                amenities=services.amenities(r),
+                x=r.plan_x,
+                y=r.plan_y,
+            )
+            for r in plan.resources
+        ],
     )
 
 
@@ -143,6 +165,45 @@ async def create_closure(request: Request[Any, Any, Any], data: JSONBody[Closure
     return closure_out(closure)
 
 
+@public_get(
+    "/locations/{location_id:int}/plan",
+    summary="A location's floor plan and where its spaces sit on it",
+    description="`plan_url` is the plan's image (SVG, PNG, JPEG or WebP) or null; each open "
+    "space has `x` and `y` in percent of the plan's width and height from the top left "
+    "corner, or null when staff have not placed it. 404 location_not_found.",
+)
+async def location_plan(location_id: PathId) -> PlanOut:
+    return plan_out(await services.location_plan(location_id))
+
+
+@put(
+    "/staff/resources/{resource_id:int}/position",
+    access=STAFF,
+    tags=["spaces"],
+    summary="Staff: place a space on its location's floor plan",
+    description="`x` and `y` are percentages (0–100) of the plan's width and height; both "
+    "null takes the space off the plan. 422 invalid_input with `errors` for `x` or `y` out "
+    "of range; nothing is written then.",
+)
+async def place_resource(
+    request: Request[Any, Any, Any], resource_id: PathId, data: JSONBody[PositionIn]
+) -> ResourceOut:
+    position = services.checked_position(data.x, data.y)
+    resource = await services.get_any_resource(resource_id)
+    await services.set_positions(
+        resource.location, {resource.id: position}, actor_id=request.user.id
+    )
+    return resource_out(await services.get_any_resource(resource_id))
+
+
 ROUTES = describe_problems(
-    [list_resources, create_resource, update_resource, list_locations, create_closure]
+    [
+        list_resources,
+        create_resource,
+        update_resource,
+        list_locations,
+        create_closure,
+        location_plan,
+        place_resource,
+    ]
 )

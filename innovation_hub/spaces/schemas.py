@@ -21,7 +21,7 @@ Kind = Annotated[str, one_of(KINDS)]
 Capacity = Annotated[Int, between(1, 2000)]
 PricePerHour = Annotated[Vnd, between(0, 1_000_000_000)]
 Description = Annotated[str, rule(maxLength=services.DESCRIPTION_MAX)]
-Amenities = Annotated[list[str], rule(items={"type": "string", "maxLength": services.AMENITY_MAX})]
+Amenities = Annotated[list[str], rule(items={"type": "string", "enum": list(services.AMENITIES)})]
 Roles = Annotated[
     list[str],
     rule(minItems=1, items={"type": "string", "enum": services.MEMBER_AND_STAFF_ROLES}),
@@ -113,6 +113,8 @@ class ResourceOut(msgspec.Struct, kw_only=True):
     free_weekly_hours: dict[str, int]
     photo_url: str | None = None
     is_active: bool = True
+    plan_x: float | None = None  # percent of the floor plan's width, from the left
+    plan_y: float | None = None  # percent of its height, from the top
 
 
 class ResourceList(msgspec.Struct):
@@ -155,3 +157,29 @@ class ClosureOut(msgspec.Struct, kw_only=True):
     reason: str
     resource_id: int | None
     location_id: int | None
+
+
+Percent = Annotated[float, rule(minimum=0, maximum=100)]
+
+
+class PositionIn(msgspec.Struct, kw_only=True):
+    """Where a space sits on its location's floor plan; both null takes it off the plan."""
+
+    x: Percent | None
+    y: Percent | None
+
+
+class PlacedResourceOut(msgspec.Struct, kw_only=True):
+    id: int
+    name: str
+    kind: KindName
+    amenities: list[str]
+    x: float | None
+    y: float | None
+
+
+class PlanOut(msgspec.Struct, kw_only=True):
+    location_id: int
+    name: str
+    plan_url: str | None
+    resources: list[PlacedResourceOut]

@@ -2,6 +2,7 @@ from piccolo.columns import (
     JSON,
     BigInt,
     Boolean,
+    DoublePrecision,
     ForeignKey,
     Integer,
     Serial,
@@ -29,6 +30,8 @@ class Location(Table, tablename="location"):
     name = Varchar(length=200)
     address = Varchar(length=300, default="")
     is_default = Boolean(default=False)
+    # The floor plan (an SVG, PNG, JPEG or WebP under var/uploads/plans), or "" for none.
+    plan_path = Varchar(length=300, default="")
     created_at = now_column()
 
 
@@ -51,9 +54,13 @@ class Resource(Table, tablename="resource"):
     price_per_hour_vnd = BigInt(default=0)
     requires_approval = Boolean(default=False)
     description = Text(default="")
-    amenities = JSON(default="[]")
+    amenities = JSON(default="[]")  # codes of spaces.services.AMENITIES
     photo_path = Varchar(length=300, default="")
     is_active = Boolean(default=True)
+    # Where it is drawn on its location's floor plan: percent of the plan's width and height
+    # from the top left corner (0–100), or both null when it is not placed.
+    plan_x = DoublePrecision(null=True, default=None)
+    plan_y = DoublePrecision(null=True, default=None)
     # Booking rules
     slot_minutes = Integer(default=30)
     min_minutes = Integer(default=30)

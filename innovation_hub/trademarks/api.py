@@ -19,7 +19,7 @@ from innovation_hub.core.errors import describe_problems
 from innovation_hub.core.openapi import PathId
 from innovation_hub.core.rows import local, to_struct
 from innovation_hub.core.settings import Settings
-from innovation_hub.trademarks import config, services, workflow
+from innovation_hub.trademarks import config, fees, services, workflow
 from innovation_hub.trademarks.schemas import (
     AssignIn,
     CaseCreated,
@@ -56,7 +56,7 @@ member_post = partial(post, access=CASE_ROLES, status_code=HTTP_200_OK, tags=TAG
 staff_post = partial(post, access=STAFF, status_code=HTTP_200_OK, tags=TAGS)
 
 
-def estimate_out(estimate: config.Estimate) -> FeeEstimateOut:
+def estimate_out(estimate: fees.Estimate) -> FeeEstimateOut:
     return to_struct(estimate, FeeEstimateOut, fee_table=estimate.version)
 
 
@@ -129,17 +129,23 @@ async def nice_classes() -> NiceClassList:
     "/trademarks/fee-estimate",
     summary="Estimate the official fees for a trademark application",
     description=(
-        "Uses the fee table in force today (dated data, Circular 263/2016/TT-BTC). Each line has "
-        "amount_vnd = quantity × unit_vnd; per-class fees have the number of classes as their "
-        "quantity; items beyond the sixth in a class are charged on their own lines. An empty "
-        "list (no_classes), a class outside 1–45 (invalid_class), a repeated class "
+        "Uses the fee table in force on `date` (today when left out; dated data, Circular "
+        "263/2016/TT-BTC) and the lệ phí reduction recorded for that day, if any (Circular "
+        "43/2024/TT-BTC: 50 % from 1 July to 31 December 2024), named in `reduction`. "
+        "Each line has amount_vnd = quantity × unit_vnd; per-class fees have the number of "
+        "classes as their quantity; items from the seventh in a class are charged on their "
+        "own lines; renewal_lines are apart from the total. An empty list (no_classes), a "
+        "class outside 1–45 (invalid_class), a repeated class "
         "(duplicate_class) or a negative count (invalid_item_count) is 422."
     ),
 )
 async def fee_estimate(data: JSONBody[FeeEstimateIn]) -> FeeEstimateOut:
-    counts = [config.ClassCount(number=c.number, items=c.items) for c in data.classes]
-    table = config.fee_table_on(services.today_local())
-    return estimate_out(config.estimate(counts, table))
+    counts = [fees.ClassCount(number=c.number, items=c.items) for c in data.classes]
+    day = data.date or services.today_local()
+    options = fees.Options(
+        priority_claims=data.priority_claims, office_classifies=data.office_classifies
+    )
+    return estimate_out(fees.estimate(counts, fees.fee_table_on(day), on=day, options=options))
 
 
 @member_post(

@@ -1,9 +1,9 @@
 """Dated, sourced configuration for trademark guidance, read from ``trademarks/data/*.json``.
 
 Fees and statutory periods change by circular or decree, so they are data with a ``valid_from``
-date and a legal basis, never literals in code. A new circular is a new table in the JSON file;
-cases keep the fee table version they were estimated with. The Nice class headings carry their
-edition. Everything here is pure: no database, no request.
+date and a legal basis, never literals in code (the fees are in ``fees.py``). The Nice
+Classification is kept by edition, each dated; a case uses the one in force on its filing date.
+Everything here is pure: no database, no request.
 """
 
 from __future__ import annotations
@@ -11,22 +11,19 @@ from __future__ import annotations
 import calendar
 import json
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-from innovation_hub.core.errors import FormInvalid
+from innovation_hub.core.clock import LOCAL_TZ, utcnow
 from innovation_hub.core.i18n import current_locale
-from innovation_hub.core.i18n import gettext as _
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 FIRST_CLASS, LAST_CLASS = 1, 45
 LAST_GOODS_CLASS = 34
 MAX_ITEMS_PER_CLASS = 1000  # far beyond any real list; keeps quantities sane
-
-Per = Literal["application", "class", "extra_item"]
 
 
 def localised(entry: dict[str, Any], key: str) -> str:
@@ -50,204 +47,6 @@ def add_months(day: date, months: int) -> date:
     year, month = divmod(index, 12)
     last = calendar.monthrange(year, month + 1)[1]
     return date(year, month + 1, min(day.day, last))
-
-
-# -- fees ------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class FeeLine:
-    code: str
-    label_vi: str
-    label_en: str
-    unit_vnd: int
-    per: Per
-    stage: str
-
-    @property
-    def label(self) -> str:
-        return in_locale(self.label_vi, self.label_en)
-
-
-@dataclass(frozen=True)
-class FeeTable:
-    version: str
-    valid_from: date
-    legal_basis: str
-    legal_basis_vi: str
-    legal_basis_en: str
-    class_items: int
-    lines: tuple[FeeLine, ...]
-
-    @property
-    def basis(self) -> str:
-        return in_locale(self.legal_basis_vi, self.legal_basis_en)
-
-
-@dataclass(frozen=True)
-class ClassCount:
-    number: int
-    items: int
-
-
-@dataclass(frozen=True)
-class EstimateLine:
-    code: str
-    label: str
-    legal_basis: str
-    quantity: int
-    unit_vnd: int
-    amount_vnd: int
-    per: Per
-    stage: str
-
-
-@dataclass(frozen=True)
-class Estimate:
-    version: str
-    valid_from: date
-    legal_basis: str
-    class_items: int
-    total_vnd: int
-    lines: list[EstimateLine]
-    classes: list[ClassCount] = field(default_factory=list)
-
-    def as_json(self) -> dict[str, Any]:
-        """A snapshot to keep with a case (the figures it was given)."""
-        return {
-            "version": self.version,
-            "valid_from": self.valid_from.isoformat(),
-            "legal_basis": self.legal_basis,
-            "class_items": self.class_items,
-            "total_vnd": self.total_vnd,
-            "classes": [{"number": c.number, "items": c.items} for c in self.classes],
-            "lines": [
-                {
-                    "code": line.code,
-                    "legal_basis": line.legal_basis,
-                    "quantity": line.quantity,
-                    "unit_vnd": line.unit_vnd,
-                    "amount_vnd": line.amount_vnd,
-                    "per": line.per,
-                    "stage": line.stage,
-                }
-                for line in self.lines
-            ],
-        }
-
-
-def _fee_table(raw: dict[str, Any]) -> FeeTable:
-    lines = []
-    for line in raw["lines"]:
-        if line["per"] not in ("application", "class", "extra_item"):
-            raise ValueError(f"fee line {line['code']}: unknown 'per' {line['per']!r}")
-        unit = int(line["unit_vnd"])
-        if unit < 0:
-            raise ValueError(f"fee line {line['code']}: negative amount")
-        lines.append(
-            FeeLine(
-                code=line["code"],
-                label_vi=line["label_vi"],
-                label_en=line["label_en"],
-                unit_vnd=unit,
-                per=line["per"],
-                stage=line.get("stage", "filing"),
-            )
-        )
-    return FeeTable(
-        version=raw["version"],
-        valid_from=date.fromisoformat(raw["valid_from"]),
-        legal_basis=raw["legal_basis"],
-        legal_basis_vi=raw.get("legal_basis_vi", raw["legal_basis"]),
-        legal_basis_en=raw.get("legal_basis_en", raw["legal_basis"]),
-        class_items=int(raw["class_items"]),
-        lines=tuple(lines),
-    )
-
-
-@lru_cache(maxsize=1)
-def fee_tables() -> tuple[FeeTable, ...]:
-    raw = json.loads((DATA_DIR / "fees.json").read_text(encoding="utf-8"))
-    tables = sorted((_fee_table(t) for t in raw["tables"]), key=lambda t: t.valid_from)
-    if len({t.version for t in tables}) != len(tables):
-        raise ValueError("fees.json: two tables share a version")
-    return tuple(tables)
-
-
-def fee_table_on(day: date, tables: tuple[FeeTable, ...] | None = None) -> FeeTable:
-    """The table in force on ``day``: the latest whose ``valid_from`` is not after it."""
-    tables = tables if tables is not None else fee_tables()
-    in_force = [t for t in tables if t.valid_from <= day]
-    return in_force[-1] if in_force else tables[0]
-
-
-def fee_table(version: str) -> FeeTable:
-    """A table by version (a case's own); an unknown version falls back to the current one."""
-    for table in fee_tables():
-        if table.version == version:
-            return table
-    return fee_tables()[-1]
-
-
-def check_classes(classes: list[ClassCount]) -> None:
-    """Refuses an empty list, a class outside 1–45, a repeated class, a negative count."""
-    if not classes:
-        message = _("Choose at least one Nice class.")
-        raise FormInvalid({"classes": message}, code="no_classes")
-    seen: set[int] = set()
-    for entry in classes:
-        if not FIRST_CLASS <= entry.number <= LAST_CLASS:
-            message = _("Nice classes are numbered 1 to 45; %(n)s is not one.", n=entry.number)
-            raise FormInvalid({"classes": message}, code="invalid_class")
-        if entry.number in seen:
-            message = _("Class %(n)s is listed twice.", n=entry.number)
-            raise FormInvalid({"classes": message}, code="duplicate_class")
-        seen.add(entry.number)
-        if entry.items < 0:
-            message = _("The number of items in class %(n)s cannot be negative.", n=entry.number)
-            raise FormInvalid({"classes": message}, code="invalid_item_count")
-        if entry.items > MAX_ITEMS_PER_CLASS:
-            message = _(
-                "At most %(max)s items per class (class %(n)s).",
-                max=MAX_ITEMS_PER_CLASS,
-                n=entry.number,
-            )
-            raise FormInvalid({"classes": message}, code="invalid_item_count")
-
-
-def estimate(classes: list[ClassCount], table: FeeTable) -> Estimate:
-    """Every fee line of ``table`` for these classes: once per application, once per class
-    (quantity = number of classes), or once per item beyond ``class_items`` in a class (its own
-    line, quantity = those items over all classes). Lines with nothing to pay are left out."""
-    check_classes(classes)
-    ordered = sorted(classes, key=lambda c: c.number)
-    extra = sum(max(0, c.items - table.class_items) for c in ordered)
-    lines = []
-    for line in table.lines:
-        quantity = {"application": 1, "class": len(ordered), "extra_item": extra}[line.per]
-        if quantity == 0:
-            continue
-        lines.append(
-            EstimateLine(
-                code=line.code,
-                label=line.label,
-                legal_basis=table.basis,
-                quantity=quantity,
-                unit_vnd=line.unit_vnd,
-                amount_vnd=quantity * line.unit_vnd,
-                per=line.per,
-                stage=line.stage,
-            )
-        )
-    return Estimate(
-        version=table.version,
-        valid_from=table.valid_from,
-        legal_basis=table.basis,
-        class_items=table.class_items,
-        total_vnd=sum(line.amount_vnd for line in lines),
-        lines=lines,
-        classes=ordered,
-    )
 
 
 # -- statutory periods -------------------------------------------------------------------------
@@ -297,6 +96,7 @@ def _durations(raw: dict[str, Any]) -> Durations:
         "substantive_examination",
         "office_action_response",
         "grant_fees",
+        "opposition_response",
         "protection",
         "renewal_window",
         "renewal_grace",
@@ -336,18 +136,24 @@ def durations_on(day: date) -> Durations:
 @dataclass(frozen=True)
 class DossierItem:
     code: str
-    when: str  # always | representative | collective_or_certification | priority
+    # always | representative | collective_or_certification | priority |
+    # geographical_collective_or_certification
+    when: str
     raw: dict[str, Any]
 
     @property
     def label(self) -> str:
         return localised(self.raw, "label")
 
-    def required(self, *, mark_type: str, representative: bool, priority: bool) -> bool:
+    def required(
+        self, *, mark_type: str, representative: bool, priority: bool, geographical: bool = False
+    ) -> bool:
+        collective = mark_type in ("collective", "certification")
         return {
             "always": True,
             "representative": representative,
-            "collective_or_certification": mark_type in ("collective", "certification"),
+            "collective_or_certification": collective,
+            "geographical_collective_or_certification": collective and geographical,
             "priority": priority,
         }.get(self.when, True)
 
@@ -381,6 +187,7 @@ class NiceClass:
 @dataclass(frozen=True)
 class NiceClassification:
     edition: str
+    valid_from: date
     classes: tuple[NiceClass, ...]
 
     def get(self, number: int) -> NiceClass | None:
@@ -407,9 +214,7 @@ def fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
-@lru_cache(maxsize=1)
-def nice() -> NiceClassification:
-    raw = json.loads((DATA_DIR / "nice_classes.json").read_text(encoding="utf-8"))
+def _nice_classes(raw: list[dict[str, Any]], edition: str) -> tuple[NiceClass, ...]:
     classes = tuple(
         NiceClass(
             number=int(c["number"]),
@@ -418,13 +223,39 @@ def nice() -> NiceClassification:
             title_en=c["title_en"],
             keywords=c.get("keywords", ""),
         )
-        for c in sorted(raw["classes"], key=lambda c: int(c["number"]))
+        for c in sorted(raw, key=lambda c: int(c["number"]))
     )
     numbers = [c.number for c in classes]
     if numbers != list(range(FIRST_CLASS, LAST_CLASS + 1)):
-        raise ValueError("nice_classes.json must hold classes 1 to 45 once each")
+        raise ValueError(f"nice_classes.json {edition}: classes 1 to 45 once each")
     for c in classes:
         expected = "goods" if c.number <= LAST_GOODS_CLASS else "services"
         if c.kind != expected:
             raise ValueError(f"Nice class {c.number} must be {expected}")
-    return NiceClassification(edition=raw["edition"], classes=classes)
+    return classes
+
+
+@lru_cache(maxsize=1)
+def nice_editions() -> tuple[NiceClassification, ...]:
+    """Every recorded edition, oldest first; one may reuse an earlier one's short headings."""
+    raw = json.loads((DATA_DIR / "nice_classes.json").read_text(encoding="utf-8"))
+    by_name: dict[str, NiceClassification] = {}
+    for entry in sorted(raw["editions"], key=lambda e: e["valid_from"]):
+        if "classes_as_in" in entry:
+            classes = by_name[entry["classes_as_in"]].classes
+        else:
+            classes = _nice_classes(entry["classes"], entry["edition"])
+        by_name[entry["edition"]] = NiceClassification(
+            edition=entry["edition"],
+            valid_from=date.fromisoformat(entry["valid_from"]),
+            classes=classes,
+        )
+    return tuple(by_name.values())
+
+
+def nice(on: date | None = None) -> NiceClassification:
+    """The edition in force on ``on`` (today when not given): the filing date for a case."""
+    day = on or utcnow().astimezone(LOCAL_TZ).date()
+    editions = nice_editions()
+    in_force = [e for e in editions if e.valid_from <= day]
+    return in_force[-1] if in_force else editions[0]

@@ -113,6 +113,13 @@ def demo_cases() -> list[DemoCase]:
                 *_to_publication(
                     "4-2026-21587", date(2026, 6, 15), date(2026, 7, 10), date(2026, 8, 20)
                 ),
+                # Answer due 5 December 2026, a Saturday: the deadline is Monday the 7th.
+                _ev(
+                    "opposition",
+                    date(2026, 10, 5),
+                    opponent="Cơ sở Bánh tráng Cô Tư Hai (Hòa Thành)",
+                    note="Bên phản đối cho rằng tên “Cô Tư” đã được họ sử dụng từ năm 2015.",
+                ),
             ],
             ready=FULL_DOSSIER,
             image=(22, 101, 52),
@@ -165,6 +172,7 @@ def demo_cases() -> list[DemoCase]:
                 organisation_name="Hợp tác xã Muối tôm Gò Dầu",
                 organisation_kind="cooperative",
                 notes="Nhãn hiệu tập thể cho 24 hộ thành viên.",
+                geographical_name=True,  # Gò Dầu: the province's permission is needed
             ),
             events=[_ev("stage", date(2026, 11, 2), stage="dossier")],
             draft=("declaration", "usage_regulation"),

@@ -11,11 +11,12 @@ from innovation_hub.accounts.tables import User
 from innovation_hub.core import audit
 from innovation_hub.core.auth import STAFF
 from innovation_hub.core.clock import LOCAL_TZ
-from innovation_hub.trademarks import config
+from innovation_hub.trademarks import config, fees
 from innovation_hub.trademarks.deadlines import (
     DEADLINE_PERIODS,
     deadlines,
     durations_for,
+    opposition_open,
     protection_expiry,
 )
 from innovation_hub.trademarks.records import (
@@ -120,8 +121,8 @@ class CaseView:
     events: list[dict[str, Any]]
     deadlines: list[DeadlineView]
     durations: config.Durations
-    estimate: config.Estimate
-    fee_table: config.FeeTable
+    estimate: fees.Estimate
+    fee_table: fees.FeeTable
     checklist: list[ChecklistRow]
     consultations: list[ConsultationView]
     timeline: list[TimelineEntry]
@@ -129,6 +130,8 @@ class CaseView:
     staff: User | None
     image: FileView | None
     expiry: date | None = None
+    opposition: PastEvent | None = None  # an opposition not settled yet
+    nice_edition: str = ""  # in force on the filing date (today before filing)
     missing_required: list[str] = field(default_factory=list)
 
 
@@ -146,6 +149,7 @@ async def _checklist(case: TrademarkCase, files: list[TrademarkFile]) -> list[Ch
             mark_type=case.mark_type,
             representative=case.through_representative,
             priority=case.priority_claimed,
+            geographical=case.geographical_name,
         )
         files_of = [FileView.of(f) for f in files if f.item_code == item.code]
         rows.append(
@@ -210,8 +214,8 @@ def _timeline(entries: list[dict[str, Any]], users: dict[int, User]) -> list[Tim
     ]
 
 
-def _empty_estimate(table: config.FeeTable) -> config.Estimate:
-    return config.Estimate(
+def _empty_estimate(table: fees.FeeTable) -> fees.Estimate:
+    return fees.Estimate(
         version=table.version,
         valid_from=table.valid_from,
         legal_basis=table.legal_basis,
@@ -226,7 +230,7 @@ async def case_view(case: TrademarkCase) -> CaseView:
     classes = case_classes(case)
     history = await history_of(case.id)
     open_deadlines, durations = deadline_views(history)
-    table = config.fee_table(case.fee_table_version)
+    table = fees.fee_table(case.fee_table_version)
     events = (
         await TrademarkEvent.select()
         .where(TrademarkEvent.trademark_case == case.id)
@@ -254,7 +258,12 @@ async def case_view(case: TrademarkCase) -> CaseView:
         events=events,
         deadlines=open_deadlines,
         durations=durations,
-        estimate=config.estimate(class_counts(classes), table)
+        estimate=fees.case_estimate(
+            class_counts(classes),
+            case.fee_table_version,
+            on=case.filing_date or today_local(),
+            priority_claimed=case.priority_claimed,
+        )
         if classes
         else _empty_estimate(table),
         fee_table=table,
@@ -265,6 +274,8 @@ async def case_view(case: TrademarkCase) -> CaseView:
         staff=users.get(case.assigned_staff) if case.assigned_staff else None,
         image=FileView.of(image) if image else None,
         expiry=protection_expiry(history, durations),
+        nice_edition=config.nice(case.filing_date).edition,
+        opposition=opposition_open(history),
         missing_required=[r.label for r in checklist if r.required and r.state != "ready"],
     )
 

@@ -15,7 +15,7 @@ from innovation_hub.core.clock import LOCAL_TZ, utcnow
 from innovation_hub.core.errors import NotFound
 from innovation_hub.core.i18n import N_, Labels
 from innovation_hub.core.i18n import gettext as _
-from innovation_hub.trademarks import config
+from innovation_hub.trademarks import fees
 from innovation_hub.trademarks.tables import TrademarkCase, TrademarkEvent
 from innovation_hub.trademarks.workflow import TRADEMARKS, PastEvent
 
@@ -64,8 +64,8 @@ def case_classes(case: TrademarkCase) -> list[ClassEntry]:
     return [ClassEntry(int(c["number"]), [str(i) for i in c.get("items", [])]) for c in raw or []]
 
 
-def class_counts(classes: list[ClassEntry]) -> list[config.ClassCount]:
-    return [config.ClassCount(number=c.number, items=len(c.items)) for c in classes]
+def class_counts(classes: list[ClassEntry]) -> list[fees.ClassCount]:
+    return [fees.ClassCount(number=c.number, items=len(c.items)) for c in classes]
 
 
 def classes_json(classes: list[ClassEntry]) -> list[dict[str, Any]]:

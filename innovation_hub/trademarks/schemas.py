@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 import msgspec
 
 from innovation_hub.core.openapi import NOT_BLANK, Id, Int, between, one_of, rule
-from innovation_hub.trademarks import config
+from innovation_hub.trademarks import fees
 from innovation_hub.trademarks.config import FIRST_CLASS, LAST_CLASS, MAX_ITEMS_PER_CLASS
 from innovation_hub.trademarks.services import (
     CHECKLIST_STATES,
@@ -46,6 +46,12 @@ class ClassCountIn(msgspec.Struct, kw_only=True):
 class FeeEstimateIn(msgspec.Struct, kw_only=True):
     # Empty is 422 no_classes.
     classes: Annotated[list[ClassCountIn], AtLeastOneClass] = []
+    # The day whose fee table and reduction apply; today when left out.
+    date: dt.date | None = None
+    # More than MAX_PRIORITY_CLAIMS is 422 invalid_priority_claims.
+    priority_claims: Annotated[Int, between(0, fees.MAX_PRIORITY_CLAIMS)] = 0
+    # The applicant leaves the classification to the IP Office (a classification fee).
+    office_classifies: bool = False
 
 
 class FeeLineOut(msgspec.Struct, kw_only=True):
@@ -55,13 +61,27 @@ class FeeLineOut(msgspec.Struct, kw_only=True):
     quantity: int
     unit_vnd: int
     amount_vnd: int
-    per: config.Per
-    stage: Literal["filing", "grant"]  # when the fee is paid
+    per: fees.Per
+    stage: Literal["filing", "grant", "renewal"]  # when the fee is paid
+    charge: Literal["le_phi", "phi"]  # lệ phí (section A of the schedule) or phí (section B)
+    full_unit_vnd: int  # before any reduction
+
+
+class FeeReductionOut(msgspec.Struct, kw_only=True):
+    code: str
+    percent: int  # taken off each lệ phí line
+    valid_from: date
+    valid_to: date
+    legal_basis: str
 
 
 class FeeEstimateOut(msgspec.Struct, kw_only=True):
-    total_vnd: int
+    total_vnd: int  # filing and grant
     lines: list[FeeLineOut]
+    on: date | None  # the day whose table and reduction were used
+    reduction: FeeReductionOut | None  # none: the table's full rates
+    renewal_total_vnd: int  # each 10-year renewal at the same rates, on time
+    renewal_lines: list[FeeLineOut]
     fee_table: str  # the version of the dated fee table used
     valid_from: date
     legal_basis: str
@@ -85,6 +105,8 @@ class CaseIn(msgspec.Struct, kw_only=True):
     organisation_kind: Annotated[str, one_of(["", *ORGANISATION_KINDS])] = ""
     through_representative: bool = False
     priority_claimed: bool = False
+    # The mark contains a place name (collective, certification: a permission to add).
+    geographical_name: bool = False
     # Staff only: the startup or enterprise account the case belongs to.
     member_email: str = ""
 
@@ -166,6 +188,7 @@ class CaseOut(CaseCreated, kw_only=True):  # id and status first
     notes: str
     through_representative: bool
     priority_claimed: bool
+    geographical_name: bool
     has_image: bool
     application_number: str
     filing_date: date | None
@@ -201,7 +224,8 @@ class CaseList(msgspec.Struct, kw_only=True):
 
 class EventIn(msgspec.Struct, kw_only=True):
     # stage | guidance_only | filed | defect_notice | formality_accepted | published |
-    # office_action | substantive_result | response | granted | refused | withdrawn
+    # office_action | substantive_result | response | opposition | opposition_settled |
+    # granted | renewed | refused | withdrawn
     type: Annotated[str, one_of(EVENT_TYPES)]
     date: date
     application_number: Annotated[str, rule(maxLength=40)] = ""  # filed
@@ -210,8 +234,11 @@ class EventIn(msgspec.Struct, kw_only=True):
     result: Annotated[str, one_of(["", *RESULTS])] = ""
     # stage; anything else is the service's 422 invalid_stage.
     stage: Annotated[str, one_of(["", *STAGES])] = ""
-    response_due: dt.date | None = None  # defect_notice, office_action: the date the notice gives
+    # defect_notice, office_action, opposition: the date the notice gives
+    response_due: dt.date | None = None
     note: Annotated[str, rule(maxLength=2000)] = ""
+    # opposition: the third party that opposes (required for it)
+    opponent: Annotated[str, rule(maxLength=200)] = ""
 
 
 class AssignIn(msgspec.Struct, kw_only=True):

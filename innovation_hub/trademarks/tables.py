@@ -37,6 +37,9 @@ class TrademarkCase(Table, tablename="trademark_case"):
     classes = JSON(default="[]")  # [{"number": 30, "items": ["Bánh tráng", …]}]
     through_representative = Boolean(default=False)
     priority_claimed = Boolean(default=False)
+    # The mark contains a place name or a geographical indication (with collective or
+    # certification: the provincial People's Committee's permission is in the dossier).
+    geographical_name = Boolean(default=False)
     image_file = Integer(null=True, default=None)  # a TrademarkFile of purpose mark_image
     fee_table_version = Varchar(length=40)
     fee_estimate = JSON(default="{}")  # the figures the case was given, kept as they were

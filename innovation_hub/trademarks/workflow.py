@@ -53,7 +53,10 @@ MARK_TYPES = (
 )
 RESULTS = ("favourable", "objection")
 # Events with a response window the Office may state in its notice.
-RESPONSE_EVENTS = ("defect_notice", "office_action", "substantive_result")
+RESPONSE_EVENTS = ("defect_notice", "office_action", "substantive_result", "opposition")
+# A third party may oppose from the publication of the application until the decision to
+# grant (Law on IP, art. 112a); the case stays where it is, but cannot be granted meanwhile.
+OPPOSABLE = ("published", "substantive_examination", "office_action")
 EXAMINED = ("formality_examination", "substantive_examination")
 
 
@@ -103,12 +106,16 @@ EVENTS = (
         EXAMINED,
         N_("Response sent to the IP Office"),
     ),
+    _event("opposition", OPPOSABLE, OPPOSABLE, N_("Third-party opposition received")),
+    _event("opposition_settled", OPPOSABLE, OPPOSABLE, N_("Opposition settled by the IP Office")),
     _event(
         "granted",
         ("published", "substantive_examination"),
         ("granted",),
         N_("Certificate granted"),
     ),
+    # A registered mark renewed: a new 10-year term from the day the last one ends.
+    _event("renewed", ("granted",), ("granted",), N_("Registration renewed for 10 years")),
     _event("refused", AFTER_FILING, ("refused",), N_("Application refused")),
     _event("withdrawn", OPEN_STATUSES, ("withdrawn",), N_("Withdrawn")),
 )
@@ -262,6 +269,7 @@ class EventInput:
     stage: str = ""
     response_due: dt.date | None = None
     note: str = ""
+    opponent: str = ""  # opposition: who opposes
 
     def detail(self) -> dict[str, Any]:
         """What is kept with the event: only the fields that mean something for its type."""
@@ -274,6 +282,8 @@ class EventInput:
             keep["result"] = self.result
         if self.type == "stage":
             keep["stage"] = self.stage
+        if self.type == "opposition":
+            keep["opponent"] = self.opponent
         if self.response_due is not None and self.type in RESPONSE_EVENTS:
             keep["response_due"] = self.response_due.isoformat()
         if self.note:
@@ -310,6 +320,8 @@ def next_status(current: str, event: EventInput) -> str:
         return event.stage
     if event.type == "response":
         return current if current in EXAMINED else "substantive_examination"
+    if event.type in ("opposition", "opposition_settled", "renewed"):
+        return current
     if event.type == "substantive_result":
         return "office_action" if event.result == "objection" else "substantive_examination"
     return TRADEMARKS.transition(event.type).targets[0]
@@ -320,6 +332,7 @@ _FIELD_CODES = {
     "certificate_number": "certificate_number_required",
     "result": "result_required",
     "stage": "invalid_stage",
+    "opponent": "opponent_required",
     "note": "note_too_long",
 }
 
@@ -335,6 +348,10 @@ def _field_errors(current: str, event: EventInput) -> None:
         errors["result"] = _("Choose favourable or objection.")
     if event.type == "stage" and (event.stage not in STAGES or event.stage == current):
         errors["stage"] = _("Choose another guidance step.")
+    if event.type == "opposition" and not event.opponent:
+        errors["opponent"] = _("Enter who filed the opposition.")
+    elif len(event.opponent) > 200:
+        errors["opponent"] = _("Use at most %(n)s characters.", n=200)
     if len(event.application_number) > 40 or len(event.certificate_number) > 40:
         errors[
             "application_number" if len(event.application_number) > 40 else "certificate_number"

@@ -56,7 +56,7 @@ DEMOS = (
         },
         alternates=(7,),
         opened_after=timedelta(0),
-        message="Xe buýt vào cổng sau, đường Cách Mạng Tháng Tám. Trung tâm có lối đi và "
+        message="Xe buýt vào cổng sau, đường Hùng Vương. Trung tâm có lối đi và "
         "thang máy cho xe lăn.",
         time_of_day="morning",
     ),
@@ -110,7 +110,7 @@ DEMOS = (
         30,
         6 * DAY,
         {
-            "school_name": "Trường Tiểu học Thị trấn Gò Dầu",
+            "school_name": "Trường Tiểu học Gò Dầu",
             "contact_name": "Trần Thị Mỹ",
             "contact_email": "my.tran@demo.hub.vn",
             "contact_phone": "0276 3850 222",

@@ -62,7 +62,7 @@ async def test_header_shows_who_is_logged_in_and_their_role(client: httpx.AsyncC
     await log_in(client, "startup@example.vn")
     home = await client.get("/")
     assert "Đặng Quốc Bảo" in home.text
-    assert '<span class="role-badge">Startup</span>' in home.text
+    assert '<span class="role-badge">Khởi nghiệp</span>' in home.text  # one word, in Vietnamese
 
 
 async def test_wrong_password_is_answered_next_to_the_field(client: httpx.AsyncClient) -> None:
@@ -336,7 +336,7 @@ async def test_profile_update_with_bad_tax_code_changes_nothing(client: httpx.As
     }
     response = await post_form(client, "/profile", form, token_page="/profile", htmx=True)
     assert response.status_code == 422
-    assert "Đây không phải là mã số thuế hợp lệ." in response.text
+    assert "Hãy nhập mã số thuế hợp lệ" in response.text
     unchanged = await User.objects().where(User.id == user.id).first()
     assert unchanged is not None and unchanged.name == user.name
     ok = await post_form(

@@ -70,12 +70,41 @@ async def test_register_enterprise_queues_verification_and_says_check_your_inbox
 
 
 @pytest.mark.parametrize(
+    ("typed", "stored", "kind"),
+    [
+        # A household business: its tax code is the owner's 12-digit personal number.
+        ("072 186 003 517", "072186003517", "Mã số thuế hộ kinh doanh/cá nhân (12 số)"),
+        # A branch typed without its hyphen is stored with it.
+        ("0100109106001", "0100109106-001", "Mã số thuế chi nhánh, đơn vị phụ thuộc (13 số)"),
+    ],
+)
+async def test_a_household_business_or_a_branch_registers_as_an_enterprise(
+    client: httpx.AsyncClient, typed: str, stored: str, kind: str
+) -> None:
+    household = {**GOOD, "organisation_name": "Hộ kinh doanh Bánh tráng Cô Cúc"}
+    response = await post_form(client, "/register", {**household, "tax_code": typed})
+    assert response.status_code == 303, field_error(response.text, "tax_code")
+    user = await User.objects().where(User.email == "mai@banhtrang.vn").first()
+    assert user is not None and user.role == "enterprise" and user.tax_code == stored
+    await log_in(client, "mai@banhtrang.vn", GOOD["password"])
+    profile = await client.get("/profile")
+    assert f'value="{stored}"' in profile.text and kind in profile.text
+    # Every page's footer names the department the way official texts do.
+    assert "Sở Khoa học và Công nghệ tỉnh Tây Ninh" in profile.text
+
+
+@pytest.mark.parametrize(
     ("change", "field", "message"),
     [
         ({"password": "ngắn quá"}, "password", "Cần ít nhất 12 ký tự."),
         ({"tax_code": "0100109107"}, "tax_code", "Hãy nhập mã số thuế hợp lệ"),
         ({"tax_code": "01001091AB"}, "tax_code", "Hãy nhập mã số thuế hợp lệ"),
         ({"tax_code": "010010910"}, "tax_code", "Hãy nhập mã số thuế hợp lệ"),
+        # A household business's 12-digit personal number with no such province code
+        # (003), one digit short, or with a letter.
+        ({"tax_code": "003186003517"}, "tax_code", "số định danh cá nhân 12 chữ số"),
+        ({"tax_code": "07218600351"}, "tax_code", "số định danh cá nhân 12 chữ số"),
+        ({"tax_code": "07218600351A"}, "tax_code", "số định danh cá nhân 12 chữ số"),
         ({"email": "not-an-email"}, "email", "Hãy nhập một địa chỉ email hợp lệ."),
         ({"name": "   "}, "name", "Hãy nhập họ và tên."),
         ({"role": "admin"}, "role", "Hãy chọn một loại tài khoản"),

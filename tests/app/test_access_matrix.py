@@ -121,6 +121,8 @@ TABLE: dict[tuple[str, str], Rule] = {
     # spaces and bookings: pages
     ("GET", "/spaces"): Rule(PUBLIC),
     ("GET", "/spaces/photos/{name:str}"): Rule(PUBLIC),
+    ("GET", "/spaces/plan"): Rule(PUBLIC),
+    ("GET", "/spaces/plans/{name:str}"): Rule(PUBLIC),
     ("GET", "/bookings/new"): Rule(ANY),
     ("POST", "/bookings/new"): Rule(ANY),
     ("POST", "/bookings/new/preview"): Rule(ANY),
@@ -151,6 +153,12 @@ TABLE: dict[tuple[str, str], Rule] = {
     ("GET", "/staff/spaces/resources/{resource_id:int}/edit"): Rule(STAFF),
     ("POST", "/staff/spaces/resources/{resource_id:int}/edit"): Rule(STAFF),
     ("POST", "/staff/spaces/closures"): Rule(STAFF),
+    ("POST", "/staff/spaces/locations/{location_id:int}/plan"): Rule(
+        STAFF, files={"plan": ("tang-3.png", PNG, "image/png")}
+    ),
+    ("POST", "/staff/spaces/locations/{location_id:int}/plan/remove"): Rule(STAFF),
+    ("GET", "/staff/spaces/locations/{location_id:int}/placement"): Rule(STAFF),
+    ("POST", "/staff/spaces/locations/{location_id:int}/placement"): Rule(STAFF),
     # the front desk: a space's QR check-in page, its signs, the kiosk screens
     ("GET", "/spaces/{resource_id:int}/here"): Rule(ANY),
     ("POST", "/spaces/{resource_id:int}/here/check-in"): Rule(ANY),
@@ -166,6 +174,10 @@ TABLE: dict[tuple[str, str], Rule] = {
     ("POST", "/api/v1/resources"): Rule(STAFF),
     ("PATCH", "/api/v1/resources/{resource_id:int}"): Rule(STAFF),
     ("GET", "/api/v1/locations"): Rule(PUBLIC),
+    ("GET", "/api/v1/locations/{location_id:int}/plan"): Rule(PUBLIC),
+    ("PUT", "/api/v1/staff/resources/{resource_id:int}/position"): Rule(
+        STAFF, json={"x": 40, "y": 60}
+    ),
     ("POST", "/api/v1/closures"): Rule(STAFF),
     ("GET", "/api/v1/availability"): Rule(PUBLIC),
     ("POST", "/api/v1/bookings"): Rule(ANY),
@@ -174,6 +186,7 @@ TABLE: dict[tuple[str, str], Rule] = {
     ("POST", "/api/v1/bookings/{booking_id:int}/cancel"): Rule(ANY, owner="startup"),
     ("POST", "/api/v1/bookings/{booking_id:int}/check-in"): Rule(ANY, owner="startup"),
     ("POST", "/api/v1/bookings/{booking_id:int}/approve"): Rule(STAFF),
+    ("POST", "/api/v1/bookings/decisions"): Rule(STAFF),
     ("POST", "/api/v1/bookings/{booking_id:int}/decline"): Rule(STAFF),
     ("POST", "/api/v1/bookings/{booking_id:int}/move"): Rule(STAFF),
     ("POST", "/api/v1/blocks"): Rule(STAFF),
@@ -361,6 +374,7 @@ TABLE: dict[tuple[str, str], Rule] = {
     ("GET", "/api/v1/reports/summary"): Rule(STAFF),
     ("GET", "/staff/waiting"): Rule(STAFF),
     ("GET", "/api/v1/staff/waiting"): Rule(STAFF),
+    ("POST", "/staff/waiting/bookings"): Rule(STAFF),
 }
 
 

@@ -75,6 +75,14 @@ async def test_users_create_needs_only_the_four_options_for_every_member_role(
         *("--organisation", "Công ty Mía đường"),
     )
     assert good.returncode == 0, good.stderr
+    # A household business: its tax code is the 12-digit personal identification number.
+    household = hub(
+        own_database,
+        *("users", "create", "--email", "cuc@cli.vn", "--password", "mật khẩu rất dài"),
+        *("--role", "enterprise", "--name", "Cúc", "--tax-code", "072 186 003 517"),
+        *("--organisation", "Hộ kinh doanh Bánh tráng Cô Cúc"),
+    )
+    assert household.returncode == 0, household.stderr
 
 
 def test_migrate_says_what_it_did(own_database: dict[str, str]) -> None:

@@ -259,7 +259,7 @@ async def test_series_books_free_dates_and_lists_conflicts(
 async def test_series_limits(desk: Resource, student: User) -> None:
     day = next_open_day()
     for kwargs, code in (
-        ({"frequency": "monthly", "until": None, "count": 3}, "invalid_frequency"),
+        ({"frequency": "yearly", "until": None, "count": 3}, "invalid_frequency"),
         ({"frequency": "daily", "until": None, "count": None}, "invalid_repeat"),
         (
             {"frequency": "daily", "until": day + timedelta(days=400), "count": None},

@@ -342,7 +342,7 @@ async def test_an_overlap_is_409_next_to_the_start_and_offers_the_waitlist(
         ({"attendees": "0"}, "attendees"),
         ({"resource_id": ""}, "resource_id"),
         ({"resource_id": "99999"}, "resource_id"),
-        ({"repeat": "monthly"}, "repeat"),
+        ({"repeat": "yearly"}, "repeat"),
         ({"repeat": "weekly", "repeat_end": "count", "count": "0"}, "count"),
         ({"repeat": "weekly", "repeat_end": "until", "until": "soon"}, "until"),
         ({"purpose": "x" * 301}, "purpose"),

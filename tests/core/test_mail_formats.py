@@ -20,7 +20,7 @@ from innovation_hub.core.templating import TEMPLATE_DIR, make_environment
 MAIL_FROM = "Trung tâm Khởi nghiệp <no-reply@hub.test>"
 LONG_SUBJECTS = [
     "Chúng tôi đã nhận yêu cầu tham quan của quý thầy cô – Trường THCS Hòa Thành, "
-    "huyện Châu Thành, tỉnh Tây Ninh",
+    "Phường Hòa Thành, tỉnh Tây Ninh",
     "Đặt chỗ thành công: Phòng họp Muối Ớt Tây Ninh, tầng 2, Trung tâm Khởi nghiệp và "
     "Đổi mới sáng tạo",
 ]
@@ -139,8 +139,8 @@ def centre(tmp_path: Path) -> Iterator[Settings]:
         HUB_CENTRE_NAME="Trung tâm Hỗ trợ Khởi nghiệp Đức Hòa",
         HUB_DEPARTMENT_NAME="Sở Khoa học và Công nghệ",
         HUB_PROVINCE_NAME="Tây Ninh",
-        HUB_CENTRE_ADDRESS="288 Đường 30/4, Phường 3, Tây Ninh",
-        HUB_CENTRE_CONTACT="Điện thoại 0276 3822 123",
+        HUB_CENTRE_ADDRESS="Số 12 Hùng Vương, Phường Long An, tỉnh Tây Ninh",
+        HUB_CENTRE_CONTACT="Điện thoại 0272 3822 123",
     )
     settings = Settings.from_env(env)
     before = mail._environment
@@ -159,14 +159,14 @@ async def test_every_email_ends_with_one_footer_naming_the_centre(
     assert plain is not None and html is not None
     text, markup = plain.get_content(), html.get_content()
     footer = (
-        "-- \nTrung tâm Hỗ trợ Khởi nghiệp Đức Hòa\nSở Khoa học và Công nghệ Tây Ninh\n"
-        "288 Đường 30/4, Phường 3, Tây Ninh\nĐiện thoại 0276 3822 123\nhttp://testserver\n"
+        "-- \nTrung tâm Hỗ trợ Khởi nghiệp Đức Hòa\nSở Khoa học và Công nghệ tỉnh Tây Ninh\n"
+        "Số 12 Hùng Vương, Phường Long An, tỉnh Tây Ninh\nĐiện thoại 0272 3822 123\nhttp://testserver\n"
     )
     assert text.endswith(footer)
     # Named once in the subject, once in the footer: the template has no signature of its own.
     assert text.count("Trung tâm Hỗ trợ Khởi nghiệp Đức Hòa") == 1
-    assert "Sở Khoa học và Công nghệ Tây Ninh" in markup
-    assert markup.count("288 Đường 30/4, Phường 3, Tây Ninh") == 1
+    assert "Sở Khoa học và Công nghệ tỉnh Tây Ninh" in markup
+    assert markup.count("Số 12 Hùng Vương, Phường Long An, tỉnh Tây Ninh") == 1
 
 
 def test_no_email_template_signs_off_by_itself() -> None:

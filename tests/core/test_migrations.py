@@ -24,6 +24,8 @@ from piccolo_migrations import (
     hub_0011_reminders,
     hub_0012_channels,
     hub_0013_staff_digest,
+    hub_0014_floor_plans,
+    hub_0016_trademark_events,
     hub_0018_front_desk,
 )
 from tests.conftest import DATABASE_URL
@@ -37,8 +39,14 @@ LOSSLESS_MIGRATIONS = {
     hub_0012_channels.ID,
 }
 # Migrations whose reverse drops only the columns they added: every row stays, and what those
-# columns held is lost (when reminders went out, the reminder choice, outbox headers).
-COLUMN_ADDING_MIGRATIONS = {hub_0011_reminders.ID}
+# columns held is lost (when reminders went out, the reminder choice, outbox headers, floor
+# plans and places on them, whether a trademark contains a place name; 0014's amenity codes
+# stay codes).
+COLUMN_ADDING_MIGRATIONS = {
+    hub_0011_reminders.ID,
+    hub_0014_floor_plans.ID,
+    hub_0016_trademark_events.ID,
+}
 # Migrations that only add a table of their own: their reverse loses that table's rows and
 # nothing else, so the test looks past them at the rest.
 OWN_TABLE_MIGRATIONS = {

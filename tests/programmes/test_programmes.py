@@ -21,6 +21,9 @@ from tests.helpers import at, bearer, log_in, make_user, next_open_day, post_for
 
 VALID_A = "0100109106"
 VALID_B = "0300588569"
+# A household business's tax code: the 12-digit personal identification number (Tây Ninh,
+# a woman born in 1986).
+PERSONAL = "072186003517"
 
 
 def iso(moment: datetime) -> str:
@@ -305,6 +308,9 @@ async def test_bad_tax_codes_are_refused(hub: Hub) -> None:
         "0100109107",  # wrong check digit
         "0300588568",
         "0100109106-01",  # a branch needs three digits
+        "003186003517",  # 12 digits, but 003 is no province code of a personal number
+        "072927003517",  # 12 digits, but the person would be born in 2027
+        "07218600351",  # a personal number one digit short
         "",
     ):
         response = await hub.apply(hub.tokens[ENTERPRISE], call["id"], tax_code=tax_code)
@@ -318,11 +324,55 @@ async def test_valid_tax_codes_are_accepted(hub: Hub) -> None:
     call = await hub.call(hub.tokens[STAFF])
     other = await hub.account("enterprise", "hung@muoitom.vn", tax_code=VALID_B)
     assert (await hub.apply(hub.tokens[ENTERPRISE], call["id"])).status_code == 201
-    branch = await hub.apply(other, call["id"], tax_code=f" {VALID_B}-001 ")
+    branch = await hub.apply(other, call["id"], tax_code=f" {VALID_B}001 ")  # no hyphen
     assert branch.status_code == 201, branch.text
+    detail = (await hub.get(other, f"/api/v1/applications/{branch.json()['id']}")).json()
+    assert (detail["tax_code"], detail["tax_code_kind"]) == (f"{VALID_B}-001", "branch")
     again = await hub.apply(other, call["id"], tax_code=VALID_B)
     assert again.status_code == 409
     assert again.json()["code"] == "application_exists"
+
+
+async def test_a_household_business_applies_with_its_personal_number(
+    hub: Hub, client: httpx.AsyncClient
+) -> None:
+    call = await hub.call(hub.tokens[STAFF])
+    household = "cuc@banhtrang.vn"
+    await hub.account(
+        "enterprise",
+        household,
+        name="Lê Thị Cúc",
+        organisation_name="Hộ kinh doanh Bánh tráng Cô Cúc",
+        tax_code=PERSONAL,
+    )
+    await log_in(client, household)
+    form = await client.get(f"/programmes/{call['id']}/apply")
+    assert f'value="{PERSONAL}"' in form.text  # from the account
+    fields = {"enterprise_name": "Hộ kinh doanh Bánh tráng Cô Cúc", "cost_5s": "10.000.000"}
+    for wrong in ("099186003517", "0721860035", "07218600351X"):
+        bad = await post_form(
+            client,
+            f"/programmes/{call['id']}/apply",
+            {**fields, "tax_code": wrong, "action": "save"},
+            token_page="/programmes",
+        )
+        assert bad.status_code == 422, wrong
+        error = bad.text.split('id="e-f-tax_code"', 1)[1].split("</small>", 1)[0]
+        assert "hộ kinh doanh" in error and "10 chữ số" in error
+    good = await post_form(
+        client,
+        f"/programmes/{call['id']}/apply",
+        {**fields, "tax_code": PERSONAL, "action": "submit"},
+        token_page="/programmes",
+    )
+    assert good.status_code == 303, good.text
+    app_id = int(good.headers["location"].split("/")[2].split("?")[0])
+    detail = (await hub.get(hub.tokens[household], f"/api/v1/applications/{app_id}")).json()
+    assert detail["status"] == "submitted"
+    assert (detail["tax_code"], detail["tax_code_kind"]) == (PERSONAL, "personal")
+    await log_in(client, STAFF)
+    page = await client.get(f"/staff/applications/{app_id}")
+    assert "Mã số thuế hộ kinh doanh/cá nhân (12 số)" in page.text
 
 
 async def test_submitting_after_the_call_closed_is_refused(

@@ -63,8 +63,8 @@ async def test_staff_home_lists_todays_bookings_pending_work_and_failed_emails(
     page = await client.get("/staff")
     assert page.status_code == 200
     text = page.text
-    assert "Lịch đặt chờ duyệt</a>" not in text  # numbers sit inside the links
-    assert "Lịch đặt chờ duyệt: <strong>1</strong>" in text
+    assert "Lượt đặt chỗ chờ duyệt</a>" not in text  # numbers sit inside the links
+    assert "Lượt đặt chỗ chờ duyệt: <strong>1</strong>" in text
     checked_in = BOOKINGS.view("checked_in")  # the board's and the member pages' words and icon
     assert "Bàn 07" in text and "Đặng Quốc Bảo" in text and checked_in.icon in text
     assert "1 đã nhận chỗ / 1" in text

@@ -8,6 +8,7 @@ import json
 import re
 import struct
 import zlib
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -21,7 +22,7 @@ from innovation_hub.core.errors import Conflict, RuleBroken
 from innovation_hub.core.mail import OutboxMessage
 from innovation_hub.core.settings import Settings
 from innovation_hub.spaces import services as spaces
-from innovation_hub.trademarks import config, services
+from innovation_hub.trademarks import config, fees, services
 from innovation_hub.trademarks.config import add_months
 from innovation_hub.trademarks.jobs import jobs
 from innovation_hub.trademarks.tables import TrademarkCase, TrademarkDeadline, TrademarkEvent
@@ -108,7 +109,7 @@ async def test_nice_classes_are_45_with_their_edition(client: httpx.AsyncClient)
     response = await client.get("/api/v1/nice-classes")
     assert response.status_code == 200
     body = response.json()
-    assert body["edition"] == "NCL 12-2025"
+    assert body["edition"] == "NCL 13-2026"
     items = body["items"]
     assert [c["number"] for c in items] == list(range(1, 46))
     assert {c["kind"] for c in items if c["number"] <= 34} == {"goods"}
@@ -130,7 +131,8 @@ async def test_fee_estimate_matches_the_configured_table_line_by_line(
     assert response.status_code == 200, response.text
     body = response.json()
     lines = {line["code"]: line for line in body["lines"]}
-    # Two classes; class 9 has two items beyond the six a class fee covers.
+    # Two classes; class 9 has two items beyond the six a class fee covers; the certificate
+    # fee is 120,000 for the first class and 100,000 for the second.
     expected = {
         "filing": 1,
         "publication": 1,
@@ -139,31 +141,38 @@ async def test_fee_estimate_matches_the_configured_table_line_by_line(
         "substantive_examination": 2,
         "substantive_examination_extra_item": 2,
         "grant": 1,
+        "grant_further_class": 1,
+        "grant_publication": 1,
+        "grant_registration": 1,
     }
-    assert [line["code"] for line in body["lines"]] == [line["code"] for line in TABLE["lines"]]
+    # No priority claimed, the applicant classifies: those lines are left out; renewal apart.
+    registering = [line for line in TABLE["lines"] if line["stage"] != "renewal"]
+    unconditional = [line["code"] for line in registering if not line.get("when")]
+    assert [line["code"] for line in body["lines"]] == unconditional == list(expected)
     for code, quantity in expected.items():
         line = lines[code]
         assert line["quantity"] == quantity, code
         assert line["unit_vnd"] == UNIT[code], code
         assert line["amount_vnd"] == quantity * UNIT[code], code
-        assert line["legal_basis"] == "Circular 263/2016/TT-BTC"
+        assert line["legal_basis"].startswith("Circular 263/2016/TT-BTC")
         assert line["label"]
     assert UNIT["filing"] == 150_000 and UNIT["search"] == 180_000
     assert UNIT["substantive_examination"] == 550_000 and UNIT["grant"] == 120_000
-    assert body["total_vnd"] == sum(line["amount_vnd"] for line in body["lines"]) == 2_150_000
-    # The estimator page shows the same figures.
+    assert body["total_vnd"] == sum(line["amount_vnd"] for line in body["lines"]) == 2_490_000
+    assert body["reduction"] is None
+    # The estimator page shows the same figures, and the table it used.
     page = await client.get(
         "/trademarks/fees", params=[("class", "9"), ("items", "8"), ("class", "35"), ("items", "3")]
     )
     assert page.status_code == 200
-    assert "2.150.000" in page.text
+    assert "2.490.000" in page.text
     # Six items or fewer in a class: no extra-item lines at all.
     response = await client.post(
         "/api/v1/trademarks/fee-estimate", json={"classes": [{"number": 30, "items": 6}]}
     )
     codes = [line["code"] for line in response.json()["lines"]]
     assert "search_extra_item" not in codes and "substantive_examination_extra_item" not in codes
-    assert response.json()["total_vnd"] == 150_000 + 120_000 + 180_000 + 550_000 + 120_000
+    assert response.json()["total_vnd"] == 1_360_000
 
 
 async def test_bad_fee_estimates_are_422(client: httpx.AsyncClient) -> None:
@@ -189,22 +198,18 @@ async def test_a_case_keeps_the_fee_table_it_was_estimated_with(
     client: httpx.AsyncClient, people: dict[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     case_id = await open_case(client, people["startup"])
-    current = config.fee_tables()
-    newer = config.FeeTable(
+    current = fees.fee_tables()
+    newer = fees.FeeTable(
         version="future-circular",
         valid_from=services.today_local(),
         legal_basis="A later circular",
         legal_basis_vi="Thông tư mới",
         legal_basis_en="A later circular",
         class_items=6,
-        lines=tuple(
-            config.FeeLine(
-                line.code, line.label_vi, line.label_en, line.unit_vnd * 2, line.per, line.stage
-            )
-            for line in current[-1].lines
-        ),
+        valid_to=None,
+        lines=tuple(replace(line, unit_vnd=line.unit_vnd * 2) for line in current[-1].lines),
     )
-    monkeypatch.setattr(config, "fee_tables", lambda: (*current, newer))
+    monkeypatch.setattr(fees, "fee_tables", lambda: (*current, newer))
     fresh = await client.post(
         "/api/v1/trademarks/fee-estimate", json={"classes": [{"number": 30, "items": 2}]}
     )
@@ -226,7 +231,7 @@ async def test_an_organisation_cannot_see_another_organisations_case(
     mine = await client.get(f"/api/v1/trademark-cases/{case_id}", headers=bearer(people["startup"]))
     assert mine.status_code == 200
     assert mine.json()["status"] == "intake"
-    assert mine.json()["fee_estimate"]["total_vnd"] == 1_120_000
+    assert mine.json()["fee_estimate"]["total_vnd"] == 1_360_000
     theirs = await client.get(f"/api/v1/trademark-cases/{case_id}", headers=bearer(people["other"]))
     assert theirs.status_code == 404
     listed = await client.get("/api/v1/trademark-cases", headers=bearer(people["other"]))
@@ -283,9 +288,11 @@ async def test_filing_computes_the_statutory_due_dates(
     client: httpx.AsyncClient, people: dict[str, str]
 ) -> None:
     for filed, formality in [
-        (date(2026, 1, 31), "2026-02-28"),  # 31 January + 1 month: the end of February
-        (date(2028, 1, 31), "2028-02-29"),  # in a leap year
-        (date(2026, 3, 31), "2026-04-30"),
+        # 31 January + 1 month: the end of February, a Saturday: the next working day.
+        (date(2026, 1, 31), "2026-03-02"),
+        (date(2028, 1, 31), "2028-02-29"),  # in a leap year (a Tuesday)
+        # 30 April and 1 May are public holidays, then a weekend.
+        (date(2026, 3, 31), "2026-05-04"),
         (date(2026, 12, 15), "2027-01-15"),
     ]:
         case_id = await open_case(client, people["startup"])
@@ -326,7 +333,7 @@ async def test_the_timeline_moves_through_the_statutory_steps(
             date(2024, 4, 30),
             {},
             "formality_examination",
-            {"publication": "2024-06-30"},
+            {"publication": "2024-07-01"},  # 30 June 2024 is a Sunday
         ),
         (
             "published",
@@ -661,7 +668,7 @@ async def test_staff_pages_record_a_step_and_show_the_queue(
     )
     assert filed.status_code == 303
     page = await client.get(f"/staff/trademarks/{case_id}")
-    assert "28/02/2026" in page.text and "4-2026-02222" in page.text
+    assert "02/03/2026" in page.text and "4-2026-02222" in page.text
     # Members never reach the staff pages.
     await log_in(client, "startup@example.vn")
     assert (await client.get("/staff/trademarks")).status_code == 403

@@ -9,7 +9,7 @@ from innovation_hub.accounts.tables import User
 from innovation_hub.core.i18n import LOCALES
 from innovation_hub.core.i18n import gettext as _
 from innovation_hub.core.security import MIN_PASSWORD_LENGTH
-from innovation_hub.core.taxcode import is_valid_tax_code
+from innovation_hub.core.taxcode import is_valid_tax_code, tax_code_error
 
 VERIFY_EMAIL = "verify_email"
 RESET_PASSWORD = "reset_password"  # noqa: S105 (a purpose name, not a password)
@@ -106,12 +106,10 @@ def account_errors(
         errors["school"] = _("Enter your school or university.")
     if "organisation_name" in required and not account.organisation_name:
         errors["organisation_name"] = _("Enter the name of your organisation.")
-    if "tax_code" in required and not is_valid_tax_code(account.tax_code):
-        errors["tax_code"] = _(
-            "Enter a valid tax code: 10 digits, or 10 digits, a hyphen and 3 digits for a branch."
-        )
-    elif account.tax_code and not is_valid_tax_code(account.tax_code):
-        errors["tax_code"] = _("This is not a valid Vietnamese tax code.")
+    # An enterprise account may be a household business: its tax code is then the
+    # 12-digit personal identification number, which is_valid_tax_code accepts.
+    if ("tax_code" in required or account.tax_code) and not is_valid_tax_code(account.tax_code):
+        errors["tax_code"] = tax_code_error()
     _length_errors(vars(account), errors)
     return errors
 
@@ -130,5 +128,5 @@ def profile_errors(role: str, changes: ProfileChanges) -> dict[str, str]:
     if role in {"startup", "enterprise"} and not changes.organisation_name:
         errors["organisation_name"] = _("Enter the name of your organisation.")
     if (role == "enterprise" or changes.tax_code) and not is_valid_tax_code(changes.tax_code):
-        errors["tax_code"] = _("This is not a valid Vietnamese tax code.")
+        errors["tax_code"] = tax_code_error()
     return errors

@@ -14,6 +14,7 @@ from innovation_hub.bookings.services.availability import (
     AvailabilityKey,
     ResourceAvailability,
     availability,
+    state_between,
 )
 from innovation_hub.bookings.services.events import (
     CancelListener,
@@ -34,11 +35,13 @@ from innovation_hub.bookings.services.kiosk import (
     revoke_kiosk,
 )
 from innovation_hub.bookings.services.lifecycle import (
+    MAX_BULK_DECISIONS,
     Decision,
     cancel_booking,
     check_in,
     confirm_paid,
     decide,
+    decide_many,
     move_booking,
     release,
 )
@@ -70,10 +73,12 @@ from innovation_hub.bookings.services.rules import (
     slot_taken,
 )
 from innovation_hub.bookings.services.series import (
+    FREQUENCIES,
     Occurrence,
     SeriesResult,
     cancel_series,
     create_series,
+    move_following,
     preview_series,
     series_dates,
 )
@@ -87,8 +92,10 @@ from innovation_hub.bookings.services.waitlist import (
 )
 
 __all__ = [
+    "FREQUENCIES",
     "INT32_LIMIT",
     "MAX_AVAILABILITY_DAYS",
+    "MAX_BULK_DECISIONS",
     "MAX_OCCUPIED",
     "MAX_RESERVATION",
     "MAX_SERIES_DAYS",
@@ -120,6 +127,7 @@ __all__ = [
     "create_kiosk",
     "create_series",
     "decide",
+    "decide_many",
     "desk_name",
     "evening_before",
     "expire_holds",
@@ -135,6 +143,7 @@ __all__ = [
     "list_kiosks",
     "member_booking_here",
     "move_booking",
+    "move_following",
     "my_waitlist",
     "offer_waitlist",
     "on_cancelled",
@@ -149,4 +158,5 @@ __all__ = [
     "series_future",
     "slot_taken",
     "space_now",
+    "state_between",
 ]

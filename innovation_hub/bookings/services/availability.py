@@ -208,3 +208,15 @@ def _from_now(answer: _Answer, start: datetime, now: datetime) -> list[ResourceA
         free = [(max(a, earliest), b) for a, b in item.free if b - max(a, earliest) >= min_length]
         result.append(ResourceAvailability(item.resource, free, item.taken))
     return result
+
+
+def state_between(item: ResourceAvailability, start: datetime, end: datetime) -> str:
+    """One resource over [start, end), as the floor plan shows it: "free" when one of its
+    free intervals holds all of it, "taken" when a booking (or its buffer) takes part of it,
+    otherwise "closed" (outside opening hours, a closure or holiday, the past, too soon)."""
+    if any(a <= start and end <= b for a, b in item.free):
+        return "free"
+    buffer = timedelta(minutes=item.resource.buffer_minutes)
+    if any(t["start_at"] - buffer < end and start < t["occupied_until"] for t in item.taken):
+        return "taken"
+    return "closed"

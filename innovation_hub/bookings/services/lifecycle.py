@@ -34,7 +34,7 @@ from innovation_hub.bookings.tables import Booking
 from innovation_hub.bookings.workflow import BOOKINGS
 from innovation_hub.core import clock
 from innovation_hub.core.database import transaction
-from innovation_hub.core.errors import RuleBroken
+from innovation_hub.core.errors import NotFound, RuleBroken
 from innovation_hub.core.i18n import format_duration, format_hours
 from innovation_hub.core.i18n import gettext as _
 from innovation_hub.core.settings import get_settings
@@ -174,6 +174,34 @@ async def decide(
     return booking
 
 
+# The most requests one bulk decision takes: a page of the queue.
+MAX_BULK_DECISIONS = 100
+
+
+async def decide_many(
+    staff: User, booking_ids: list[int], decision: Decision, *, policy: Policy
+) -> tuple[list[Booking], dict[int, RuleBroken | NotFound]]:
+    """The same answer to several requests, each decided on its own (as ``decide``, so a
+    request another member of staff decided meanwhile is refused, not decided twice):
+    returns the decided bookings and, by id, why each other one was not."""
+    if not booking_ids:
+        raise RuleBroken(_("Choose at least one request."), code="nothing_chosen")
+    if len(booking_ids) > MAX_BULK_DECISIONS:
+        raise RuleBroken(
+            _("Decide at most %(n)s requests at once.", n=MAX_BULK_DECISIONS), code="too_many"
+        )
+    if not decision.approve:  # one reason for all, asked for before any is declined
+        require_reason(decision.reason, _("Give the member a reason."))
+    decided: list[Booking] = []
+    refused: dict[int, RuleBroken | NotFound] = {}
+    for booking_id in dict.fromkeys(booking_ids):  # each once, in the order given
+        try:
+            decided.append(await decide(staff, booking_id, decision, policy=policy))
+        except (RuleBroken, NotFound) as exc:
+            refused[booking_id] = exc
+    return decided, refused
+
+
 async def move_booking(
     staff: User,
     booking_id: int,
@@ -183,9 +211,11 @@ async def move_booking(
     resource_id: int | None,
     reason: str,
     policy: Policy,
+    notify: bool = True,
 ) -> Booking:
     """Staff move any active booking; only overlaps refuse it. The status stays, so the move
-    is not a workflow step: its audit entry is "booking.moved"."""
+    is not a workflow step: its audit entry is "booking.moved". Without ``notify`` (a series
+    moved together), the caller tells the member and offers the freed times."""
     start, end = require_aware(start, "start"), require_aware(end, "end")
     check_length(start, end)
     now = clock.utcnow()
@@ -211,14 +241,16 @@ async def move_booking(
             await _write_move(booking, changes)
             detail = {"from": old, "reason": reason}
             await audit_booking(staff.id, "booking.moved", booking.id, detail)
-            await notices.moved(
-                booking,
-                old_start=old_start,
-                old_end=old_end,
-                old_resource=old_resource,
-                policy=policy,
-            )
-    await offer_waitlist(policy=policy, now=now)
+            if notify:
+                await notices.moved(
+                    booking,
+                    old_start=old_start,
+                    old_end=old_end,
+                    old_resource=old_resource,
+                    policy=policy,
+                )
+    if notify:
+        await offer_waitlist(policy=policy, now=now)
     return booking
 
 

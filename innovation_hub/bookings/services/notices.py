@@ -210,6 +210,26 @@ async def released_no_show(booking: Booking, policy: Policy) -> None:
 
 async def series_booked(bookings: list[Booking], policy: Policy) -> None:
     """One email for a whole series: each date with its state, all in one calendar file."""
+    await _series_mail(
+        bookings,
+        "booking_series",
+        policy,
+        any_confirmed=any(b.status == "confirmed" for b in bookings),
+        any_to_pay=any(b.status == "pending_payment" for b in bookings),
+        early_minutes=policy.check_in_early_minutes,
+        grace_minutes=policy.no_show_grace_minutes,
+    )
+
+
+async def series_moved(bookings: list[Booking], *, reason: str, policy: Policy) -> None:
+    """One email for the dates of a series that staff moved together, with their new times;
+    the calendar file replaces each of them in the member's app."""
+    await _series_mail(bookings, "booking_series_moved", policy, reason=reason.strip())
+
+
+async def _series_mail(
+    bookings: list[Booking], template: str, policy: Policy, **context: Any
+) -> None:
     if not bookings:
         return
     first = bookings[0]
@@ -219,27 +239,21 @@ async def series_booked(bookings: list[Booking], policy: Policy) -> None:
     resource, place = await _place(first.resource)
     with use_locale(member.locale):
         dates = [
-            {
-                **_when(booking),
-                "status": BOOKINGS.label(booking.status, member=True),
-            }
+            {**_when(booking), "status": BOOKINGS.label(booking.status, member=True)}
             for booking in bookings
         ]
         attachment = _calendar_file(bookings, resource, place, policy)
     await mail.enqueue(
         to=member.email,
-        template="booking_series",
+        template=template,
         locale=member.locale,
         context={
             "name": member.name,
             "place": place,
             "purpose": first.purpose,
             "dates": dates,
-            "any_confirmed": any(b.status == "confirmed" for b in bookings),
-            "any_to_pay": any(b.status == "pending_payment" for b in bookings),
-            "early_minutes": policy.check_in_early_minutes,
-            "grace_minutes": policy.no_show_grace_minutes,
             "link": f"{policy.base_url}/bookings",
+            **context,
         },
         attachments=(attachment,),
         zalo_user_id=member.zalo_user_id,

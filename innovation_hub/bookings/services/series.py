@@ -3,13 +3,16 @@ in one transaction, and cancelling what is left of a series."""
 
 from __future__ import annotations
 
+import calendar
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from innovation_hub.accounts.tables import User
 from innovation_hub.bookings.services import notices
-from innovation_hub.bookings.services.lifecycle import cancel_booking
+from innovation_hub.bookings.services.lifecycle import cancel_booking, move_booking
 from innovation_hub.bookings.services.queries import (
+    get_booking,
     opening_context,
     overlapping_exists,
     series_future,
@@ -23,11 +26,12 @@ from innovation_hub.bookings.services.rules import (
     is_overlap_violation,
     slot_taken,
 )
+from innovation_hub.bookings.services.waitlist import offer_waitlist
 from innovation_hub.bookings.tables import Booking, BookingSeries
 from innovation_hub.core import audit, clock
 from innovation_hub.core.clock import LOCAL_TZ
 from innovation_hub.core.database import get_engine, lock_until_commit, transaction
-from innovation_hub.core.errors import Conflict, RuleBroken
+from innovation_hub.core.errors import Conflict, HubError, RuleBroken
 from innovation_hub.core.i18n import gettext as _
 from innovation_hub.core.timestamps import require_aware
 from innovation_hub.spaces import services as spaces
@@ -53,8 +57,8 @@ def _check_repeat(
     local_start: datetime, frequency: str, until: date | None, count: int | None
 ) -> date:
     """The last date a series starting at ``local_start`` may reach."""
-    if frequency not in {"daily", "weekly"}:
-        raise RuleBroken(_("Repeat daily or weekly."), code="invalid_frequency")
+    if frequency not in FREQUENCIES:
+        raise RuleBroken(_("Repeat daily, weekly or monthly."), code="invalid_frequency")
     if (until is None) == (count is None):
         raise RuleBroken(_("Give either an end date or a number of times."), code="invalid_repeat")
     last_allowed = local_start.date() + timedelta(days=MAX_SERIES_DAYS - 1)
@@ -69,25 +73,60 @@ def _check_repeat(
     return last_allowed
 
 
+FREQUENCIES = ("daily", "weekly", "monthly")
+
+
+def weekday_of_month(day: date) -> int:
+    """Which of its month's same weekdays ``day`` is: 1 for the first Monday … 4; -1 for a
+    fifth one, which repeats as the month's last (not every month has a fifth)."""
+    nth = (day.day - 1) // 7 + 1
+    return -1 if nth == 5 else nth
+
+
+def nth_weekday(year: int, month: int, weekday: int, nth: int) -> date:
+    """The ``nth`` (1–4, or -1 for the last) ``weekday`` of a month."""
+    if nth == -1:
+        last = date(year, month, calendar.monthrange(year, month)[1])
+        return last - timedelta(days=(last.weekday() - weekday) % 7)
+    first = date(year, month, 1)
+    return first + timedelta(days=(weekday - first.weekday()) % 7 + 7 * (nth - 1))
+
+
+def _days(first: date, frequency: str) -> Iterator[date]:
+    """The series' dates from ``first`` on: every day, every week, or every month on the same
+    weekday of the month ("the first Monday")."""
+    if frequency != "monthly":
+        step = timedelta(days=1 if frequency == "daily" else 7)
+        day = first
+        while True:
+            yield day
+            day += step
+    nth, weekday = weekday_of_month(first), first.weekday()
+    year, month = first.year, first.month
+    while True:
+        yield nth_weekday(year, month, weekday, nth)
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+
+
 def series_dates(
     start: datetime, end: datetime, frequency: str, *, until: date | None, count: int | None
 ) -> list[Interval]:
     local_start, local_end = start.astimezone(LOCAL_TZ), end.astimezone(LOCAL_TZ)
     last_allowed = _check_repeat(local_start, frequency, until, count)
-    step = timedelta(days=1 if frequency == "daily" else 7)
+    # Each date keeps the local wall times of the first: Vietnam has no DST today, but the rule
+    # should not rely on it. The end may fall on the next day (a booking past midnight).
+    opens, length = local_start.replace(tzinfo=None), local_end - local_start
     dates: list[Interval] = []
-    current_start, current_end = local_start, local_end
-    while True:
-        if until is not None and current_start.date() > until:
+    for day in _days(local_start.date(), frequency):
+        if until is not None and day > until:
             break
         if count is not None and len(dates) == count:
             break
-        if current_start.date() > last_allowed:
+        if day > last_allowed:
             raise RuleBroken(_("A series lasts at most a year."), code="series_too_long")
-        dates.append((current_start, current_end))
-        # Step in local wall time: Vietnam has no DST today, but the rule should not rely on it.
-        current_start = (current_start.replace(tzinfo=None) + step).replace(tzinfo=LOCAL_TZ)
-        current_end = (current_end.replace(tzinfo=None) + step).replace(tzinfo=LOCAL_TZ)
+        occ_start = datetime.combine(day, opens.time(), LOCAL_TZ)
+        occ_end = (occ_start.replace(tzinfo=None) + length).replace(tzinfo=LOCAL_TZ)
+        dates.append((occ_start, occ_end))
     return dates
 
 
@@ -273,14 +312,89 @@ async def _record_series(
 
 
 async def cancel_series(
-    user: User, series_id: int, *, policy: Policy, now: datetime | None = None
+    user: User,
+    series_id: int,
+    *,
+    policy: Policy,
+    now: datetime | None = None,
+    from_booking_id: int | None = None,
 ) -> tuple[list[Booking], list[Booking]]:
-    """Cancels every future occurrence that may still be cancelled; returns (cancelled, kept)."""
+    """Cancels every future occurrence that may still be cancelled, or, from a booking of the
+    series, that one and the ones after it; returns (cancelled, kept)."""
     now = now or clock.utcnow()
+    future = await series_future(user, series_id, now)
+    if from_booking_id is not None:
+        future = future[_position(future, from_booking_id) :]
     cancelled, kept = [], []
-    for booking in await series_future(user, series_id, now):
+    for booking in future:
         try:
             cancelled.append(await cancel_booking(user, booking.id, policy=policy, now=now))
         except RuleBroken:
             kept.append(booking)
     return cancelled, kept
+
+
+def _position(future: list[Booking], booking_id: int) -> int:
+    for index, booking in enumerate(future):
+        if booking.id == booking_id:
+            return index
+    raise RuleBroken(_("That date is not a future date of this series."), code="not_in_series")
+
+
+# Held by a transaction that writes several dates onto a space (see move_following).
+SPACE_LOCK = "innovation_hub.bookings.space"
+
+
+async def move_following(
+    staff: User,
+    booking_id: int,
+    *,
+    start: datetime,
+    end: datetime,
+    resource_id: int | None,
+    reason: str,
+    policy: Policy,
+) -> list[Booking]:
+    """Moves a booking of a series and every later one by the same shift (and to the same
+    space), all or none: if one of them cannot move, nothing does, and the error names it."""
+    start, end = require_aware(start, "start"), require_aware(end, "end")
+    moved: list[Booking] = []
+    async with transaction():
+        first = await get_booking(staff, booking_id)
+        if first.series is None:
+            raise RuleBroken(_("This booking is not part of a series."), code="not_in_series")
+        future = await series_future(staff, first.series, clock.utcnow())
+        shift = start - first.start_at
+        length = end - start
+        following = future[_position(future, first.id) :]
+        # Many dates written in one transaction: racing moves onto the same spaces would wait
+        # on each other's rows in the overlap constraint and deadlock; they queue here instead,
+        # taking the spaces in one order.
+        spaces_written = {resource_id} if resource_id else {b.resource for b in following}
+        for space in sorted(spaces_written):
+            await lock_until_commit(SPACE_LOCK, space)
+        # Later dates first when moving later (earlier first when moving earlier), so that no
+        # date lands on one of its own series' dates that has not moved yet.
+        for booking in reversed(following) if shift > timedelta(0) else following:
+            new_start = booking.start_at + shift
+            try:
+                moved.append(
+                    await move_booking(
+                        staff,
+                        booking.id,
+                        start=new_start,
+                        end=new_start + length,
+                        resource_id=resource_id,
+                        reason=reason,
+                        policy=policy,
+                        notify=False,
+                    )
+                )
+            except HubError as exc:
+                when = new_start.astimezone(LOCAL_TZ).strftime("%d/%m/%Y %H:%M")
+                exc.detail = _("%(when)s: %(problem)s", when=when, problem=exc.detail)
+                raise
+        moved.sort(key=lambda booking: booking.start_at)
+        await notices.series_moved(moved, reason=reason, policy=policy)
+    await offer_waitlist(policy=policy, now=clock.utcnow())
+    return moved

@@ -49,7 +49,7 @@ RULE_FIELDS = {
     "invalid_frequency": "repeat",
 }
 SERIES_RULES = {"invalid_repeat", "series_too_long"}
-REPEATS = ("none", "daily", "weekly")
+REPEATS = ("none", *services.FREQUENCIES)
 
 
 class Repeats(TypedDict):
@@ -151,7 +151,7 @@ def read_request(form: dict[str, Any]) -> BookingRequest:
     repeat = fields.choice(
         "repeat", REPEATS, required=True, message=_("Choose how often to repeat.")
     )
-    until, count = _repeat_end(fields, form) if repeat in ("daily", "weekly") else (None, None)
+    until, count = _repeat_end(fields, form) if repeat in services.FREQUENCIES else (None, None)
     fields.check()
     assert resource_id is not None and day is not None and attendees is not None
     assert start_time is not None and end_time is not None and repeat is not None
@@ -241,6 +241,7 @@ async def booking_form_page(
             ("none", _("Does not repeat")),
             ("daily", _("Every day")),
             ("weekly", _("Every week")),
+            ("monthly", _("Every month, on the same weekday (e.g. the first Monday)")),
         ],
     }
     return page(

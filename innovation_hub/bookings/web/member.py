@@ -285,20 +285,36 @@ class MyBookings(Controller):
     async def cancel_series_confirm(
         self, request: Req, series_id: FromPath[int], booking_policy: BookingPolicy
     ) -> Template:
+        """All the future dates, or (``?from=`` a booking of the series) it and the later ones."""
         now = clock.utcnow()
         future = await queries.own_series_future(request.user, series_id, now)
+        first = parse_id(request.query_params.get("from"))
+        if first is not None:
+            ids = [b.id for b in future]
+            if first not in ids:
+                raise NotFound(_("That date is not a future date of this series."))
+            future = future[ids.index(first) :]
         resources = await queries.resources_by_id(b.resource for b in future)
         views = [booking_view(b, resources, now=now, policy=booking_policy) for b in future]
-        context = {"series_id": series_id, "views": views}
+        context = {"series_id": series_id, "views": views, "from_booking": first}
         return page(request, "bookings/cancel_series.html", context)
 
     @post("/series/{series_id:int}/cancel")
     async def cancel_series(
-        self, request: Req, series_id: FromPath[int], booking_policy: BookingPolicy
+        self,
+        request: Req,
+        series_id: FromPath[int],
+        booking_policy: BookingPolicy,
+        data: FormBody,
     ) -> Response[Any]:
         user: User = request.user
         await queries.own_series_future(user, series_id, clock.utcnow())  # 404 for another's
-        cancelled, kept = await services.cancel_series(user, series_id, policy=booking_policy)
+        cancelled, kept = await services.cancel_series(
+            user,
+            series_id,
+            policy=booking_policy,
+            from_booking_id=parse_id(data.get("from_booking_id")),
+        )
         query = urlencode({"series_cancelled": len(cancelled), "kept": len(kept)})
         return go_to(request, f"/bookings?{query}")
 

@@ -181,15 +181,16 @@ class Board(StaffPages):
     ) -> Response[Any]:
         async def call() -> Booking:
             (start, end), resource_id, reason = move_fields(data)
-            return await services.move_booking(
-                request.user,
-                booking_id,
-                start=start,
-                end=end,
-                resource_id=resource_id,
-                reason=reason,
-                policy=booking_policy,
-            )
+            fields: dict[str, Any] = {
+                "start": start,
+                "end": end,
+                "resource_id": resource_id,
+                "reason": reason,
+                "policy": booking_policy,
+            }
+            if text(data.get("following")):  # the later dates of its series too
+                return (await services.move_following(request.user, booking_id, **fields))[0]
+            return await services.move_booking(request.user, booking_id, **fields)
 
         return await act(request, data, "move", call, booking_id=booking_id)
 

@@ -75,6 +75,12 @@ def _number_or_text(raw: str) -> int | str:
     return found if found is not None else raw
 
 
+def ticked(raw: object) -> list[str]:
+    """The values of a group of checkboxes sharing one name."""
+    values = raw if isinstance(raw, list) else [raw] if raw else []
+    return [text(value) for value in values]
+
+
 def resource_fields(data: dict[str, Any], *, editing: bool = False) -> dict[str, Any]:
     """The form as ``spaces.services`` takes it; text the service cannot read reaches it as
     text (a field error). A new space keeps the defaults of blank optional numbers; when
@@ -83,7 +89,7 @@ def resource_fields(data: dict[str, Any], *, editing: bool = False) -> dict[str,
         "name": text(data.get("name")),
         "kind": text(data.get("kind")),
         "description": text(data.get("description")),
-        "amenities": text(data.get("amenities")).splitlines(),
+        "amenities": ticked(data.get("amenities")),
         "requires_approval": bool(text(data.get("requires_approval"))),
     }
     if editing:
@@ -112,7 +118,7 @@ def resource_form(resource: Resource) -> dict[str, Any]:
         "name": values["name"],
         "kind": values["kind"],
         "description": values["description"],
-        "amenities": "\n".join(values["amenities"]),
+        "amenities": values["amenities"],
         "location_id": str(values["location_id"]),
         **{key: str(values[key]) for key in NUMBER_FIELDS},
         # Money as people read it ("150.000"); the parser takes the dots out again.
@@ -161,6 +167,7 @@ async def spaces_context(
     added: int | None = None,
     saved: int | None = None,
     closed: bool = False,
+    plan_removed: int | None = None,
 ) -> dict[str, Any]:
     locations = await _locations()
     every_resource = await spaces.resources_for_staff()
@@ -184,6 +191,13 @@ async def spaces_context(
         "saved": next((r for r in every_resource if r.id == saved), None),
         "closed": closed,
         "photo_errors": {},
+        "plan_errors": {},
+        "plan_removed": next((loc for loc in locations if loc.id == plan_removed), None),
+        "placed_counts": {
+            loc.id: sum(1 for r in every_resource if r.location == loc.id and r.plan_x is not None)
+            for loc in locations
+        },
+        "amenity_choices": spaces.amenity_label.choices(),
     }
 
 
@@ -200,6 +214,7 @@ async def edit_context(
         "kinds": KINDS,
         "member_roles": MEMBER_ROLES,
         "bookable_roles": BOOKABLE_ROLES,
+        "amenity_choices": spaces.amenity_label.choices(),
     }
 
 
@@ -219,6 +234,7 @@ class StaffSpaces(StaffPages):
             added=parse_id(params.get("added")),
             saved=parse_id(params.get("saved")),
             closed=params.get("closed") == "1",
+            plan_removed=parse_id(params.get("plan_removed")),
         )
         return spaces_page(request, context)
 

@@ -63,8 +63,10 @@ def _changes(data: ApplicationIn | ApplicationPatch) -> dict[str, Any]:
     tags=TAG,
     summary="Enterprise: start an application (a draft)",
     description=(
-        "422 invalid_tax_code for anything that is not a valid mã số thuế; 422 call_closed "
-        "after the call closes; 409 application_exists when the account already applied."
+        "422 invalid_tax_code for anything that is not a valid mã số thuế (an enterprise's 10 "
+        "digits, a branch's 10-3, a household business's 12-digit personal number); 422 "
+        "call_closed after the call closes; 409 application_exists when the account already "
+        "applied."
     ),
 )
 async def create_application(

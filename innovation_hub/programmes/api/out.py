@@ -17,6 +17,7 @@ from litestar.types import AnyCallable
 from innovation_hub.accounts.tables import User
 from innovation_hub.core.auth import Access
 from innovation_hub.core.rows import local, to_struct, to_structs
+from innovation_hub.core.taxcode import classify_tax_code
 from innovation_hub.programmes import services
 from innovation_hub.programmes.catalogue import SUPPORT_TYPES
 from innovation_hub.programmes.schemas import (
@@ -120,6 +121,7 @@ async def application_out(application: Application, user: User) -> ApplicationOu
         application,
         ApplicationOut,
         programme_id=application.programme,
+        tax_code_kind=classify_tax_code(application.tax_code),
         support_items=limits.items,
         max_support_vnd=limits.max_support_vnd,
         timeline=await services.timeline_of(application.id, everything=viewer != "applicant"),

@@ -10,7 +10,7 @@ import msgspec
 
 from innovation_hub.core.errors import Problems
 from innovation_hub.core.i18n import gettext as _
-from innovation_hub.core.taxcode import is_valid_tax_code, normalise_tax_code
+from innovation_hub.core.taxcode import is_valid_tax_code, normalise_tax_code, tax_code_error
 from innovation_hub.programmes.catalogue import SECTORS, SIZE_CLASSES
 from innovation_hub.programmes.services.support import MAX_COST_VND, items_of, terms_by_type
 from innovation_hub.programmes.tables import Application, Programme
@@ -70,12 +70,8 @@ APPLICATION_FIELDS: tuple[str, ...] = ApplicationChanges.__struct_fields__
 
 
 def tax_code_problem(value: str) -> str | None:
-    if not is_valid_tax_code(value):
-        return _(
-            "Enter a valid tax code: 10 digits, or 10 digits, a hyphen and 3 digits for a "
-            "branch (e.g. 0100109106)."
-        )
-    return None
+    """An enterprise's, a branch's, or a household business's 12-digit personal number."""
+    return None if is_valid_tax_code(value) else tax_code_error()
 
 
 def check_application(changes: dict[str, Any], programme: Programme, problems: Problems) -> None:

@@ -6,6 +6,7 @@ from innovation_hub.core.database import transaction
 from innovation_hub.core.errors import NotFound
 from innovation_hub.core.i18n import gettext as _
 from innovation_hub.spaces.services.hours import DEFAULT_HOURS
+from innovation_hub.spaces.services.rules import MAX_ID
 from innovation_hub.spaces.tables import Location, OpeningHours
 
 
@@ -34,6 +35,8 @@ async def default_location() -> Location:
 
 
 async def get_location(location_id: int) -> Location:
+    if not 0 < location_id <= MAX_ID:
+        raise NotFound(_("No such location."), code="location_not_found")
     location = await Location.objects().where(Location.id == location_id).first().run()
     if location is None:
         raise NotFound(_("No such location."), code="location_not_found")

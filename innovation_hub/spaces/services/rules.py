@@ -32,6 +32,24 @@ def _json(value: Any) -> Any:
     return json.loads(value) if isinstance(value, str) else value
 
 
+# What a space offers, as members filter for it on the floor plan.
+amenity_label = Labels(
+    {
+        "monitor": N_("Monitor"),
+        "power": N_("Power socket"),
+        "window": N_("By a window"),
+        "quiet": N_("Quiet area"),
+        "step_free": N_("Step-free access"),
+    }
+)
+AMENITIES = amenity_label.codes
+
+
+def with_amenities(resources: list[Resource], wanted: list[str]) -> list[Resource]:
+    """The resources that offer every one of the ``wanted`` amenities."""
+    return [r for r in resources if set(wanted) <= set(amenities(r))]
+
+
 kind_label = Labels(
     {
         "desk": N_("Desk"),
@@ -76,8 +94,6 @@ RULE_LIMITS = {
 }
 NAME_MAX = 200
 DESCRIPTION_MAX = 2000
-AMENITY_MAX = 100
-AMENITIES_MAX = 30
 MAX_ID = 2**31 - 1  # ids are 32-bit serials
 
 
@@ -151,15 +167,10 @@ def _checked_roles(
 
 def _checked_amenities(data: dict[str, Any], errors: dict[str, str]) -> list[str]:
     listed = data.get("amenities", [])
-    if not isinstance(listed, list) or not all(isinstance(a, str) for a in listed):
-        errors["amenities"] = _("List the amenities as text.")
-        listed = []
-    extras = list(dict.fromkeys(a.strip() for a in listed if a.strip()))
-    if any(len(a) > AMENITY_MAX for a in extras):
-        errors["amenities"] = _("Keep each amenity to %(n)s characters.", n=AMENITY_MAX)
-    elif len(extras) > AMENITIES_MAX:
-        errors["amenities"] = _("List at most %(n)s amenities.", n=AMENITIES_MAX)
-    return extras
+    if not isinstance(listed, list) or not set(listed) <= set(AMENITIES):
+        errors["amenities"] = _("Choose amenities from the list.")
+        return []
+    return [code for code in AMENITIES if code in listed]
 
 
 def _check_durations(rules: dict[str, int], errors: dict[str, str]) -> None:

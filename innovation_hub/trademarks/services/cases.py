@@ -11,7 +11,7 @@ from innovation_hub.core.clock import utcnow
 from innovation_hub.core.database import transaction
 from innovation_hub.core.errors import FormInvalid, RuleBroken
 from innovation_hub.core.i18n import gettext as _
-from innovation_hub.trademarks import config, workflow
+from innovation_hub.trademarks import config, fees, workflow
 from innovation_hub.trademarks.records import (
     ORGANISATION_KINDS,
     ClassEntry,
@@ -27,6 +27,8 @@ from innovation_hub.trademarks.tables import TrademarkCase, TrademarkDossierItem
 
 MAX_ITEMS = 200
 MAX_ITEM_LENGTH = 300
+# Co-operatives and household businesses hold enterprise accounts; the case's organisation
+# kind says which they are.
 MEMBER_ROLES = ("startup", "enterprise")
 
 
@@ -41,6 +43,7 @@ class NewCase:
     organisation_kind: str = ""
     through_representative: bool = False
     priority_claimed: bool = False
+    geographical_name: bool = False  # the mark contains a place name
     member_email: str = ""  # staff: the member account the case belongs to
 
 
@@ -56,7 +59,7 @@ def clean_items(raw: list[str]) -> list[str]:
 
 def _class_errors(classes: list[ClassEntry]) -> tuple[dict[str, str], str | None]:
     try:
-        config.check_classes(class_counts(classes))
+        fees.check_classes(class_counts(classes))
     except FormInvalid as exc:
         return exc.field_errors, exc.code
     for entry in classes:
@@ -138,9 +141,11 @@ async def _owner_of(actor: User, member_email: str, refusals: _Refusals) -> User
     if actor.role in MEMBER_ROLES:
         return actor
     if not is_staff(actor):
-        raise RuleBroken(
-            _("Trademark guidance is for startups and enterprises."), code="role_not_allowed"
+        message = _(
+            "Trademark guidance is for startups, enterprises, co-operatives and household "
+            "businesses: open the case from a startup or enterprise account."
         )
+        raise RuleBroken(message, code="role_not_allowed")
     if not member_email.strip():
         return None
     owner = (
@@ -178,8 +183,14 @@ async def create_case(
         if var_dir is None:
             raise ValueError("var_dir is needed to keep an upload")
         stored = store_image(var_dir, image)
-    table = config.fee_table_on(today_local())
-    estimate = config.estimate(class_counts(cleaned.classes), table)
+    today = today_local()
+    table = fees.fee_table_on(today)
+    estimate = fees.case_estimate(
+        class_counts(cleaned.classes),
+        table.version,
+        on=today,
+        priority_claimed=cleaned.priority_claimed,
+    )
     now = utcnow()
     async with transaction():
         case = TrademarkCase(
@@ -196,6 +207,7 @@ async def create_case(
             classes=classes_json(cleaned.classes),
             through_representative=cleaned.through_representative,
             priority_claimed=cleaned.priority_claimed,
+            geographical_name=cleaned.geographical_name,
             fee_table_version=table.version,
             fee_estimate=estimate.as_json(),
             created_at=now,
@@ -232,8 +244,12 @@ async def update_classes(actor: User, case_id: int, classes: list[ClassEntry]) -
                 _("Goods and services cannot change once the application is filed."),
                 code="classes_locked",
             )
-        table = config.fee_table(case.fee_table_version)
-        estimate = config.estimate(class_counts(cleaned), table)
+        estimate = fees.case_estimate(
+            class_counts(cleaned),
+            case.fee_table_version,
+            on=case.filing_date or today_local(),
+            priority_claimed=case.priority_claimed,
+        )
         await (
             TrademarkCase.update(
                 {

@@ -11,7 +11,7 @@ from typing import Any
 from innovation_hub.accounts.tables import User
 from innovation_hub.core.clock import utcnow
 from innovation_hub.core.database import transaction
-from innovation_hub.core.errors import RuleBroken
+from innovation_hub.core.errors import FormInvalid, RuleBroken
 from innovation_hub.core.i18n import gettext as _
 from innovation_hub.trademarks import workflow
 from innovation_hub.trademarks.deadlines import (
@@ -19,6 +19,7 @@ from innovation_hub.trademarks.deadlines import (
     deadlines,
     durations_for,
     first_reminder,
+    opposition_open,
     protection_expiry,
 )
 from innovation_hub.trademarks.records import get_case_for, history_of, log, today_local
@@ -82,10 +83,39 @@ def _check_history(event: EventInput, history: list[PastEvent]) -> None:
         )
     if event.type == "response":
         pending = {d.name for d in deadlines(history, durations_for(history, today_local()))}
-        if not pending & {"defect_response", "office_action_response"}:
+        if not pending & {"defect_response", "office_action_response", "opposition_response"}:
             raise RuleBroken(
                 _("There is no notice waiting for an answer."), code="nothing_to_answer"
             )
+    _check_opposition(event, history)
+    if event.type == "renewed":
+        _check_renewal(event, history)
+
+
+def _check_opposition(event: EventInput, history: list[PastEvent]) -> None:
+    """One opposition at a time is followed; none may be open when the mark is granted."""
+    open_now = opposition_open(history) is not None
+    if event.type == "opposition" and open_now:
+        message = _("An opposition is already open: record its settlement first.")
+        raise RuleBroken(message, code="opposition_open")
+    if event.type == "opposition_settled" and not open_now:
+        raise RuleBroken(_("No opposition is open."), code="no_opposition")
+    if event.type == "granted" and open_now:
+        message = _("An opposition is open: the IP Office settles it before granting.")
+        raise RuleBroken(message, code="opposition_open")
+
+
+def _check_renewal(event: EventInput, history: list[PastEvent]) -> None:
+    """A renewal is asked for from 6 months before the term ends to 6 months after it."""
+    open_ = {d.name: d.due for d in deadlines(history, durations_for(history, today_local()))}
+    opens, closes = open_.get("renewal_window_opens"), open_.get("renewal_grace_ends")
+    if opens is None or closes is None or not opens <= event.date <= closes:
+        message = _(
+            "A renewal can be recorded from %(first)s to %(last)s.",
+            first=opens.strftime("%d/%m/%Y") if opens else "–",
+            last=closes.strftime("%d/%m/%Y") if closes else "–",
+        )
+        raise FormInvalid({"date": message}, code="renewal_outside_window")
 
 
 def _trimmed(event: EventInput) -> EventInput:
@@ -98,6 +128,7 @@ def _trimmed(event: EventInput) -> EventInput:
         stage=event.stage.strip(),
         response_due=event.response_due,
         note=event.note.strip(),
+        opponent=" ".join(event.opponent.split()),
     )
 
 
@@ -110,7 +141,7 @@ def _case_changes(event: EventInput, after: str) -> dict[Any, Any]:
     if event.type == "granted":
         changes[TrademarkCase.certificate_number] = event.certificate_number
         changes[TrademarkCase.grant_date] = event.date
-    if TRADEMARKS.is_final(after):
+    if TRADEMARKS.is_final(after) and event.type != "renewed":
         changes[TrademarkCase.closed_at] = utcnow()
     return changes
 

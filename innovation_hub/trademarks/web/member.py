@@ -84,6 +84,7 @@ def _new_case(form: dict[str, str], chosen: dict[int, str]) -> services.NewCase:
         organisation_kind=form.get("organisation_kind", ""),
         through_representative=bool(form.get("through_representative")),
         priority_claimed=bool(form.get("priority_claimed")),
+        geographical_name=bool(form.get("geographical_name")),
         member_email=form.get("member_email", ""),
     )
 

@@ -4,16 +4,17 @@ class search. Anyone may read them, logged in or not."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from litestar import Controller, get
 from litestar.response import Template
 
 from innovation_hub.core.auth import PUBLIC
 from innovation_hub.core.errors import HubError
-from innovation_hub.core.forms import parse_int, text
+from innovation_hub.core.forms import parse_day, parse_int, text
 from innovation_hub.core.i18n import gettext as _
 from innovation_hub.core.web import page
-from innovation_hub.trademarks import config, services, workflow
+from innovation_hub.trademarks import config, fees, services, workflow
 from innovation_hub.trademarks.web.views import Req, class_options, class_title
 
 ESTIMATE_ROWS = 3
@@ -101,7 +102,9 @@ def per_label(per: str, class_items: int) -> str:
     return {
         "application": _("per application"),
         "class": _("per class (up to %(n)s items)", n=class_items),
+        "further_class": _("per class from the second"),
         "extra_item": _("per item beyond %(n)s in a class", n=class_items),
+        "priority_claim": _("per priority claim"),
     }.get(per, per)
 
 
@@ -128,9 +131,32 @@ def _estimate_rows(request: Req) -> tuple[list[EstimateRow], int]:
     return rows, size
 
 
+@dataclass(frozen=True)
+class EstimateChoices:
+    """What the estimator form asks besides the classes."""
+
+    on: str  # the day as sent by the date input (yyyy-mm-dd); empty is today
+    priority: bool
+    classify: bool
+
+    @classmethod
+    def of(cls, request: Req) -> EstimateChoices:
+        params = request.query_params
+        return cls(
+            on=text(params.get("on"))[:20],
+            priority=params.get("priority") == "1",
+            classify=params.get("classify") == "1",
+        )
+
+    def query(self) -> str:
+        parts = [f"on={self.on}" if self.on else "", "priority=1" if self.priority else ""]
+        parts.append("classify=1" if self.classify else "")
+        return "".join(f"&{p}" for p in parts if p)
+
+
 def _estimate(
-    chosen: list[EstimateRow], table: config.FeeTable
-) -> tuple[config.Estimate | None, str]:
+    chosen: list[EstimateRow], day: date, choices: EstimateChoices
+) -> tuple[fees.Estimate | None, str]:
     """The estimate for the rows filled in, or the error to show instead."""
     counts = []
     for row in chosen:
@@ -138,9 +164,12 @@ def _estimate(
         items = parse_int(row.items) if row.items else 1
         if number is None or items is None:
             return None, _("Give whole numbers for the class and the number of items.")
-        counts.append(config.ClassCount(number=number, items=items))
+        counts.append(fees.ClassCount(number=number, items=items))
+    options = fees.Options(
+        priority_claims=1 if choices.priority else 0, office_classifies=choices.classify
+    )
     try:
-        return config.estimate(counts, table), ""
+        return fees.estimate(counts, fees.fee_table_on(day), on=day, options=options), ""
     except HubError as exc:
         return None, next(iter(exc.field_errors.values()), exc.detail)
 
@@ -155,8 +184,8 @@ class TrademarkGuide(Controller):
     async def guide(self, request: Req) -> Template:
         today = services.today_local()
         durations = config.durations_on(today)
-        table = config.fee_table_on(today)
-        one_class = config.estimate([config.ClassCount(number=30, items=6)], table)
+        table = fees.fee_table_on(today)
+        one_class = fees.estimate([fees.ClassCount(number=30, items=6)], table, on=today)
         return page(
             request,
             "trademarks/guide.html",
@@ -180,14 +209,18 @@ class TrademarkGuide(Controller):
         """The estimator: a GET form, so an estimate is a link to share; htmx swaps the
         result."""
         rows, size = _estimate_rows(request)
-        table = config.fee_table_on(services.today_local())
+        choices = EstimateChoices.of(request)
+        day = parse_day(choices.on) if choices.on else services.today_local()
+        table = fees.fee_table_on(day or services.today_local())
         estimate, error = None, ""
         chosen = [r for r in rows if r.number]
-        if chosen:
-            estimate, error = _estimate(chosen, table)
+        if day is None:
+            error = _("Enter a valid date.")
+        elif chosen:
+            estimate, error = _estimate(chosen, day, choices)
         elif request.query_params.get("submitted"):
             error = _("Choose at least one Nice class.")
-        query = "&".join(f"class={r.number}&items={r.items}" for r in chosen)
+        query = "&".join(f"class={r.number}&items={r.items}" for r in chosen) + choices.query()
         more = (
             f"/trademarks/fees?{query}&rows={size + 1}"
             if query
@@ -203,6 +236,7 @@ class TrademarkGuide(Controller):
                 "estimate": estimate,
                 "error": error,
                 "table": table,
+                "choices": choices,
                 "per_label": per_label,
                 "class_title": class_title,
             },

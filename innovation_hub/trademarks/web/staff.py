@@ -56,6 +56,7 @@ def _event(form: dict[str, str]) -> workflow.EventInput:
         stage=option if kind == "stage" else "",
         response_due=response_due,
         note=form.get("note", ""),
+        opponent=form.get("opponent", ""),
     )
 
 

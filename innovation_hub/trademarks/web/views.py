@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from litestar import Request
@@ -65,8 +65,9 @@ def when_text(days_left: int) -> str:
     return _("in %(n)s days", n=days_left)
 
 
-def class_title(number: int) -> str:
-    found = config.nice().get(number)
+def class_title(number: int, on: date | None = None) -> str:
+    """The class heading in the edition in force on ``on`` (today when not given)."""
+    found = config.nice(on).get(number)
     return found.title if found else str(number)
 
 
@@ -108,6 +109,8 @@ def _event_text(d: dict[str, Any]) -> str:
         extra.append(_("application number %(n)s", n=d["application_number"]))
     if d.get("certificate_number"):
         extra.append(_("certificate number %(n)s", n=d["certificate_number"]))
+    if d.get("opponent"):
+        extra.append(_("by %(who)s", who=d["opponent"]))
     return text_ + (" (" + ", ".join(extra) + ")" if extra else "")
 
 
@@ -209,7 +212,9 @@ def case_context(view: services.CaseView, *, staff: bool) -> dict[str, Any]:
         "status_help": TRADEMARKS.explain(case.status),
         "mark_type_text": workflow.mark_type_label(case.mark_type),
         "organisation_kind_text": services.organisation_kind_label(case.organisation_kind),
-        "classes": [(c.number, class_title(c.number), c.items) for c in view.classes],
+        "classes": [
+            (c.number, class_title(c.number, case.filing_date), c.items) for c in view.classes
+        ],
         "timeline": list(reversed(timeline_rows(view))),
         "party_label": party_label,
         "when_text": when_text,
@@ -220,7 +225,7 @@ def case_context(view: services.CaseView, *, staff: bool) -> dict[str, Any]:
         "closed": TRADEMARKS.is_final(case.status),
         "is_staff_page": staff,
         "base": case_base(case.id, staff=staff),
-        "edition": config.nice().edition,
+        "edition": view.nice_edition,
         "hhmm": lambda moment: moment.astimezone(LOCAL_TZ).strftime("%H:%M"),
         "errors": {},
     }
