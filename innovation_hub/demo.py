@@ -13,7 +13,7 @@ from innovation_hub.accounts.services import (
 )
 from innovation_hub.accounts.tables import User
 from innovation_hub.bookings import services as bookings
-from innovation_hub.bookings.tables import Booking
+from innovation_hub.bookings.tables import Booking, KioskToken
 from innovation_hub.core.clock import LOCAL_TZ
 from innovation_hub.core.database import transaction
 from innovation_hub.core.settings import get_settings
@@ -290,6 +290,7 @@ async def _demo_bookings(resources: dict[str, Resource]) -> int:
             policy=policy,
         )
         made += 1
+    made += await _demo_today(users, resources, policy)
     await _mark_demo_payments_paid(policy)
     staff = users["ngoc.tran@demo.hub.vn"]
     made += await _demo_staff_changes(staff, users, resources, upcoming, policy)
@@ -322,6 +323,47 @@ async def _demo_bookings(resources: dict[str, Resource]) -> int:
         resource_id=resources["Bàn linh hoạt 14"].id,
     )
     return made + 3
+
+
+async def _demo_today(
+    users: dict[str, User], resources: dict[str, Resource], policy: bookings.Policy
+) -> int:
+    """Today at the front desk, when the centre is open today: a student who checked in this
+    morning, a member expected this afternoon and a walk-in booked at the desk."""
+    today = datetime.now(LOCAL_TZ).date()
+    if today.weekday() >= 5 or spaces.holiday_name(today) is not None:
+        return 0
+    booked_before = _at(today, 7) - timedelta(days=1)
+    plans = [
+        ("khoa.pham@demo.hub.vn", "Bàn làm việc 04", (8, 0), (12, 0), booked_before),
+        ("ha.vo@demo.hub.vn", "Bàn làm việc 05", (13, 0), (17, 0), booked_before),
+        ("bao.dang@demo.hub.vn", "Bàn linh hoạt 15", (9, 30), (11, 30), _at(today, 9, 20)),
+    ]
+    for email, name, (h1, m1), (h2, m2), booked_at in plans:
+        booking = await bookings.create_booking(
+            users[email],
+            resources[name].id,
+            _at(today, h1, m1),
+            _at(today, h2, m2),
+            purpose="Làm việc tại không gian chung",
+            policy=policy,
+            now=booked_at,
+        )
+        if email == "khoa.pham@demo.hub.vn":
+            await bookings.check_in(users[email], booking.id, policy=policy, now=_at(today, 8, 3))
+    return len(plans)
+
+
+async def _demo_kiosk() -> str | None:
+    """One front-desk screen for the main location; its secret link is printed only now."""
+    if await KioskToken.exists().run():
+        return None
+    staff = await User.objects().where(User.email == "ngoc.tran@demo.hub.vn").first().run()
+    if staff is None:
+        return None
+    location = await spaces.default_location()
+    _kiosk, token = await bookings.create_kiosk(staff, location.id, "Quầy lễ tân tầng 3")
+    return f"a kiosk screen at {get_settings().base_url.rstrip('/')}/kiosk/{token}"
 
 
 async def _demo_staff_changes(
@@ -513,4 +555,6 @@ async def load_demo() -> list[str]:
         created.append(f"{cases_made} trademark cases")
     if programme_items := await load_programmes_demo():
         created.append(f"{programme_items} programme calls and applications")
+    if kiosk := await _demo_kiosk():
+        created.append(kiosk)
     return created

@@ -21,6 +21,7 @@ from litestar.routes import HTTPRoute
 
 from innovation_hub.accounts.services import issue_api_token
 from innovation_hub.accounts.tables import ApiToken
+from innovation_hub.bookings import services as bookings
 from innovation_hub.core.clock import LOCAL_TZ
 from innovation_hub.core.mail import OutboxMessage
 from tests.helpers import at, bearer, csrf_token, log_in, make_user, next_open_day
@@ -62,6 +63,7 @@ PATH_VALUES = {
     "/verify-email/": {"token": "no_token"},
     "/password/reset/": {"token": "no_token"},
     "/reminders/off/": {"token": "no_token"},
+    "/kiosk/": {"token": "kiosk_token"},
     "/staff/reports/{file:str}": {"file": "report_file"},
     "/static/{file_path:path}": {"file_path": "static_file"},
     "/schema/{path:str}": {"path": "schema_path"},
@@ -342,11 +344,17 @@ async def build_world(client: httpx.AsyncClient) -> World:
     await _ok(placed, 200)
     plan = await _ok(await client.get(f"/api/v1/locations/{room['location_id']}/plan"), 200)
 
+    kiosk, kiosk_token = await bookings.create_kiosk(
+        users[list(ACCOUNTS).index("staff")], room["location_id"], "Quầy lễ tân"
+    )
+
     feeds = await _ok(await client.get("/api/v1/me/feeds", headers=as_("startup")), 200)
     member_feed = next(f["url"] for f in feeds["items"] if f["kind"] == "member")
 
     world.values.update(
         resource_id=str(room["id"]),
+        kiosk_id=str(kiosk.id),
+        kiosk_token=kiosk_token,
         booking_id=str(booking["id"]),
         booking_ics=f"{booking['id']}.ics",
         series_id=str(series["id"]),

@@ -4,7 +4,7 @@ from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 from innovation_hub.accounts.tables import User
-from innovation_hub.spaces.tables import Resource
+from innovation_hub.spaces.tables import Location, Resource
 
 
 def _written_now() -> Timestamptz:
@@ -67,3 +67,16 @@ class WaitlistEntry(Table, tablename="waitlist_entry"):
     offer_expires_at = Timestamptz(null=True, default=None)
     booking = ForeignKey(references=Booking, on_delete=OnDelete.set_null, null=True)
     created_at = _written_now()
+
+
+class KioskToken(Table, tablename="kiosk_token"):
+    """A front-desk screen's key to one location's day: only the digest of the token is kept;
+    staff revoke a lost or replaced screen, which refuses its token from then on."""
+
+    id: Serial
+    location = ForeignKey(references=Location, on_delete=OnDelete.cascade, null=False, index=True)
+    label = Varchar(length=100)
+    token_digest = Varchar(length=64, unique=True)
+    created_by = Integer(null=True, default=None)
+    created_at = _written_now()
+    revoked_at = Timestamptz(null=True, default=None)

@@ -111,9 +111,10 @@ class ControlCharacterGuard:
 
 
 class RedactFeedTokens(logging.Filter):
-    """Private feed and visit-status URLs carry a secret in the path; logs get a placeholder."""
+    """Private feed, visit-status and kiosk URLs carry a secret in the path; logs get a
+    placeholder."""
 
-    _pattern = re.compile(r"/(feeds/private|visits/status)/[^\s\"?./]+")
+    _pattern = re.compile(r"/(feeds/private|visits/status|kiosk)/[^\s\"?./]+")
 
     def filter(self, record: logging.LogRecord) -> bool:
         if record.args and isinstance(record.args, tuple):

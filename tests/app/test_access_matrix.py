@@ -175,6 +175,16 @@ TABLE: dict[tuple[str, str], Rule] = {
     ("POST", "/staff/spaces/locations/{location_id:int}/plan/remove"): Rule(STAFF),
     ("GET", "/staff/spaces/locations/{location_id:int}/placement"): Rule(STAFF),
     ("POST", "/staff/spaces/locations/{location_id:int}/placement"): Rule(STAFF),
+    # the front desk: a space's QR check-in page, its signs, the kiosk screens
+    ("GET", "/spaces/{resource_id:int}/here"): Rule(ANY),
+    ("POST", "/spaces/{resource_id:int}/here/check-in"): Rule(ANY),
+    ("POST", "/spaces/{resource_id:int}/here/book"): Rule(ANY),
+    ("GET", "/staff/spaces/{resource_id:int}/sign"): Rule(STAFF),
+    ("GET", "/staff/spaces/signs"): Rule(STAFF),
+    ("GET", "/staff/kiosks"): Rule(STAFF),
+    ("POST", "/staff/kiosks"): Rule(STAFF),
+    ("POST", "/staff/kiosks/{kiosk_id:int}/revoke"): Rule(STAFF),
+    ("GET", "/kiosk/{token:str}"): Rule(PUBLIC, secret_link=True),
     # spaces and bookings: API
     ("GET", "/api/v1/resources"): Rule(PUBLIC),
     ("POST", "/api/v1/resources"): Rule(STAFF),

@@ -1,8 +1,9 @@
 """What the browser journeys need on top of `innovation-hub demo`, made through the services.
 
 Run as `python -m tests.e2e.seed` with the e2e server's HUB_* environment (conftest does it):
-- a study corner open every day of the week, 00:00–23:59, with one desk on a 5-minute step, so a
-  journey can book a desk that starts within minutes and check in, whatever the hour it runs;
+- a study corner open every day of the week, 00:00–23:59, with two desks on a 5-minute step, so
+  a journey can book a desk that starts within minutes and check in, whatever the hour it runs
+  (the second desk is the QR check-in journey's, so the two journeys never meet);
 - an enterprise with no application yet, to apply to the support programme's open call;
 - a reading room open every day with a floor plan and three desks not yet placed on it, for
   staff to place by dragging.
@@ -19,6 +20,8 @@ from innovation_hub.spaces.services import create_resource, set_plan
 from innovation_hub.spaces.tables import Location, OpeningHours
 
 STUDY_DESK = "Bàn tự học 24/7"
+QR_DESK = "Bàn tự học 24/7 số 2"
+CORNER = "Góc tự học 24/7"
 ENTERPRISE_EMAIL = "lan.do@cokhihoathanh.vn"
 ENTERPRISE_PASSWORD = "e2e-matkhau-2026"
 ENTERPRISE_NAME = "Công ty TNHH Cơ khí Hòa Thành"
@@ -58,7 +61,7 @@ async def reading_room() -> None:
 
 async def seed() -> None:
     corner = Location(
-        name="Góc tự học 24/7", address="Tầng 1, số 12 Hùng Vương, Phường Long An, tỉnh Tây Ninh"
+        name=CORNER, address="Tầng 1, số 12 Hùng Vương, Phường Long An, tỉnh Tây Ninh"
     )
     await corner.save()
     await OpeningHours.insert(
@@ -67,20 +70,21 @@ async def seed() -> None:
             for day in range(7)
         ]
     ).run()
-    await create_resource(
-        {
-            "name": STUDY_DESK,
-            "kind": "desk",
-            "capacity": 1,
-            "location_id": corner.id,
-            "slot_minutes": 5,
-            "min_minutes": 5,
-            "max_minutes": 240,
-            "free_weekly_hours": {"student": 20},
-            "amenities": ["power"],
-        },
-        actor_id=None,
-    )
+    for name in (STUDY_DESK, QR_DESK):
+        await create_resource(
+            {
+                "name": name,
+                "kind": "desk",
+                "capacity": 1,
+                "location_id": corner.id,
+                "slot_minutes": 5,
+                "min_minutes": 5,
+                "max_minutes": 240,
+                "free_weekly_hours": {"student": 20},
+                "amenities": ["power"],
+            },
+            actor_id=None,
+        )
     await create_account(
         NewAccount(
             email=ENTERPRISE_EMAIL,

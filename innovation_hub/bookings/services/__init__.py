@@ -3,7 +3,9 @@
 By use case: ``rules`` (pure checks and the policy), ``queries`` (reading bookings),
 ``reserve`` (a member's booking, a staff block), ``lifecycle`` (cancel, decide, move, check
 in, pay, release), ``series``, ``availability``, ``waitlist``, ``jobs``, ``reminders`` and
-``events`` (the listeners told of a cancellation). Callers use ``bookings.services.<name>``.
+``events`` (the listeners told of a cancellation), ``here`` (a space's QR sign: check
+in or book on the spot) and ``kiosk`` (the front desk's screens and their day). Callers use
+``bookings.services.<name>``.
 Times are aware datetimes; rules about days and hours are read in local time
 (Asia/Ho_Chi_Minh).
 """
@@ -21,7 +23,17 @@ from innovation_hub.bookings.services.events import (
     on_cancelled,
     on_cancelling,
 )
+from innovation_hub.bookings.services.here import SpaceNow, member_booking_here, space_now
 from innovation_hub.bookings.services.jobs import expire_holds, release_no_shows
+from innovation_hub.bookings.services.kiosk import (
+    FrontDeskDay,
+    create_kiosk,
+    desk_name,
+    front_desk_day,
+    kiosk_for,
+    list_kiosks,
+    revoke_kiosk,
+)
 from innovation_hub.bookings.services.lifecycle import (
     MAX_BULK_DECISIONS,
     Decision,
@@ -98,6 +110,7 @@ __all__ = [
     "CancelListener",
     "Decision",
     "EmailNotVerified",
+    "FrontDeskDay",
     "Interval",
     "Occurrence",
     "Policy",
@@ -105,6 +118,7 @@ __all__ = [
     "ReminderPolicy",
     "ResourceAvailability",
     "SeriesResult",
+    "SpaceNow",
     "accept_offer",
     "audit_booking",
     "availability",
@@ -117,18 +131,24 @@ __all__ = [
     "confirm_paid",
     "create_block",
     "create_booking",
+    "create_kiosk",
     "create_series",
     "decide",
     "decide_many",
+    "desk_name",
     "evening_before",
     "expire_holds",
     "expire_offers",
+    "front_desk_day",
     "get_booking",
     "is_overlap_violation",
     "is_staff",
     "join_waitlist",
+    "kiosk_for",
     "leave_waitlist",
     "list_bookings",
+    "list_kiosks",
+    "member_booking_here",
     "move_booking",
     "move_following",
     "my_waitlist",
@@ -139,10 +159,12 @@ __all__ = [
     "price_for",
     "release",
     "release_no_shows",
+    "revoke_kiosk",
     "send_booking_reminders",
     "series_dates",
     "series_future",
     "slot_taken",
+    "space_now",
     "state_between",
     "upcoming_of",
 ]
