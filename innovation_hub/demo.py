@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from innovation_hub.accounts.services import (
@@ -13,7 +13,8 @@ from innovation_hub.accounts.services import (
 )
 from innovation_hub.accounts.tables import User
 from innovation_hub.bookings import services as bookings
-from innovation_hub.bookings.tables import Booking, KioskToken
+from innovation_hub.bookings.demo import at, demo_kiosk, demo_series, demo_today, open_days
+from innovation_hub.bookings.tables import Booking
 from innovation_hub.core.clock import LOCAL_TZ
 from innovation_hub.core.database import transaction
 from innovation_hub.core.settings import get_settings
@@ -201,30 +202,16 @@ DEMO_RESOURCES: list[dict[str, Any]] = [
 REMINDERS_OFF = ("linh.huynh@demo.hub.vn",)
 
 
-def _open_days(count: int, start: date) -> list[date]:
-    days: list[date] = []
-    day = start
-    while len(days) < count:
-        if day.weekday() < 5 and spaces.holiday_name(day) is None:
-            days.append(day)
-        day += timedelta(days=1)
-    return days
-
-
-def _at(day: date, hour: int, minute: int = 0) -> datetime:
-    return datetime.combine(day, time(hour, minute), LOCAL_TZ)
-
-
 async def _demo_bookings(resources: dict[str, Resource]) -> int:
     """A realistic week: desks in use, rooms booked, a lab request waiting, a maintenance block."""
     users = {u.email: u for u in await User.objects().run()}
     policy = bookings.Policy.from_settings(get_settings())  # the links in the members' emails
     today = datetime.now(LOCAL_TZ).date()
-    upcoming = _open_days(5, today + timedelta(days=1))
-    past = _open_days(3, today - timedelta(days=10))
+    upcoming = open_days(5, today + timedelta(days=1))
+    past = open_days(3, today - timedelta(days=10))
     made = 0
     for n, day in enumerate(past):
-        booked_at = _at(day, 7) - timedelta(days=2)
+        booked_at = at(day, 7) - timedelta(days=2)
         for email, desk in (
             ("khoa.pham@demo.hub.vn", "Bàn làm việc 01"),
             ("ha.vo@demo.hub.vn", "Bàn làm việc 02"),
@@ -232,14 +219,14 @@ async def _demo_bookings(resources: dict[str, Resource]) -> int:
             booking = await bookings.create_booking(
                 users[email],
                 resources[desk].id,
-                _at(day, 8),
-                _at(day, 12),
+                at(day, 8),
+                at(day, 12),
                 purpose="Làm đồ án tốt nghiệp",
                 policy=policy,
                 now=booked_at,
             )
             if n % 2 == 0:
-                await bookings.check_in(users[email], booking.id, policy=policy, now=_at(day, 8, 5))
+                await bookings.check_in(users[email], booking.id, policy=policy, now=at(day, 8, 5))
             made += 1
     plans = [
         (
@@ -284,21 +271,21 @@ async def _demo_bookings(resources: dict[str, Resource]) -> int:
         await bookings.create_booking(
             users[email],
             resources[name].id,
-            _at(day, h1, m1),
-            _at(day, h2, m2),
+            at(day, h1, m1),
+            at(day, h2, m2),
             purpose=purpose,
             policy=policy,
         )
         made += 1
-    made += await _demo_today(users, resources, policy)
+    made += await demo_today(users, resources, policy)
     await _mark_demo_payments_paid(policy)
     staff = users["ngoc.tran@demo.hub.vn"]
     made += await _demo_staff_changes(staff, users, resources, upcoming, policy)
     await bookings.create_block(
         staff,
         resources["Phòng họp Mai"].id,
-        _at(upcoming[1], 13),
-        _at(upcoming[1], 17),
+        at(upcoming[1], 13),
+        at(upcoming[1], 17),
         reason="Bảo trì máy chiếu",
     )
     # Public events already held (the report counts them): one with its attendance recorded.
@@ -306,64 +293,23 @@ async def _demo_bookings(resources: dict[str, Resource]) -> int:
     await bookings.create_block(
         staff,
         hall,
-        _at(past[0], 8),
-        _at(past[0], 11, 30),
+        at(past[0], 8),
+        at(past[0], 11, 30),
         reason="Ngày hội khởi nghiệp đổi mới sáng tạo tỉnh Tây Ninh",
         public=True,
         attendees=150,
     )
     await bookings.create_block(
-        staff, hall, _at(past[2], 14), _at(past[2], 16), reason="Tọa đàm chuyển đổi số", public=True
+        staff, hall, at(past[2], 14), at(past[2], 16), reason="Tọa đàm chuyển đổi số", public=True
     )
     await spaces.create_closure(
-        starts_at=_at(upcoming[4], 13),
-        ends_at=_at(upcoming[4], 17),
+        starts_at=at(upcoming[4], 13),
+        ends_at=at(upcoming[4], 17),
         reason="Tổng vệ sinh khu làm việc chung",
         actor_id=staff.id,
         resource_id=resources["Bàn linh hoạt 14"].id,
     )
     return made + 3
-
-
-async def _demo_today(
-    users: dict[str, User], resources: dict[str, Resource], policy: bookings.Policy
-) -> int:
-    """Today at the front desk, when the centre is open today: a student who checked in this
-    morning, a member expected this afternoon and a walk-in booked at the desk."""
-    today = datetime.now(LOCAL_TZ).date()
-    if today.weekday() >= 5 or spaces.holiday_name(today) is not None:
-        return 0
-    booked_before = _at(today, 7) - timedelta(days=1)
-    plans = [
-        ("khoa.pham@demo.hub.vn", "Bàn làm việc 04", (8, 0), (12, 0), booked_before),
-        ("ha.vo@demo.hub.vn", "Bàn làm việc 05", (13, 0), (17, 0), booked_before),
-        ("bao.dang@demo.hub.vn", "Bàn linh hoạt 15", (9, 30), (11, 30), _at(today, 9, 20)),
-    ]
-    for email, name, (h1, m1), (h2, m2), booked_at in plans:
-        booking = await bookings.create_booking(
-            users[email],
-            resources[name].id,
-            _at(today, h1, m1),
-            _at(today, h2, m2),
-            purpose="Làm việc tại không gian chung",
-            policy=policy,
-            now=booked_at,
-        )
-        if email == "khoa.pham@demo.hub.vn":
-            await bookings.check_in(users[email], booking.id, policy=policy, now=_at(today, 8, 3))
-    return len(plans)
-
-
-async def _demo_kiosk() -> str | None:
-    """One front-desk screen for the main location; its secret link is printed only now."""
-    if await KioskToken.exists().run():
-        return None
-    staff = await User.objects().where(User.email == "ngoc.tran@demo.hub.vn").first().run()
-    if staff is None:
-        return None
-    location = await spaces.default_location()
-    _kiosk, token = await bookings.create_kiosk(staff, location.id, "Quầy lễ tân tầng 3")
-    return f"a kiosk screen at {get_settings().base_url.rstrip('/')}/kiosk/{token}"
 
 
 async def _demo_staff_changes(
@@ -377,8 +323,8 @@ async def _demo_staff_changes(
     request = await bookings.create_booking(
         users["tam.nguyen@demo.hub.vn"],
         resources["Hội trường Đổi mới"].id,
-        _at(upcoming[4], 8),
-        _at(upcoming[4], 11),
+        at(upcoming[4], 8),
+        at(upcoming[4], 11),
         purpose="Hội nghị khách hàng",
         attendees=80,
         policy=policy,
@@ -389,7 +335,7 @@ async def _demo_staff_changes(
         bookings.Decision(approve=False, reason="Hội trường đã dành cho Ngày hội khởi nghiệp tỉnh"),
         policy=policy,
     )
-    series_dates = await _demo_series(staff, users, resources, upcoming, policy)
+    series_dates = await demo_series(staff, users, resources, upcoming, policy)
     desk = await Booking.objects().where(Booking.purpose == "Ôn thi học sinh giỏi tin học").first()
     if desk is not None:
         await bookings.move_booking(
@@ -402,54 +348,6 @@ async def _demo_staff_changes(
             policy=policy,
         )
     return 1 + series_dates
-
-
-async def _demo_series(
-    staff: User,
-    users: dict[str, User],
-    resources: dict[str, Resource],
-    upcoming: list[date],
-    policy: bookings.Policy,
-) -> int:
-    """A monthly club meeting (the same weekday of each month) and a weekly research group
-    whose later dates staff moved together by an hour."""
-    room = resources["Phòng họp Trúc"].id
-    monthly = await bookings.create_series(
-        users["linh.huynh@demo.hub.vn"],
-        room,
-        _at(upcoming[0], 16),
-        _at(upcoming[0], 17),
-        frequency="monthly",
-        until=None,
-        count=3,
-        skip_conflicts=True,
-        purpose="Họp câu lạc bộ nhà sáng lập hằng tháng",
-        policy=policy,
-    )
-    weekly = await bookings.create_series(
-        users["khoa.pham@demo.hub.vn"],
-        room,
-        _at(upcoming[2], 14),
-        _at(upcoming[2], 15),
-        frequency="weekly",
-        until=None,
-        count=3,
-        skip_conflicts=True,
-        purpose="Nhóm nghiên cứu robot phân loại nông sản",
-        policy=policy,
-    )
-    if len(weekly.booked) > 1:
-        second = weekly.booked[1]
-        await bookings.move_following(
-            staff,
-            second.id,
-            start=second.start_at + timedelta(hours=1),
-            end=second.end_at + timedelta(hours=1),
-            resource_id=None,
-            reason="Phòng họp Trúc có buổi tư vấn nhãn hiệu lúc 14:00",
-            policy=policy,
-        )
-    return len(monthly.booked) + len(weekly.booked)
 
 
 async def _mark_demo_payments_paid(policy: bookings.Policy) -> None:
@@ -499,11 +397,11 @@ async def _demo_account_states(resources: dict[str, Resource]) -> list[str]:
         made.append(f"{user.email} (email not confirmed: cannot book)")
     if not await User.exists().where(User.email == DEACTIVATED_ACCOUNT.email):
         user = await create_account(DEACTIVATED_ACCOUNT, actor_id=None)
-        day = _open_days(1, datetime.now(LOCAL_TZ).date() + timedelta(days=3))[0]
+        day = open_days(1, datetime.now(LOCAL_TZ).date() + timedelta(days=3))[0]
         policy = bookings.Policy.from_settings(get_settings())
         desk = resources["Bàn linh hoạt 18"]
         await bookings.create_booking(
-            user, desk.id, _at(day, 8), _at(day, 12), purpose="Rang thử mẻ cà phê", policy=policy
+            user, desk.id, at(day, 8), at(day, 12), purpose="Rang thử mẻ cà phê", policy=policy
         )
         admin = await User.objects().get(User.email == "admin@demo.hub.vn")
         assert admin is not None  # made with the other demo accounts above
@@ -555,6 +453,6 @@ async def load_demo() -> list[str]:
         created.append(f"{cases_made} trademark cases")
     if programme_items := await load_programmes_demo():
         created.append(f"{programme_items} programme calls and applications")
-    if kiosk := await _demo_kiosk():
+    if kiosk := await demo_kiosk():
         created.append(kiosk)
     return created

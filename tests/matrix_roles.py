@@ -115,6 +115,7 @@ async def build_world(client: httpx.AsyncClient) -> World:
     # A second token of the startup's, for the routes that list and revoke tokens.
     await issue_api_token(users[1], days=1)
     spare_token = await ApiToken.select(ApiToken.id).order_by(ApiToken.id, ascending=False).first()
+    assert spare_token is not None
     post = client.post
 
     def as_(key: str) -> dict[str, str]:
@@ -342,7 +343,7 @@ async def build_world(client: httpx.AsyncClient) -> World:
         headers=as_("staff"),
     )
     await _ok(placed, 200)
-    plan = await _ok(await client.get(f"/api/v1/locations/{room['location_id']}/plan"), 200)
+    plan_info = await _ok(await client.get(f"/api/v1/locations/{room['location_id']}/plan"), 200)
 
     kiosk, kiosk_token = await bookings.create_kiosk(
         users[list(ACCOUNTS).index("staff")], room["location_id"], "Quầy lễ tân"
@@ -376,7 +377,7 @@ async def build_world(client: httpx.AsyncClient) -> World:
         resource_feed=f"{room['id']}.ics",
         photo=photo_url.rsplit("/", 1)[1],
         location_id=str(room["location_id"]),
-        plan=plan["plan_url"].rsplit("/", 1)[1],
+        plan=plan_info["plan_url"].rsplit("/", 1)[1],
         report_file="report.xlsx",
         static_file="css/hub.css",
         schema_path="swagger",

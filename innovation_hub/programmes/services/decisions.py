@@ -24,7 +24,7 @@ from innovation_hub.programmes.services.limits import check_yearly_limit, enterp
 from innovation_hub.programmes.services.notify import tell_applicant
 from innovation_hub.programmes.services.support import check_amount, limits_of
 from innovation_hub.programmes.services.timeline import add_to_timeline
-from innovation_hub.programmes.tables import Application, Review
+from innovation_hub.programmes.tables import Application, Programme, Review
 from innovation_hub.programmes.workflow import APPLICATIONS
 
 
@@ -93,6 +93,21 @@ def _check_issuer(decision: Decision) -> dict[Any, Any]:
     }
 
 
+async def _grant(programme: Programme, application: Application, amount_vnd: int | None) -> int:
+    """The amount approved, within the shares, the caps, the enterprise's yearly limit and the
+    call's remaining budget, which it takes; inside the deciding transaction."""
+    limits = limits_of(programme, application)
+    amount = limits.max_support_vnd if amount_vnd is None else amount_vnd
+    check_amount(amount, limits)
+    # One enterprise's approvals of a year are decided one at a time, so the check below
+    # still holds when this one commits.
+    key = enterprise_key(application.tax_code)
+    await lock_until_commit(f"programme_enterprise:{key}", int(programme.year))
+    await check_yearly_limit(programme, key, amount)
+    await reserve(programme, amount)
+    return amount
+
+
 async def decide(staff: User, application_id: int, decision: Decision) -> Application:
     """Approve (with an amount within the cost shares, the caps and the call's remaining
     budget) or reject; a letter goes to the enterprise."""
@@ -122,16 +137,7 @@ async def decide(staff: User, application_id: int, decision: Decision) -> Applic
             **issuer,
         }
         if outcome == "approved":
-            limits = limits_of(programme, application)
-            amount = limits.max_support_vnd if amount_vnd is None else amount_vnd
-            check_amount(amount, limits)
-            # One enterprise's approvals of a year are decided one at a time, so the check
-            # below still holds when this one commits.
-            key = enterprise_key(application.tax_code)
-            await lock_until_commit(f"programme_enterprise:{key}", int(programme.year))
-            await check_yearly_limit(programme, key, amount)
-            await reserve(programme, amount)
-            values[Application.approved_vnd] = amount
+            values[Application.approved_vnd] = await _grant(programme, application, amount_vnd)
         await APPLICATIONS.apply(
             application, "decide", to=outcome, values=values, actor_id=staff.id, now=now
         )
