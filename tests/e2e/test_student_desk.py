@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
 from innovation_hub.core.clock import LOCAL_TZ
-from tests.e2e.seed import STUDY_DESK
+from tests.e2e.seed import CORNER, STUDY_DESK
 from tests.e2e.support import (
     Hub,
     check_accessibility,
@@ -153,8 +153,17 @@ def test_student_registers_books_a_desk_by_keyboard_and_checks_in(
         tab_to(page, "a[rel=next]")
         with page.expect_navigation():
             page.keyboard.press("Enter")
-    # The grid is one Tab stop (the first free slot); the arrow keys walk down to the desk.
-    tab_to(page, "a.slot-link", limit=20)
+    # Each location's grid is one Tab stop (its first free slot): Tab to the corner's grid,
+    # then the arrow keys walk down to the desk.
+    in_corner = (
+        "name => document.activeElement.closest('table')?.caption?.textContent.includes(name)"
+    )
+    for _ in range(4):
+        tab_to(page, "a.slot-link", limit=20)
+        if page.evaluate(in_corner, CORNER):
+            break
+    else:
+        raise AssertionError(f"Tab did not reach the grid of {CORNER}")
     assert has_visible_focus(page), "the focused slot link shows no focus indicator"
     arrow_to_row(page, STUDY_DESK)
     with page.expect_navigation(url="**/bookings/new?**"):
