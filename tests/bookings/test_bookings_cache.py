@@ -221,7 +221,7 @@ async def test_concurrent_requests_for_one_slot_book_it_once(desk: Resource) -> 
         isinstance(r, Conflict) and r.code == "slot_taken"
         for r in results
         if isinstance(r, BaseException)
-    )
+    ), [repr(r) for r in results]
     assert await free_of(desk, day) == [
         (local(day, 8), local(day, 9)),
         (local(day, 10), local(day, 17)),

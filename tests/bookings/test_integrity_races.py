@@ -17,7 +17,7 @@ from innovation_hub.bookings import services
 from innovation_hub.bookings.tables import Booking, BookingSeries, WaitlistEntry
 from innovation_hub.core.audit import AuditEntry
 from innovation_hub.core.clock import LOCAL_TZ, utcnow
-from innovation_hub.core.errors import RuleBroken
+from innovation_hub.core.errors import Conflict, RuleBroken
 from innovation_hub.payments.tables import Payment
 from innovation_hub.spaces.services import create_resource
 from innovation_hub.spaces.tables import Resource
@@ -421,3 +421,17 @@ async def test_the_database_refuses_a_refunded_total_outside_the_amount_paid() -
         await Payment.update({Payment.amount_vnd: PRICE - 1}).where(Payment.id == payment.id)
     rows = await Payment.select(Payment.refunded_vnd, Payment.amount_vnd)
     assert rows == [{"refunded_vnd": PRICE, "amount_vnd": PRICE}]
+
+
+def test_a_deadlock_in_the_overlap_constraint_is_a_lost_slot_not_an_error() -> None:
+    """Three racing writers of one time can deadlock in PostgreSQL's exclusion constraint (seen
+    under load in the concurrent-creates test): the aborted one is told the slot is taken."""
+    from asyncpg.exceptions import DeadlockDetectedError
+
+    from innovation_hub.bookings.services.rules import overlaps_refused
+
+    with pytest.raises(Conflict) as lost, overlaps_refused():
+        raise DeadlockDetectedError("deadlock detected")
+    assert lost.value.code == "slot_taken"
+    with pytest.raises(ValueError), overlaps_refused():
+        raise ValueError("not a race")

@@ -87,13 +87,24 @@ def is_overlap_violation(exc: BaseException) -> bool:
     return isinstance(exc, ExclusionViolationError)
 
 
+def is_lost_race(exc: BaseException) -> bool:
+    """An overlap refused, or a deadlock in the overlap constraint: three or more writers of
+    one time on PostgreSQL can each wait there for another's row until PostgreSQL aborts one.
+    The aborted one lost the time to a writer still running, and is told so."""
+    try:
+        from asyncpg.exceptions import DeadlockDetectedError
+    except ImportError:  # pragma: no cover - asyncpg is a dependency
+        return is_overlap_violation(exc)
+    return is_overlap_violation(exc) or isinstance(exc, DeadlockDetectedError)
+
+
 @contextmanager
 def overlaps_refused() -> Iterator[None]:
     """Turns the database's refusal of an overlapping write into ``slot_taken``."""
     try:
         yield
     except Exception as exc:
-        if is_overlap_violation(exc):
+        if is_lost_race(exc):
             raise slot_taken() from exc
         raise
 
