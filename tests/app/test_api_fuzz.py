@@ -23,7 +23,7 @@ from tests.fuzzing import fuzz_role
 # suite on SQLite and on PostgreSQL, so each role is fuzzed for 100 s a CI run, and the suite
 # keeps within its 15 minutes; bench/fuzz_api.py fuzzes for ten minutes a role.
 # HUB_TEST_FUZZ_SECONDS changes it (shorter while working on one failure).
-SECONDS = int(os.environ.get("HUB_TEST_FUZZ_SECONDS", "50"))
+SECONDS = int(os.environ.get("HUB_TEST_FUZZ_SECONDS", "40"))
 
 
 @pytest.mark.parametrize("role", ["staff", "student"])
